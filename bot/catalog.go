@@ -1,0 +1,229 @@
+package bot
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"infopass/flows"
+)
+
+// DefaultLanguage is the language of a conversation before a choice, and
+// the one whose keywords and words work in every language.
+const DefaultLanguage = "en"
+
+// Catalog is the loaded locale files: the texts, each language's input
+// vocabulary and keywords, and the language menu.
+type Catalog struct {
+	bundle     *i18n.Bundle
+	localizers map[string]*i18n.Localizer
+	languages  []flows.LanguageOption
+	lexicons   map[string]flows.Lexicon
+	keywords   map[string]map[string]Keyword // language → folded word → keyword
+	dateLayout map[string]string
+}
+
+// LoadCatalog reads every *.toml message file of fsys.
+func LoadCatalog(fsys fs.FS) (*Catalog, error) {
+	bundle := i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("list locale files: %w", err)
+	}
+	c := &Catalog{
+		bundle:     bundle,
+		localizers: map[string]*i18n.Localizer{},
+		lexicons:   map[string]flows.Lexicon{},
+		keywords:   map[string]map[string]Keyword{},
+		dateLayout: map[string]string{},
+	}
+	type ordered struct {
+		opt   flows.LanguageOption
+		order int
+	}
+	var langs []ordered
+	for _, f := range files {
+		mf, err := bundle.LoadMessageFileFS(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", f, err)
+		}
+		tag := strings.TrimSuffix(path.Base(f), ".toml")
+		if mf.Tag.String() != tag {
+			return nil, fmt.Errorf("locale file %s: tag %q is not canonical", f, tag)
+		}
+		c.localizers[tag] = i18n.NewLocalizer(bundle, tag)
+		order, err := strconv.Atoi(c.raw(tag, "meta.order"))
+		if err != nil {
+			return nil, fmt.Errorf("locale file %s: meta.order: %w", f, err)
+		}
+		langs = append(langs, ordered{flows.LanguageOption{Tag: tag, Name: c.raw(tag, "meta.name")}, order})
+	}
+	if _, ok := c.localizers[DefaultLanguage]; !ok {
+		return nil, fmt.Errorf("no %s.toml locale file", DefaultLanguage)
+	}
+	sort.Slice(langs, func(i, j int) bool { return langs[i].order < langs[j].order })
+	for _, l := range langs {
+		c.languages = append(c.languages, l.opt)
+		layout := c.raw(l.opt.Tag, "format.date")
+		if !dateLayoutCheck(layout) {
+			return nil, fmt.Errorf("locale %s: format.date %q must show the day and the 4-digit year", l.opt.Tag, layout)
+		}
+		c.dateLayout[l.opt.Tag] = layout
+		if err := c.loadVocabulary(l.opt.Tag); err != nil {
+			return nil, err
+		}
+	}
+	english := c.lexicons[DefaultLanguage]
+	for tag, lex := range c.lexicons {
+		c.lexicons[tag] = lex.Merge(english)
+	}
+	return c, nil
+}
+
+func (c *Catalog) loadVocabulary(tag string) error {
+	words := func(id string) []string { return splitWords(c.raw(tag, id)) }
+	groups := func(id string, n int) ([][]string, error) {
+		var out [][]string
+		for _, g := range strings.Split(c.raw(tag, id), "|") {
+			out = append(out, strings.Fields(strings.ReplaceAll(g, "_", " ")))
+		}
+		if len(out) != n {
+			return nil, fmt.Errorf("locale %s: %s has %d groups, want %d", tag, id, len(out), n)
+		}
+		return out, nil
+	}
+	months, err := groups("input.months", 12)
+	if err != nil {
+		return err
+	}
+	days, err := groups("input.weekdays", 7)
+	if err != nil {
+		return err
+	}
+	lex := flows.NewLexicon(language.Make(tag), c.raw(tag, "input.date_order"), [12][]string(months),
+		words("input.yes"), words("input.no"), words("input.none"), words("input.same"))
+	lex = lex.WithDays([7][]string(days), words("input.any"), words("input.filler"))
+	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status"))
+
+	kw := map[string]Keyword{}
+	for _, k := range Keywords() {
+		for _, w := range words("keyword." + string(k)) {
+			kw[flows.Fold(w)] = k
+		}
+	}
+	c.keywords[tag] = kw
+	return nil
+}
+
+// splitWords splits a "|"-separated list of words and phrases.
+func splitWords(s string) []string {
+	var out []string
+	for _, w := range strings.Split(s, "|") {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// raw returns a message's text without template arguments.
+func (c *Catalog) raw(tag, id string) string {
+	s, err := c.localizer(tag).Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil && s == "" {
+		return ""
+	}
+	return s
+}
+
+func (c *Catalog) localizer(tag string) *i18n.Localizer {
+	if l, ok := c.localizers[tag]; ok {
+		return l
+	}
+	return c.localizers[DefaultLanguage]
+}
+
+// Has reports whether there is a locale file for tag.
+func (c *Catalog) Has(tag string) bool { _, ok := c.localizers[tag]; return ok }
+
+// Languages lists the languages on offer, in menu order.
+func (c *Catalog) Languages() []flows.LanguageOption { return c.languages }
+
+// Lexicon returns the input vocabulary of a language, English words included.
+func (c *Catalog) Lexicon(tag string) flows.Lexicon {
+	if l, ok := c.lexicons[tag]; ok {
+		return l
+	}
+	return c.lexicons[DefaultLanguage]
+}
+
+// Text renders m in the language tag. Arguments that are messages, lists
+// or dates are rendered in that language first.
+func (c *Catalog) Text(tag string, m flows.Msg) string {
+	var data map[string]any
+	if len(m.Args) > 0 {
+		data = make(map[string]any, len(m.Args))
+		for k, v := range m.Args {
+			data[k] = c.arg(tag, v)
+		}
+	}
+	s, err := c.localizer(tag).Localize(&i18n.LocalizeConfig{MessageID: m.ID, TemplateData: data})
+	if err != nil && s == "" {
+		return m.ID
+	}
+	return s
+}
+
+// Join renders several messages as one text, a line each.
+func (c *Catalog) Join(tag string, msgs []flows.Msg) string {
+	lines := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if t := c.Text(tag, m); t != "" {
+			lines = append(lines, t)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c *Catalog) arg(tag string, v any) any {
+	switch v := v.(type) {
+	case flows.Msg:
+		return c.Text(tag, v)
+	case flows.List:
+		parts := make([]string, len(v))
+		for i, m := range v {
+			parts[i] = c.Text(tag, m)
+		}
+		return strings.Join(parts, c.raw(tag, "format.list_separator"))
+	case flows.Date:
+		return c.FormatDate(tag, v)
+	}
+	return v
+}
+
+// FormatDate writes d the way the language writes dates.
+func (c *Catalog) FormatDate(tag string, d flows.Date) string {
+	layout, ok := c.dateLayout[tag]
+	if !ok {
+		layout = c.dateLayout[DefaultLanguage]
+	}
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format(layout)
+}
+
+// dateLayoutCheck guards against a locale's date layout that loses the year.
+func dateLayoutCheck(layout string) bool {
+	t := time.Date(2031, 12, 29, 0, 0, 0, 0, time.UTC)
+	s := t.Format(layout)
+	return strings.Contains(s, "2031") && strings.Contains(s, "29")
+}

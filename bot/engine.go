@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+	"unicode/utf8"
+
+	"github.com/looplab/fsm"
+
+	"infopass/flows"
+)
+
+// Config is what an Engine needs. Zero durations and counts take the
+// defaults in parentheses.
+type Config struct {
+	Store         Store
+	Catalog       *Catalog
+	Now           func() time.Time
+	Zone          *time.Location // where "today" is counted (America/New_York)
+	ContactCenter string         // E.164 number of the USCIS Contact Center
+	ADITLeadDays  int            // (30) how early an ADIT stamp may be asked for
+	IdleResume    time.Duration  // (24h) idle time after which the bot asks "continue or restart?"
+	IdleExpire    time.Duration  // (30 days) idle time after which partial answers are deleted
+	Logger        *slog.Logger
+}
+
+// Engine runs turns. It is safe for concurrent use; it keeps no state
+// between turns.
+type Engine struct {
+	cfg    Config
+	events []fsm.EventDesc
+	log    *slog.Logger
+}
+
+// IdleResume is how long a conversation may rest before the bot asks
+// "continue or start over?"; IdleExpire is how long before its partial
+// answers are deleted.
+const (
+	IdleResume = 24 * time.Hour
+	IdleExpire = 30 * 24 * time.Hour
+)
+
+// ErrBadInbound means the turn itself is malformed (not the person's
+// answer, which gets a localized reply).
+var ErrBadInbound = errors.New("bad inbound turn")
+
+// MaxTextLength bounds an answer: ten SMS segments of UCS-2, or a long
+// speech result, fit well within it. A longer text gets a polite "too long".
+const MaxTextLength = 1600
+
+// maxTextBytes is past anything a phone sends: such a turn is refused.
+const maxTextBytes = 16 << 10
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// NewEngine returns an Engine for cfg.
+func NewEngine(cfg Config) *Engine {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = time.UTC
+	}
+	if cfg.ADITLeadDays == 0 {
+		cfg.ADITLeadDays = 30
+	}
+	if cfg.IdleResume == 0 {
+		cfg.IdleResume = IdleResume
+	}
+	if cfg.IdleExpire == 0 {
+		cfg.IdleExpire = IdleExpire
+	}
+	if cfg.ContactCenter == "" {
+		cfg.ContactCenter = "+18003755283"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	var events []fsm.EventDesc
+	for _, t := range flows.Transitions() {
+		src := make([]string, len(t.From))
+		for i, s := range t.From {
+			src[i] = string(s)
+		}
+		events = append(events, fsm.EventDesc{Name: string(t.To), Src: src, Dst: string(t.To)})
+	}
+	return &Engine{cfg: cfg, events: events, log: cfg.Logger}
+}
+
+// Handle runs one inbound turn and returns the reply to render.
+func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
+	if !e164.MatchString(in.From) {
+		return Reply{}, fmt.Errorf("%w: sender is not an E.164 number", ErrBadInbound)
+	}
+	if !utf8.ValidString(in.Text) || len(in.Text) > maxTextBytes {
+		return Reply{}, fmt.Errorf("%w: text is not valid UTF-8 or far too long", ErrBadInbound)
+	}
+	if in.Channel != SMS && in.Channel != Voice {
+		return Reply{}, fmt.Errorf("%w: unknown channel %q", ErrBadInbound, in.Channel)
+	}
+	now := e.cfg.Now()
+	var reply Reply
+	err := e.cfg.Store.Turn(ctx, in.From, now, func(tx Tx) error {
+		if in.ProviderID != "" {
+			prior, found, err := tx.PriorReply(in.ProviderID)
+			if err != nil {
+				return err
+			}
+			if found {
+				reply = Reply{Text: prior, Silent: prior == ""}
+				e.log.InfoContext(ctx, "duplicate delivery", "provider_id", in.ProviderID)
+				return nil
+			}
+		}
+		t := &turn{e: e, ctx: ctx, tx: tx, in: in, now: now}
+		var err error
+		reply, err = t.run()
+		return err
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
+	}
+	return reply, nil
+}
+
+// Unavailable is the answer when a turn cannot be saved: the person should
+// send it again shortly.
+func (e *Engine) Unavailable() string {
+	return e.render(DefaultLanguage, []flows.Msg{flows.M("reply.unavailable")})
+}
+
+// MaskPhone keeps the last four digits of a number, for logs.
+func MaskPhone(p string) string {
+	if len(p) <= 4 {
+		return "****"
+	}
+	return "***" + p[len(p)-4:]
+}
+
+// today is the service's current date.
+func (e *Engine) today(now time.Time) flows.Date { return flows.DateOf(now.In(e.cfg.Zone)) }
+
+// ContactCenterDisplay writes the Contact Center number as people dial it:
+// 1-800-375-5283.
+func (e *Engine) ContactCenterDisplay() string {
+	n := e.cfg.ContactCenter
+	if len(n) == 12 && n[:2] == "+1" {
+		return "1-" + n[2:5] + "-" + n[5:8] + "-" + n[8:]
+	}
+	return flows.PhoneDisplay(n)
+}

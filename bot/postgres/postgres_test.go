@@ -1,0 +1,233 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"infopass/bot"
+	"infopass/bot/postgres"
+	"infopass/bot/postgres/pgtest"
+	"infopass/flows"
+)
+
+// mustOpen returns a migrated store on a throwaway database.
+func mustOpen(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(db.Close)
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+var t0 = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+
+func TestMigrateTwice(t *testing.T) {
+	db := mustOpen(t)
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+}
+
+func TestTurn(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	const phone = "+12025550147"
+
+	t.Run("OK", func(t *testing.T) {
+		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+			if p := tx.Participant(); p.Phone != phone || p.OptedOut || p.Language != "" {
+				t.Errorf("new participant: %+v", p)
+			}
+			c, err := tx.OpenConversation()
+			if err != nil || c != nil {
+				t.Fatalf("open conversation of a new number: %v, %v", c, err)
+			}
+			c = &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: t0, UpdatedAt: t0,
+				Answers: flows.Answers{Language: "es", Name: "José"}, History: []flows.Step{flows.StepLanguage}}
+			if err := tx.SaveConversation(c); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.SaveParticipant(bot.Participant{Phone: phone, Language: "es"}); err != nil {
+				t.Fatal(err)
+			}
+			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM1", Body: "hola"},
+				&bot.Message{Direction: "out", Channel: bot.SMS, Body: "¿Es usted…?"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.OpenConversation(ctx, phone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Step != flows.StepWho || c.Answers.Name != "José" || len(c.History) != 1 || !c.Open {
+			t.Errorf("stored conversation: %+v", c)
+		}
+		err = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+			reply, found, err := tx.PriorReply("SM1")
+			if err != nil || !found || reply != "¿Es usted…?" {
+				t.Errorf("prior reply: %q %v %v", reply, found, err)
+			}
+			if _, found, _ := tx.PriorReply("SM2"); found {
+				t.Error("found a reply to a message never received")
+			}
+			if tx.Participant().Language != "es" {
+				t.Errorf("participant: %+v", tx.Participant())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("ErrorRollsBack", func(t *testing.T) {
+		boom := errors.New("boom")
+		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+			c, _ := tx.OpenConversation()
+			c.Step = flows.StepType
+			if err := tx.SaveConversation(c); err != nil {
+				t.Fatal(err)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v", err)
+		}
+		c, _ := db.OpenConversation(ctx, phone)
+		if c.Step != flows.StepWho {
+			t.Errorf("step after a failed turn = %s", c.Step)
+		}
+	})
+
+	t.Run("SilentReplyIsRemembered", func(t *testing.T) {
+		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+			c, _ := tx.OpenConversation()
+			if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM3", Body: "STOP"}, nil); err != nil {
+				return err
+			}
+			reply, found, err := tx.PriorReply("SM3")
+			if !found || reply != "" || err != nil {
+				t.Errorf("silent prior reply: %q %v %v", reply, found, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("OneNumberAtATime", func(t *testing.T) {
+		// Each turn reads a counter and writes it back one higher after a
+		// pause; without the participant lock, turns would overwrite each
+		// other.
+		const n = 10
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				errs <- db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+					c, err := tx.OpenConversation()
+					if err != nil {
+						return err
+					}
+					time.Sleep(5 * time.Millisecond)
+					c.Version++
+					return tx.SaveConversation(c)
+				})
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, _ := db.OpenConversation(ctx, phone)
+		if c.Version != n {
+			t.Errorf("version = %d, want %d", c.Version, n)
+		}
+	})
+}
+
+func TestCreateRequest(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	const phone = "+12025550148"
+	r := &bot.Request{Reference: "IP-7K3Q9D2M", Status: bot.StatusSubmitted, Type: flows.TypeADIT, Language: "en",
+		Channel: bot.SMS, Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "10001",
+		Answers: flows.Answers{Name: "Jane Doe", BirthDate: flows.Date{Year: 1990, Month: 7, Day: 21}}, SubmittedAt: t0}
+	err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+		c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: t0, UpdatedAt: t0}
+		if err := tx.SaveConversation(c); err != nil {
+			return err
+		}
+		r.ConversationID = c.ID
+		if err := tx.CreateRequest(r); err != nil {
+			return err
+		}
+		again := *r
+		if err := tx.CreateRequest(&again); !errors.Is(err, bot.ErrReferenceTaken) {
+			t.Errorf("same reference again: %v", err)
+		}
+		recent, err := tx.RecentRequests(phone, 3)
+		if err != nil || len(recent) != 1 || recent[0].Reference != r.Reference {
+			t.Errorf("recent: %+v %v", recent, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Request(ctx, "IP-7K3Q9D2M")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID == 0 || got.Answers.Name != "Jane Doe" || got.Answers.BirthDate != r.Answers.BirthDate || !got.SubmittedAt.Equal(t0) || got.ZIP != "10001" {
+		t.Errorf("stored request: %+v", got)
+	}
+	if _, err := db.Request(ctx, "IP-00000000"); !errors.Is(err, postgres.ErrNotFound) {
+		t.Errorf("unknown reference: %v", err)
+	}
+}
+
+func TestDeleteIdle(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	for i, phone := range []string{"+12025550150", "+12025550151"} {
+		at := t0.Add(time.Duration(i) * 40 * 24 * time.Hour)
+		err := db.Turn(ctx, phone, at, func(tx bot.Tx) error {
+			c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepName, CreatedAt: at, UpdatedAt: at,
+				Answers: flows.Answers{Name: "Partial"}}
+			if err := tx.SaveConversation(c); err != nil {
+				return err
+			}
+			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + phone, Body: "x"}, nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := db.DeleteIdle(ctx, t0.Add(30*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("deleted %d, %v; want 1", n, err)
+	}
+	if _, err := db.OpenConversation(ctx, "+12025550150"); !errors.Is(err, postgres.ErrNotFound) {
+		t.Errorf("old conversation still there: %v", err)
+	}
+	if msgs, _ := db.Messages(ctx, "+12025550150"); len(msgs) != 0 {
+		t.Errorf("old messages still there: %d", len(msgs))
+	}
+	if _, err := db.OpenConversation(ctx, "+12025550151"); err != nil {
+		t.Errorf("recent conversation: %v", err)
+	}
+}

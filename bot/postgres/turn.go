@@ -1,0 +1,179 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"infopass/bot"
+	"infopass/flows"
+)
+
+// turnTx is one turn's transaction.
+type turnTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+	now time.Time
+	p   bot.Participant
+}
+
+func (t *turnTx) Participant() bot.Participant { return t.p }
+
+func (t *turnTx) SaveParticipant(p bot.Participant) error {
+	_, err := t.tx.Exec(t.ctx, `
+		UPDATE participants SET language = $2,
+			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END
+		WHERE phone = $1`, p.Phone, p.Language, p.OptedOut, t.now)
+	if err != nil {
+		return fmt.Errorf("save participant: %w", err)
+	}
+	t.p = p
+	return nil
+}
+
+func (t *turnTx) PriorReply(providerID string) (string, bool, error) {
+	var body *string
+	err := t.tx.QueryRow(t.ctx, `
+		SELECT o.body FROM messages i LEFT JOIN messages o ON o.reply_to = i.id
+		WHERE i.direction = 'in' AND i.provider_id = $1`, providerID).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("find prior reply: %w", err)
+	}
+	if body == nil {
+		return "", true, nil
+	}
+	return *body, true, nil
+}
+
+const conversationColumns = `id, phone, open, step, answers, history, invalid_count, pending, version, created_at, updated_at`
+
+func scanConversation(row pgx.Row) (*bot.Conversation, error) {
+	var (
+		c       bot.Conversation
+		answers []byte
+		history []string
+	)
+	err := row.Scan(&c.ID, &c.Phone, &c.Open, &c.Step, &answers, &history, &c.InvalidCount, &c.Pending, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(answers, &c.Answers); err != nil {
+		return nil, fmt.Errorf("conversation %d answers: %w", c.ID, err)
+	}
+	for _, s := range history {
+		c.History = append(c.History, flows.Step(s))
+	}
+	return &c, nil
+}
+
+func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
+	c, err := scanConversation(t.tx.QueryRow(t.ctx,
+		`SELECT `+conversationColumns+` FROM conversations WHERE phone = $1 AND open FOR UPDATE`, t.p.Phone))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load conversation: %w", err)
+	}
+	return c, nil
+}
+
+func (t *turnTx) SaveConversation(c *bot.Conversation) error {
+	answers, err := json.Marshal(c.Answers)
+	if err != nil {
+		return fmt.Errorf("encode answers: %w", err)
+	}
+	history := make([]string, len(c.History))
+	for i, s := range c.History {
+		history[i] = string(s)
+	}
+	var closedAt *time.Time
+	if !c.Open {
+		closedAt = &t.now
+	}
+	if c.ID == 0 {
+		err = t.tx.QueryRow(t.ctx, `
+			INSERT INTO conversations (phone, open, step, answers, history, invalid_count, pending, version, created_at, updated_at, closed_at)
+			VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			c.Phone, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, c.Version, c.CreatedAt, c.UpdatedAt, closedAt).Scan(&c.ID)
+	} else {
+		_, err = t.tx.Exec(t.ctx, `
+			UPDATE conversations SET open = $2, step = $3, answers = $4::jsonb, history = $5, invalid_count = $6,
+				pending = $7, version = $8, updated_at = $9, closed_at = $10
+			WHERE id = $1`,
+			c.ID, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, c.Version, c.UpdatedAt, closedAt)
+	}
+	if err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	return nil
+}
+
+func (t *turnTx) DeleteConversation(c *bot.Conversation) error {
+	if _, err := t.tx.Exec(t.ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
+		return fmt.Errorf("delete conversation %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (t *turnTx) AddTurn(conversationID int64, in bot.Message, out *bot.Message) error {
+	var providerID *string
+	if in.ProviderID != "" {
+		providerID = &in.ProviderID
+	}
+	var inID int64
+	err := t.tx.QueryRow(t.ctx, `
+		INSERT INTO messages (conversation_id, direction, channel, provider_id, body, created_at)
+		VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id`,
+		conversationID, string(in.Channel), providerID, in.Body, t.now).Scan(&inID)
+	if err != nil {
+		return fmt.Errorf("store inbound message: %w", err)
+	}
+	if out == nil {
+		return nil
+	}
+	_, err = t.tx.Exec(t.ctx, `
+		INSERT INTO messages (conversation_id, direction, channel, body, reply_to, created_at)
+		VALUES ($1, 'out', $2, $3, $4, $5)`,
+		conversationID, string(out.Channel), out.Body, inID, t.now)
+	if err != nil {
+		return fmt.Errorf("store reply: %w", err)
+	}
+	return nil
+}
+
+func (t *turnTx) CreateRequest(r *bot.Request) error {
+	answers, err := json.Marshal(r.Answers)
+	if err != nil {
+		return fmt.Errorf("encode answers: %w", err)
+	}
+	err = t.tx.QueryRow(t.ctx, `
+		INSERT INTO requests (reference, conversation_id, status, type, language, channel, role, phone, contact_phone, zip, answers, submitted_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $12)
+		ON CONFLICT (reference) DO NOTHING RETURNING id`,
+		r.Reference, r.ConversationID, r.Status, string(r.Type), r.Language, string(r.Channel), string(r.Role),
+		r.Phone, r.ContactPhone, r.ZIP, string(answers), r.SubmittedAt).Scan(&r.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bot.ErrReferenceTaken
+	}
+	if err != nil {
+		return fmt.Errorf("create request: %w", err)
+	}
+	return nil
+}
+
+func (t *turnTx) RecentRequests(phone string, limit int) ([]bot.Request, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT `+requestColumns+` FROM requests
+		WHERE phone = $1 OR contact_phone = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, phone, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent requests: %w", err)
+	}
+	return pgx.CollectRows(rows, scanRequest)
+}

@@ -1,0 +1,42 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps conversations and requests. bot/postgres implements it.
+type Store interface {
+	// Turn runs fn in one transaction that holds the lock of phone's
+	// participant row (created on first contact), so that one number's
+	// turns run one at a time on any replica. fn's error rolls it back.
+	Turn(ctx context.Context, phone string, now time.Time, fn func(Tx) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// DeleteIdle deletes open conversations whose last turn was before
+	// cutoff, with their answers and messages, and returns how many.
+	DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// Tx is the work of one turn, inside its transaction.
+type Tx interface {
+	Participant() Participant
+	SaveParticipant(p Participant) error
+	// PriorReply returns the reply already given to the inbound message
+	// with this provider id, if it was delivered before.
+	PriorReply(providerID string) (reply string, found bool, err error)
+	// OpenConversation returns the participant's open conversation, locked,
+	// or nil when there is none.
+	OpenConversation() (*Conversation, error)
+	// SaveConversation inserts c (ID 0) or updates it.
+	SaveConversation(c *Conversation) error
+	// DeleteConversation removes c with its messages (CANCEL, expiry).
+	DeleteConversation(c *Conversation) error
+	// AddTurn stores the inbound message and, unless out is nil, the reply.
+	AddTurn(conversationID int64, in Message, out *Message) error
+	// CreateRequest stores r and sets its ID. It returns ErrReferenceTaken
+	// when r.Reference exists already.
+	CreateRequest(r *Request) error
+	// RecentRequests lists the requests filed from or for phone, newest first.
+	RecentRequests(phone string, limit int) ([]Request, error)
+}

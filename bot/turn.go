@@ -1,0 +1,403 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/looplab/fsm"
+
+	"infopass/flows"
+)
+
+// maxHistory bounds the BACK stack; a wizard pass has fewer steps.
+const maxHistory = 64
+
+// turn is the work of one inbound turn inside its transaction.
+type turn struct {
+	e   *Engine
+	ctx context.Context
+	tx  Tx
+	in  Inbound
+	now time.Time
+
+	p       Participant
+	c       *Conversation
+	fresh   bool // the conversation starts with this turn
+	say     []flows.Msg
+	silent  bool
+	handoff bool
+	submit  bool
+}
+
+func (t *turn) run() (Reply, error) {
+	t.p = t.tx.Participant()
+	c, err := t.tx.OpenConversation()
+	if err != nil {
+		return Reply{}, err
+	}
+	if c != nil && t.now.Sub(c.UpdatedAt) >= t.e.cfg.IdleExpire {
+		if err := t.tx.DeleteConversation(c); err != nil {
+			return Reply{}, err
+		}
+		c = nil
+	}
+	if c != nil && !c.Step.Valid() {
+		t.e.log.ErrorContext(t.ctx, "stored step unknown, starting over", "conversation", c.ID, "step", string(c.Step))
+		c.Step, c.Answers, c.History, c.Pending = flows.StepWho, flows.Answers{Language: c.Answers.Language}, nil, ""
+		if c.Answers.Language == "" {
+			c.Step = flows.StepLanguage
+		}
+	}
+	if c == nil {
+		t.fresh = true
+		c = &Conversation{Phone: t.in.From, Open: true, Step: flows.StepLanguage, CreatedAt: t.now}
+		if t.p.Language != "" && t.e.cfg.Catalog.Has(t.p.Language) {
+			c.Step, c.Answers.Language = flows.StepWho, t.p.Language
+		}
+	}
+	t.c = c
+
+	if utf8.RuneCountInString(t.in.Text) > MaxTextLength {
+		// Changes nothing: the answer is refused before it is read.
+		t.say = append(t.say, flows.M("problem.too_long"))
+		t.ask()
+		return Reply{Text: t.e.render(t.lang(), t.say), Language: t.lang(), Step: c.Step}, nil
+	}
+	if err := t.decide(); err != nil {
+		return Reply{}, err
+	}
+	return t.save()
+}
+
+// decide applies the input: a keyword, the answer to a pending question, or
+// the answer to the wizard's current step.
+func (t *turn) decide() error {
+	kw, isKeyword := t.e.cfg.Catalog.Keyword(t.lang(), t.in.Text)
+	switch {
+	case t.p.OptedOut && kw != KeyStart:
+		t.silent = true
+		return nil
+	case isKeyword:
+		return t.keyword(kw)
+	case t.fresh:
+		t.ask()
+		return nil
+	case t.c.Pending == pendingResume:
+		return t.resume()
+	case t.now.Sub(t.c.UpdatedAt) >= t.e.cfg.IdleResume && t.c.Step != flows.StepLanguage:
+		t.c.Pending = pendingResume
+		t.say = append(t.say, flows.M("reply.resume"))
+		return nil
+	}
+	return t.answer()
+}
+
+const pendingResume = "resume"
+
+func (t *turn) keyword(k Keyword) error {
+	switch k {
+	case KeyStop:
+		t.p.OptedOut = true
+		t.silent = true
+		return t.tx.SaveParticipant(t.p)
+	case KeyStart:
+		t.p.OptedOut = false
+		t.say = append(t.say, flows.M("reply.start"))
+		t.ask()
+		return t.tx.SaveParticipant(t.p)
+	case KeyHelp:
+		t.say = append(t.say, flows.M("reply.help"))
+	case KeyAgent:
+		t.say = append(t.say, flows.M("reply.agent"))
+		t.handoff = true
+	case KeyStatus:
+		if err := t.status(); err != nil {
+			return err
+		}
+	case KeyLanguage:
+		if t.c.Step != flows.StepLanguage {
+			t.c.Answers.ReturnTo = t.c.Step
+			if err := t.move(flows.StepLanguage, false); err != nil {
+				return err
+			}
+		}
+	case KeyBack:
+		return t.back()
+	case KeyRestart:
+		return t.restart()
+	case KeyCancel:
+		t.c.Open = false
+		t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
+		t.c.History = nil
+		t.say = append(t.say, flows.M("reply.cancelled"))
+		return nil
+	}
+	if t.c.Pending == pendingResume {
+		t.say = append(t.say, flows.M("reply.resume"))
+		return nil
+	}
+	t.ask()
+	return nil
+}
+
+func (t *turn) resume() error {
+	n := flows.OnlyDigits(t.in.Text)
+	switch {
+	case n == "1" || t.lexicon().IsYes(t.in.Text):
+		t.c.Pending = ""
+		t.ask()
+		return nil
+	case n == "2":
+		return t.restart()
+	}
+	t.say = append(t.say, flows.M("problem.choice", "Last", 2), flows.M("reply.resume"))
+	return nil
+}
+
+func (t *turn) restart() error {
+	t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
+	t.c.History = nil
+	t.c.Pending = ""
+	if t.c.Answers.Language == "" {
+		t.c.Step = flows.StepLanguage
+	} else if t.c.Step != flows.StepWho {
+		if err := t.move(flows.StepWho, false); err != nil {
+			return err
+		}
+	}
+	t.c.InvalidCount = 0
+	t.say = append(t.say, flows.M("reply.restart"))
+	t.ask()
+	return nil
+}
+
+func (t *turn) back() error {
+	if t.c.Step == flows.StepLanguage && t.c.Answers.ReturnTo != "" {
+		to := t.c.Answers.ReturnTo
+		t.c.Answers.ReturnTo = ""
+		if err := t.move(to, false); err != nil {
+			return err
+		}
+		t.ask()
+		return nil
+	}
+	for len(t.c.History) > 0 {
+		prev := t.c.History[len(t.c.History)-1]
+		t.c.History = t.c.History[:len(t.c.History)-1]
+		if prev == flows.StepReceiptConfirm && t.c.Answers.PendingReceipt == "" {
+			continue // its question needs the receipt number it was about
+		}
+		// A step back is not a move of the wizard's graph: it returns to a
+		// state the machine was in, so it is set, not fired.
+		m := fsm.NewFSM(string(t.c.Step), t.e.events, nil)
+		m.SetState(string(prev))
+		t.c.Step = flows.Step(m.Current())
+		t.c.InvalidCount = 0
+		if prev == flows.StepReview {
+			t.c.Answers.Editing = 0
+		}
+		t.c.Pending = ""
+		t.ask()
+		return nil
+	}
+	t.say = append(t.say, flows.M("reply.back_first"))
+	t.ask()
+	return nil
+}
+
+func (t *turn) answer() error {
+	step := t.c.Step
+	res, err := flows.Answer(step, t.c.Answers, t.in.Text, t.flowContext())
+	var problem *flows.Problem
+	if errors.As(err, &problem) {
+		t.c.InvalidCount++
+		t.say = append(t.say, problem.Msg)
+		// A menu is shown again with the problem; other problems say
+		// themselves how to answer.
+		if k := flows.Ask(step, t.c.Answers, t.flowContext()).Expect.Kind; step != flows.StepReview && (k == flows.ExpectChoice || k == flows.ExpectYesNo) {
+			t.ask()
+		}
+		if t.c.InvalidCount%3 == 0 {
+			t.say = append(t.say, flows.M("reply.too_many"))
+			t.handoff = true
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if res.Answers.Language != t.c.Answers.Language {
+		t.p.Language = res.Answers.Language
+		if err := t.tx.SaveParticipant(t.p); err != nil {
+			return err
+		}
+	}
+	t.c.Answers = res.Answers
+	t.say = append(t.say, res.Notice...)
+	if res.Next == step {
+		t.ask()
+		return nil
+	}
+	if err := t.move(res.Next, step != flows.StepLanguage); err != nil {
+		return err
+	}
+	switch res.Next {
+	case flows.StepReferred:
+		// Nothing is filed, and nothing personal is kept.
+		t.c.Open = false
+		t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
+		t.c.History = nil
+	case flows.StepSubmitted:
+		t.c.Open = false
+		t.submit = true
+	default:
+		t.ask()
+	}
+	return nil
+}
+
+// move fires the wizard's transition to step; remember pushes the step left
+// for BACK.
+func (t *turn) move(to flows.Step, remember bool) error {
+	from := t.c.Step
+	m := fsm.NewFSM(string(from), t.e.events, nil)
+	if err := m.Event(t.ctx, string(to)); err != nil {
+		return fmt.Errorf("wizard move %s → %s: %w", from, to, err)
+	}
+	if remember {
+		t.c.History = append(t.c.History, from)
+		if len(t.c.History) > maxHistory {
+			t.c.History = t.c.History[len(t.c.History)-maxHistory:]
+		}
+	}
+	t.c.Step = flows.Step(m.Current())
+	t.c.InvalidCount = 0
+	return nil
+}
+
+func (t *turn) status() error {
+	reqs, err := t.tx.RecentRequests(t.in.From, 3)
+	if err != nil {
+		return err
+	}
+	if len(reqs) == 0 {
+		t.say = append(t.say, flows.M("reply.status_none"))
+		return nil
+	}
+	for _, r := range reqs {
+		t.say = append(t.say, flows.M("reply.status", "Ref", r.Reference,
+			"Date", t.e.today(r.SubmittedAt), "Status", flows.M("status."+r.Status)))
+	}
+	return nil
+}
+
+// ask appends the current question.
+func (t *turn) ask() {
+	if t.c.Step.Final() {
+		return
+	}
+	q := flows.Ask(t.c.Step, t.c.Answers, t.flowContext())
+	t.say = append(t.say, q.Msgs...)
+}
+
+func (t *turn) lang() string {
+	if t.c.Answers.Language != "" {
+		return t.c.Answers.Language
+	}
+	return DefaultLanguage
+}
+
+func (t *turn) lexicon() flows.Lexicon { return t.e.cfg.Catalog.Lexicon(t.lang()) }
+
+func (t *turn) flowContext() flows.Context {
+	return flows.Context{
+		Today:        t.e.today(t.now),
+		From:         t.c.Phone,
+		Lex:          t.lexicon(),
+		Languages:    t.e.cfg.Catalog.Languages(),
+		ADITLeadDays: t.e.cfg.ADITLeadDays,
+	}
+}
+
+// save stores the conversation, any request and the messages, and returns
+// the reply.
+func (t *turn) save() (Reply, error) {
+	t.c.UpdatedAt = t.now
+	t.c.Version++
+	if err := t.tx.SaveConversation(t.c); err != nil {
+		return Reply{}, err
+	}
+	if t.submit {
+		ref, err := t.file()
+		if err != nil {
+			return Reply{}, err
+		}
+		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
+	}
+	reply := Reply{Silent: t.silent, Language: t.lang(), Step: t.c.Step, Handoff: t.handoff}
+	if !t.c.Step.Final() && t.c.Open {
+		reply.Expect = flows.Ask(t.c.Step, t.c.Answers, t.flowContext()).Expect
+	}
+	in := Message{Direction: "in", Channel: t.in.Channel, ProviderID: t.in.ProviderID, Body: t.in.Text}
+	var out *Message
+	if !t.silent {
+		reply.Text = t.e.render(t.lang(), t.say)
+		out = &Message{Direction: "out", Channel: t.in.Channel, Body: reply.Text}
+	}
+	if err := t.tx.AddTurn(t.c.ID, in, out); err != nil {
+		return Reply{}, err
+	}
+	t.e.log.InfoContext(t.ctx, "turn", "conversation", t.c.ID, "provider_id", t.in.ProviderID,
+		"channel", string(t.in.Channel), "step", string(t.c.Step), "silent", t.silent, "open", t.c.Open)
+	return reply, nil
+}
+
+// file stores the request, retrying the rare reference collision.
+func (t *turn) file() (string, error) {
+	a := t.c.Answers
+	r := &Request{
+		ConversationID: t.c.ID,
+		Status:         StatusSubmitted,
+		Type:           a.Type,
+		Language:       t.lang(),
+		Channel:        t.in.Channel,
+		Role:           a.Role,
+		Phone:          t.c.Phone,
+		ContactPhone:   a.ContactPhone(),
+		ZIP:            a.ZIP,
+		Answers:        a,
+		SubmittedAt:    t.now,
+	}
+	for range 5 {
+		r.Reference = NewReference()
+		err := t.tx.CreateRequest(r)
+		if errors.Is(err, ErrReferenceTaken) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		t.e.log.InfoContext(t.ctx, "request filed", "conversation", t.c.ID, "request", r.ID, "type", string(r.Type))
+		return r.Reference, nil
+	}
+	return "", fmt.Errorf("file request: %w five times", ErrReferenceTaken)
+}
+
+// render localizes msgs in lang, one line each, giving every message the
+// Contact Center number as .Center.
+func (e *Engine) render(lang string, msgs []flows.Msg) string {
+	center := e.ContactCenterDisplay()
+	withCenter := make([]flows.Msg, len(msgs))
+	for i, m := range msgs {
+		args := make(map[string]any, len(m.Args)+1)
+		for k, v := range m.Args {
+			args[k] = v
+		}
+		args["Center"] = center
+		withCenter[i] = flows.Msg{ID: m.ID, Args: args}
+	}
+	return e.cfg.Catalog.Join(lang, withCenter)
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"infopass/bot"
+	"infopass/bot/postgres"
+	"infopass/bot/postgres/localpg"
+	"infopass/locales"
+	"infopass/webhooks"
+)
+
+// app is the wired service: store, engine and HTTP handler.
+type app struct {
+	cfg     config
+	db      *postgres.DB
+	engine  *bot.Engine
+	handler http.Handler
+	log     *slog.Logger
+}
+
+func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
+	catalog, err := bot.LoadCatalog(locales.FS)
+	if err != nil {
+		return nil, err
+	}
+	engine := bot.NewEngine(bot.Config{
+		Store:         db,
+		Catalog:       catalog,
+		Now:           cfg.now,
+		Zone:          cfg.Zone,
+		ContactCenter: cfg.ContactCenter,
+		ADITLeadDays:  cfg.ADITLeadDays,
+		Logger:        logger,
+	})
+	gin.SetMode(gin.ReleaseMode)
+	handler := webhooks.New(webhooks.Config{
+		Engine:    engine,
+		PublicURL: cfg.PublicURL,
+		AuthToken: cfg.AuthToken,
+		Ready:     db.Ping,
+		Logger:    logger,
+	})
+	return &app{cfg: cfg, db: db, engine: engine, handler: handler, log: logger}, nil
+}
+
+// serve answers HTTP on ln until ctx ends, then drains in-flight requests.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	go a.purgeIdle(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// purgeIdle deletes partial conversations idle for 30 days, every hour.
+func (a *app) purgeIdle(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := a.db.DeleteIdle(ctx, time.Now().Add(-bot.IdleExpire))
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("purge idle conversations", "err", err)
+		} else if n > 0 {
+			a.log.Info("purged idle conversations", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// openDatabase connects to url, or with no url starts the private local
+// PostgreSQL server in its persistent directory. close releases it.
+func openDatabase(ctx context.Context, url string, stderr io.Writer) (db *postgres.DB, close func(), err error) {
+	stopServer := func() {}
+	if url == "" {
+		dir := localpg.DefaultDir()
+		srv, err := localpg.Start(ctx, dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DATABASE_URL is not set and the local PostgreSQL could not start: %w", err)
+		}
+		fmt.Fprintf(stderr, "DATABASE_URL is not set: using the local PostgreSQL in %s\n", srv.Dir())
+		url = srv.URL("postgres")
+		stopServer = func() {
+			if err := srv.Stop(); err != nil {
+				fmt.Fprintln(stderr, "stop local PostgreSQL:", err)
+			}
+		}
+	}
+	db, err = postgres.Open(ctx, url)
+	if err != nil {
+		stopServer()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); stopServer() }, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return errUsage
+	}
+	cfg, err := readConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.checkServe(); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	db, closeDB, err := openDatabase(ctx, cfg.DatabaseURL, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	a, err := newApp(cfg, db, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
+	if err != nil {
+		return err
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
+	return a.serve(ctx, ln)
+}
+
+func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := readConfig(getenv)
+	if err != nil {
+		return err
+	}
+	db, closeDB, err := openDatabase(ctx, cfg.DatabaseURL, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}

@@ -1,0 +1,62 @@
+// Command infopass runs the Infopass SMS and voice bot, its database
+// migrations, and local simulators to talk to it from a terminal.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: infopass <command> [flags]
+
+commands:
+  serve     run the HTTP server (applies migrations first)
+  migrate   apply database migrations and exit
+  chat      text with the bot in this terminal (starts a local server unless -url is given)
+  version   print the version
+
+Configuration comes from the environment: see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, errUsage) {
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "infopass:", err)
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+// run is main without the process: everything it reads and writes is passed
+// in, so tests can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, getenv, stdout, stderr)
+	case "chat":
+		return chat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "infopass", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return errUsage
+}

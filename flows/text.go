@@ -1,0 +1,66 @@
+package flows
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold reduces text to a form for matching words people type: compatibility
+// decomposition (full-width letters become ASCII), accents removed, digits of
+// any script turned into ASCII digits, lower case, and runs of white space
+// collapsed to one space. It is for comparing, never for storing.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	folded = strings.ToLower(ASCIIDigits(folded))
+	return strings.Join(strings.Fields(folded), " ")
+}
+
+// ASCIIDigits replaces decimal digits of any script (Arabic-Indic ٣,
+// full-width ３, Devanagari ३ …) with their ASCII equivalents.
+func ASCIIDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || !unicode.IsDigit(r) {
+			return r
+		}
+		if v, ok := digitValue(r); ok {
+			return '0' + rune(v)
+		}
+		return r
+	}, s)
+}
+
+// digitValue finds r's value from the Nd table, whose ranges each hold whole
+// runs of ten digits starting at zero.
+func digitValue(r rune) (int, bool) {
+	for _, rg := range unicode.Nd.R16 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) && rg.Stride == 1 {
+			return int(r-rune(rg.Lo)) % 10, true
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) && rg.Stride == 1 {
+			return int(r-rune(rg.Lo)) % 10, true
+		}
+	}
+	return 0, false
+}
+
+// OnlyDigits returns the ASCII digits of s, after ASCIIDigits, dropping
+// everything else.
+func OnlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range ASCIIDigits(s) {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

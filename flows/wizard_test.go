@@ -1,0 +1,229 @@
+package flows
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+var friday = Date{2026, 11, 20} // the Friday before Thanksgiving week
+
+func wizardContext(lang string) Context {
+	lex := testLexicon(lang).WithDays([7][]string{
+		{"sunday", "sun"}, {"monday", "mon"}, {"tuesday", "tue"}, {"wednesday", "wed"},
+		{"thursday", "thu"}, {"friday", "fri"}, {"saturday", "sat"},
+	}, []string{"any", "any day"}, []string{"and", "or"}).WithCaseStatus([]string{"case status"})
+	return Context{
+		Today:        friday,
+		From:         "+12025550147",
+		Lex:          lex,
+		Languages:    []LanguageOption{{"en", "English"}, {"es", "Español"}},
+		ADITLeadDays: 30,
+	}
+}
+
+func allowed(from, to Step) bool {
+	for _, t := range Transitions() {
+		if t.To == to && slices.Contains(t.From, from) {
+			return true
+		}
+	}
+	return false
+}
+
+// walk answers each input in turn from the language menu and checks every
+// move is in the transition table.
+func walk(t *testing.T, c Context, inputs ...string) (Step, Answers) {
+	t.Helper()
+	step, a := StepLanguage, Answers{}
+	for i, in := range inputs {
+		r, err := Answer(step, a, in, c)
+		if err != nil {
+			t.Fatalf("input %d %q at %s: %v", i+1, in, step, err)
+		}
+		if r.Next != step && !allowed(step, r.Next) {
+			t.Fatalf("move %s → %s is not in Transitions()", step, r.Next)
+		}
+		step, a = r.Next, r.Answers
+	}
+	return step, a
+}
+
+var applicantRest = []string{"1 3", "1", "Jane Doe", "07/21/1990", "10001", "Mexico", "IOE0912345678", "A12345678", "jane@example.org", "same"}
+
+func TestWizardPaths(t *testing.T) {
+	c := wizardContext("en")
+	for _, tc := range []struct {
+		name   string
+		inputs []string
+		want   Step
+		check  func(Answers) bool
+	}{
+		{"ADIT", append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...), StepReview,
+			func(a Answers) bool { return a.Type == TypeADIT && a.NeededBy == Date{2026, 12, 10} && a.Phone == c.From }},
+		{"ADITTooEarly", []string{"1", "1", "1", "01/15/2027"}, StepReferred, nil},
+		{"EAP", append([]string{"1", "1", "2", "12/08/2026", "family emergency"}, applicantRest...), StepReview,
+			func(a Answers) bool { return a.TravelDate == Date{2026, 12, 8} && a.TravelReason == "family emergency" }},
+		{"EAPTooSoon", []string{"1", "1", "2", "12/07/2026"}, StepReferred, nil},
+		{"IJ", append([]string{"1", "1", "3", "03/02/2026", "2"}, applicantRest...), StepReview,
+			func(a Answers) bool { return a.Granted == GrantAsylum && a.OrderDate == Date{2026, 3, 2} }},
+		{"Other", []string{"1", "1", "4"}, StepReferred, nil},
+		{"Representative", append([]string{"1", "2", "Ana Pérez", "same", "ana@firm.example.com", "2", "none", "1", "12/10/2026"}, applicantRest...), StepReview,
+			func(a Answers) bool {
+				return a.Role == RoleRepresentative && a.Rep.Phone == c.From && !a.Rep.ConfirmByText && a.Skipped[StepRepAccount]
+			}},
+		{"UnknownReceiptPrefix", []string{"1", "1", "1", "12/10/2026", "1", "1", "Jane Doe", "07/21/1990", "10001", "MX", "ABC1234567890", "2", "none"},
+			StepANumber, func(a Answers) bool { return a.Receipt == "" && a.Skipped[StepReceipt] && a.PendingReceipt == "" }},
+		{"Submit", append(append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...), "yes"), StepSubmitted, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			step, a := walk(t, c, tc.inputs...)
+			if step != tc.want {
+				t.Fatalf("ended at %s, want %s", step, tc.want)
+			}
+			if tc.check != nil && !tc.check(a) {
+				t.Errorf("answers: %+v", a)
+			}
+		})
+	}
+}
+
+func TestAnswerProblems(t *testing.T) {
+	c := wizardContext("en")
+	for _, tc := range []struct {
+		name  string
+		step  Step
+		input string
+		want  string
+	}{
+		{"ErrEmpty", StepWho, "  ", "problem.empty"},
+		{"ErrChoiceRange", StepWho, "3", "problem.choice"},
+		{"ErrChoiceWords", StepType, "the first one", "problem.choice"},
+		{"ErrLanguage", StepLanguage, "Klingon", "problem.language"},
+		{"ErrYesNo", StepRepTexts, "perhaps", "problem.yes_no"},
+		{"ErrDays", StepDays, "saturday", "problem.days"},
+		{"ErrDaysNumber", StepDays, "7", "problem.days"},
+		{"ErrZIP", StepResidence, "1234", "problem.zip"},
+		{"ErrUSIsNotAnAnswer", StepResidence, "United States", "problem.zip_for_us"},
+		{"ErrResidence", StepResidence, "Atlantis", "problem.residence"},
+		{"ErrReason", StepTravelReason, "!", "problem.reason"},
+		{"ErrPastTravel", StepTravelDate, "11/19/2026", "problem.date_past"},
+		{"ErrFutureOrder", StepOrderDate, "12/19/2026", "problem.date_future"},
+		{"ErrBirthInFuture", StepBirthDate, "12/19/2026", "problem.dob_future"},
+		{"ErrReview", StepReview, "9", "problem.review"},
+		{"ErrPhone", StepPhone, "12345", "problem.phone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := Answers{Language: "en", Role: RoleApplicant, Name: "Kept"}
+			_, err := Answer(tc.step, before, tc.input, c)
+			var p *Problem
+			if !errors.As(err, &p) || p.ID != tc.want {
+				t.Fatalf("Answer(%s, %q) = %v, want %s", tc.step, tc.input, err, tc.want)
+			}
+			if before.Name != "Kept" || before.Type != "" {
+				t.Errorf("a refused answer changed the answers: %+v", before)
+			}
+		})
+	}
+}
+
+func TestChoiceAndDays(t *testing.T) {
+	c := wizardContext("en")
+	for _, tc := range []struct {
+		input string
+		want  []Weekday
+	}{
+		{"1 3", []Weekday{Monday, Wednesday}},
+		{"13", []Weekday{Monday, Wednesday}},
+		{"Mon and Wed", []Weekday{Monday, Wednesday}},
+		{"friday, tuesday", []Weekday{Tuesday, Friday}},
+		{"6", nil},
+		{"any day", nil},
+		{"1 2 3 4 5", nil},
+		{"１", []Weekday{Monday}},
+	} {
+		t.Run(tc.input, func(t *testing.T) {
+			r, err := Answer(StepDays, Answers{}, tc.input, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(r.Answers.Days, tc.want) || !r.Answers.DaysAnswered {
+				t.Errorf("days = %v, want %v", r.Answers.Days, tc.want)
+			}
+		})
+	}
+	for _, in := range []string{"2", "2.", "#2", "٢", " 2 "} {
+		r, err := Answer(StepWho, Answers{}, in, c)
+		if err != nil || r.Answers.Role != RoleRepresentative {
+			t.Errorf("who %q: %v %v", in, r.Answers.Role, err)
+		}
+	}
+}
+
+func TestReviewEdit(t *testing.T) {
+	c := wizardContext("en")
+	_, a := walk(t, c, append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...)...)
+
+	t.Run("ItemReturnsToReview", func(t *testing.T) {
+		r, err := Answer(StepReview, a, "5", c)
+		if err != nil || r.Next != StepEmail {
+			t.Fatalf("edit 5: %v %v", r.Next, err)
+		}
+		r, err = Answer(StepEmail, r.Answers, "new@example.org", c)
+		if err != nil || r.Next != StepPhone {
+			t.Fatalf("email: %v %v", r.Next, err)
+		}
+		r, err = Answer(StepPhone, r.Answers, "same", c)
+		if err != nil || r.Next != StepReview || r.Answers.Editing != 0 || r.Answers.Email != "new@example.org" {
+			t.Fatalf("phone: %v %+v %v", r.Next, r.Answers, err)
+		}
+	})
+
+	t.Run("TypeChangeWalksItsDetails", func(t *testing.T) {
+		r, _ := Answer(StepReview, a, "3", c)
+		r, err := Answer(StepType, r.Answers, "3", c)
+		if err != nil || r.Next != StepOrderDate || !r.Answers.NeededBy.IsZero() {
+			t.Fatalf("type: %v %+v %v", r.Next, r.Answers, err)
+		}
+		r, _ = Answer(StepOrderDate, r.Answers, "01/05/2026", c)
+		r, err = Answer(StepGrant, r.Answers, "1", c)
+		if err != nil || r.Next != StepReview || r.Answers.Granted != GrantResidence {
+			t.Fatalf("grant: %v %+v %v", r.Next, r.Answers, err)
+		}
+	})
+
+	t.Run("ReferralKeepsTheRequest", func(t *testing.T) {
+		r, _ := Answer(StepReview, a, "3", c)
+		r, err := Answer(StepType, r.Answers, "4", c)
+		if err != nil || r.Next != StepType || r.Answers.Type != TypeADIT || r.Answers.NeededBy.IsZero() || len(r.Notice) != 1 {
+			t.Fatalf("other at edit: %v %+v %v", r.Next, r.Answers, err)
+		}
+	})
+
+	t.Run("MissingAnswerIsAsked", func(t *testing.T) {
+		broken := a.Clone()
+		broken.BirthDate = Date{}
+		r, err := Answer(StepReview, broken, "yes", c)
+		if err != nil || r.Next != StepBirthDate || !allowed(StepReview, StepBirthDate) {
+			t.Fatalf("yes with a missing date of birth: %v %v", r.Next, err)
+		}
+		if Missing(a) != "" {
+			t.Errorf("complete answers miss %s", Missing(a))
+		}
+	})
+}
+
+func TestEveryStepIsReachableAndAsks(t *testing.T) {
+	c := wizardContext("en")
+	for _, s := range Questions() {
+		if len(Ask(s, Answers{Role: RoleRepresentative, PendingReceipt: "ABC1234567890"}, c).Msgs) == 0 {
+			t.Errorf("%s asks nothing", s)
+		}
+		if s != StepLanguage && !slices.ContainsFunc(Transitions(), func(tr Transition) bool { return tr.To == s }) {
+			t.Errorf("no transition reaches %s", s)
+		}
+	}
+	if Step("bogus").Valid() || !StepReview.Valid() || !StepSubmitted.Valid() {
+		t.Error("Step.Valid accepts an unknown step or refuses a real one")
+	}
+}
