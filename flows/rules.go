@@ -1,9 +1,5 @@
 package flows
 
-// ContactCenterNumber is the USCIS Contact Center, which the wizard sends
-// people to when Infopass cannot take the request, formatted for display.
-const ContactCenterNumber = "1-800-375-5283"
-
 // emergencyTravelBusinessDays is how close travel must be for USCIS to want a
 // call instead of an online Emergency Advance Parole request.
 const emergencyTravelBusinessDays = 10

@@ -62,8 +62,3 @@ func TestADIT(t *testing.T) {
 	}
 }
 
-func TestContactCenterNumber(t *testing.T) {
-	if got := OnlyDigits(ContactCenterNumber); got != "18003755283" {
-		t.Errorf("ContactCenterNumber digits = %s", got)
-	}
-}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"infopass/bot/postgres/pgtest"
+)
+
+func TestRun(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(k string) string { return vars[k] }
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		wantOut string
+	}{
+		{"ErrNoCommand", nil, nil, "usage", ""},
+		{"ErrUnknownCommand", []string{"dance"}, nil, "usage", ""},
+		{"Version", []string{"version"}, nil, "", "infopass "},
+		{"ErrServeWithoutTwilio", []string{"serve"}, nil, "PUBLIC_URL", ""},
+		{"ErrServeWithoutToken", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://x.example.org"}, "TWILIO_AUTH_TOKEN", ""},
+		{"ErrBadPublicURL", []string{"serve"}, map[string]string{"PUBLIC_URL": "x.example.org", "TWILIO_AUTH_TOKEN": "t"}, "absolute http(s) URL", ""},
+		{"ErrBadPort", []string{"serve"}, map[string]string{"PORT": "http"}, "PORT", ""},
+		{"ErrBadZone", []string{"serve"}, map[string]string{"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE", ""},
+		{"ErrBadContactCenter", []string{"serve"}, map[string]string{"CONTACT_CENTER_NUMBER": "12"}, "CONTACT_CENTER_NUMBER", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), tc.args, env(tc.env), strings.NewReader(""), &out, &errOut)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("run: %v", err)
+			case tc.wantErr == "usage" && !errors.Is(err, errUsage):
+				t.Fatalf("run = %v, want the usage error", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("run = %v, want an error mentioning %q", err, tc.wantErr)
+			}
+			if !strings.Contains(out.String(), tc.wantOut) {
+				t.Errorf("stdout %q lacks %q", out.String(), tc.wantOut)
+			}
+		})
+	}
+}
+
+// TestChat types a few lines into the terminal simulator, which runs the
+// server itself and posts signed webhooks to it.
+func TestChat(t *testing.T) {
+	var out, errOut bytes.Buffer
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t)}
+	in := strings.NewReader("hi\n1\n1\nhelp\n")
+	err := run(context.Background(), []string{"chat", "-from", "+12025550177"}, func(k string) string { return vars[k] }, in, &out, &errOut)
+	if err != nil {
+		t.Fatalf("chat: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"as +12025550177", "Your language? 1 English", "Are you: 1 the person", "What do you need?", "Reply BACK to go back"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
