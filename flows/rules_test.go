@@ -61,4 +61,3 @@ func TestADIT(t *testing.T) {
 		})
 	}
 }
-

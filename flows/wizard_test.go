@@ -60,7 +60,9 @@ func TestWizardPaths(t *testing.T) {
 		check  func(Answers) bool
 	}{
 		{"ADIT", append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...), StepReview,
-			func(a Answers) bool { return a.Type == TypeADIT && a.NeededBy == Date{2026, 12, 10} && a.Phone == c.From }},
+			func(a Answers) bool {
+				return a.Type == TypeADIT && a.NeededBy == Date{2026, 12, 10} && a.Phone == c.From
+			}},
 		{"ADITTooEarly", []string{"1", "1", "1", "01/15/2027"}, StepReferred, nil},
 		{"EAP", append([]string{"1", "1", "2", "12/08/2026", "family emergency"}, applicantRest...), StepReview,
 			func(a Answers) bool { return a.TravelDate == Date{2026, 12, 8} && a.TravelReason == "family emergency" }},
