@@ -165,6 +165,30 @@ func (c *Catalog) Lexicon(tag string) flows.Lexicon {
 	return c.lexicons[DefaultLanguage]
 }
 
+// YesNo reads text as yes or no in the preferred languages first, then in
+// any language of the service.
+func (c *Catalog) YesNo(text string, preferred ...string) (yes, ok bool) {
+	for _, tag := range preferred {
+		lex := c.Lexicon(tag)
+		switch {
+		case lex.IsYes(text):
+			return true, true
+		case lex.IsNo(text):
+			return false, true
+		}
+	}
+	for _, l := range c.languages {
+		lex := c.lexicons[l.Tag]
+		switch {
+		case lex.IsYes(text):
+			return true, true
+		case lex.IsNo(text):
+			return false, true
+		}
+	}
+	return false, false
+}
+
 // Text renders m in the language tag. Arguments that are messages, lists
 // or dates are rendered in that language first.
 func (c *Catalog) Text(tag string, m flows.Msg) string {
@@ -219,6 +243,16 @@ func (c *Catalog) FormatDate(tag string, d flows.Date) string {
 		return ""
 	}
 	return d.Time().Format(layout)
+}
+
+// FormatTime writes the clock time of t the way the language does (3:04 PM,
+// 15:04).
+func (c *Catalog) FormatTime(tag string, t time.Time) string {
+	layout := c.raw(tag, "format.time")
+	if layout == "" {
+		layout = "3:04 PM"
+	}
+	return t.Format(layout)
 }
 
 // dateLayoutCheck guards against a locale's date layout that loses the year.

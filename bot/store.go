@@ -39,4 +39,16 @@ type Tx interface {
 	CreateRequest(r *Request) error
 	// RecentRequests lists the requests filed from or for phone, newest first.
 	RecentRequests(phone string, limit int) ([]Request, error)
+	// RequestByReference returns a request, or ErrNotFound.
+	RequestByReference(ref string) (Request, error)
+	// SetRequestStatus records a status change with its note.
+	SetRequestStatus(requestID int64, status, note, actor string) error
+	// ContactOffers lists, locked and newest first, the callback offers this
+	// participant was asked about that still take an answer: awaiting ones,
+	// and declined ones before the better times are known.
+	ContactOffers() ([]CallbackOffer, error)
+	// CancelOffers cancels a request's unanswered offers and their unsent texts.
+	CancelOffers(requestID int64) error
+	SaveOffer(o *CallbackOffer) error
+	Enqueue(m *OutboxMessage) error
 }

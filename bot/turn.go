@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -23,13 +24,17 @@ type turn struct {
 	in  Inbound
 	now time.Time
 
-	p       Participant
-	c       *Conversation
-	fresh   bool // the conversation starts with this turn
-	say     []flows.Msg
-	silent  bool
-	handoff bool
-	submit  bool
+	p     Participant
+	c     *Conversation
+	fresh bool // the conversation starts with this turn
+	say   []flows.Msg
+	// offerSay is said first, in offerLang: the answer about a callback
+	// offer, in the language of the request it is about.
+	offerSay  []flows.Msg
+	offerLang string
+	silent    bool
+	handoff   bool
+	submit    bool
 }
 
 func (t *turn) run() (Reply, error) {
@@ -72,16 +77,40 @@ func (t *turn) run() (Reply, error) {
 	return t.save()
 }
 
-// decide applies the input: a keyword, the answer to a pending question, or
-// the answer to the wizard's current step.
+// decide applies the input: a keyword, the answer to a question asked
+// outside the wizard (a callback offer, a withdrawal), or the answer to the
+// wizard's current step.
 func (t *turn) decide() error {
 	kw, isKeyword := t.e.cfg.Catalog.Keyword(t.lang(), t.in.Text)
-	switch {
-	case t.p.OptedOut && kw != KeyStart:
+	if t.p.OptedOut && kw != KeyStart {
 		t.silent = true
 		return nil
-	case isKeyword:
+	}
+	if isKeyword {
+		if t.c.Pending != pendingResume {
+			t.c.Pending = "" // a keyword leaves an aside
+		}
 		return t.keyword(kw)
+	}
+	switch {
+	case strings.HasPrefix(t.c.Pending, pendingWithdraw):
+		return t.withdrawAnswer()
+	case strings.HasPrefix(t.c.Pending, pendingBetterTimes):
+		return t.betterTimes()
+	}
+	if handled, err := t.withdrawCommand(); handled || err != nil {
+		return err
+	}
+	if handled, err := t.offerReply(); handled || err != nil {
+		return err
+	}
+	return t.answerOrGreet()
+}
+
+// answerOrGreet takes the text as the wizard's answer, unless the
+// conversation is new, or resting, or waits for "continue or restart?".
+func (t *turn) answerOrGreet() error {
+	switch {
 	case t.fresh:
 		t.ask()
 		return nil
@@ -94,8 +123,6 @@ func (t *turn) decide() error {
 	}
 	return t.answer()
 }
-
-const pendingResume = "resume"
 
 func (t *turn) keyword(k Keyword) error {
 	switch k {
@@ -345,6 +372,9 @@ func (t *turn) save() (Reply, error) {
 	var out *Message
 	if !t.silent {
 		reply.Text = t.e.render(t.lang(), t.say)
+		if len(t.offerSay) > 0 {
+			reply.Text = strings.TrimSpace(t.e.render(t.offerLang, t.offerSay) + "\n" + reply.Text)
+		}
 		out = &Message{Direction: "out", Channel: t.in.Channel, Body: reply.Text}
 	}
 	if err := t.tx.AddTurn(t.c.ID, in, out); err != nil {

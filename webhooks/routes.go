@@ -9,4 +9,13 @@ func (s *Server) routes(r *gin.Engine) {
 
 	tw := r.Group("/twilio", s.twilioSigned)
 	tw.POST("/sms", s.handleSMS)
+	tw.POST("/status", s.handleStatus)
+
+	api := r.Group("/api", s.staffAuth)
+	api.GET("/requests", s.handleListRequests)
+	api.GET("/requests/:ref", s.handleGetRequest)
+	api.POST("/requests/:ref/status", s.handleSetStatus)
+	api.GET("/requests/:ref/callback-offers", s.handleListOffers)
+	api.POST("/requests/:ref/callback-offers", s.handleCreateOffer)
+	api.DELETE("/requests/:ref/callback-offers/:id", s.handleCancelOffer)
 }

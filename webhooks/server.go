@@ -19,7 +19,17 @@ type Config struct {
 	PublicURL string // the base URL Twilio calls; signatures are checked against it
 	AuthToken string // Twilio auth token
 	// Ready reports whether the service can take turns (the database answers).
-	Ready  func(ctx context.Context) error
+	Ready func(ctx context.Context) error
+	// Staff serves the staff API; StaffToken is its bearer token (the API
+	// refuses every request while it is empty).
+	Staff      *bot.Staff
+	StaffToken string
+	// Deliveries records the delivery reports of sent texts.
+	Deliveries interface {
+		MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error
+	}
+	Zone   *time.Location // where staff dates without a time are read
+	Now    func() time.Time
 	Logger *slog.Logger
 }
 
@@ -37,6 +47,12 @@ const MaxFormBytes = 64 << 10
 func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = time.UTC
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &Server{cfg: cfg, validator: client.NewRequestValidator(cfg.AuthToken), log: cfg.Logger}

@@ -4,7 +4,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -96,5 +95,5 @@ func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
-// ErrNotFound means no row matched.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound means no row matched; it is bot.ErrNotFound.
+var ErrNotFound = bot.ErrNotFound

@@ -177,3 +177,43 @@ func (t *turnTx) RecentRequests(phone string, limit int) ([]bot.Request, error) 
 	}
 	return pgx.CollectRows(rows, scanRequest)
 }
+
+func (t *turnTx) RequestByReference(ref string) (bot.Request, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT `+requestColumns+` FROM requests WHERE reference = $1 FOR UPDATE`, ref)
+	if err != nil {
+		return bot.Request{}, fmt.Errorf("request: %w", err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, scanRequest)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, bot.ErrNotFound
+	}
+	return r, err
+}
+
+func (t *turnTx) SetRequestStatus(requestID int64, status, note, actor string) error {
+	return setRequestStatus(t.ctx, t.tx, requestID, status, note, actor, t.now)
+}
+
+func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {
+	return queryOffers(t.ctx, t.tx, `WHERE o.contact_phone = $1
+		AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = ''))
+		ORDER BY o.id DESC FOR UPDATE OF o`, t.p.Phone)
+}
+
+func (t *turnTx) CancelOffers(requestID int64) error {
+	_, err := t.tx.Exec(t.ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
+		WHERE request_id = $1 AND status = 'awaiting'`, requestID, t.now)
+	if err != nil {
+		return fmt.Errorf("cancel offers: %w", err)
+	}
+	_, err = t.tx.Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+		WHERE status = 'queued' AND offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)`, requestID, t.now)
+	if err != nil {
+		return fmt.Errorf("cancel queued texts: %w", err)
+	}
+	return nil
+}
+
+func (t *turnTx) SaveOffer(o *bot.CallbackOffer) error { return saveOffer(t.ctx, t.tx, o) }
+
+func (t *turnTx) Enqueue(m *bot.OutboxMessage) error { return enqueue(t.ctx, t.tx, m, t.now) }

@@ -15,15 +15,18 @@ import (
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/localpg"
+	"infopass/bot/twilioapi"
 	"infopass/locales"
 	"infopass/webhooks"
 )
 
-// app is the wired service: store, engine and HTTP handler.
+// app is the wired service: store, engine, staff service, outbox worker
+// and HTTP handler.
 type app struct {
 	cfg     config
 	db      *postgres.DB
 	engine  *bot.Engine
+	outbox  *bot.Outbox // nil when outbound texts are not configured
 	handler http.Handler
 	log     *slog.Logger
 }
@@ -42,15 +45,38 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		ADITLeadDays:  cfg.ADITLeadDays,
 		Logger:        logger,
 	})
-	gin.SetMode(gin.ReleaseMode)
-	handler := webhooks.New(webhooks.Config{
-		Engine:    engine,
-		PublicURL: cfg.PublicURL,
-		AuthToken: cfg.AuthToken,
-		Ready:     db.Ping,
-		Logger:    logger,
+	a := &app{cfg: cfg, db: db, engine: engine, log: logger}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
+	sender, err := twilioapi.New(twilioapi.Config{
+		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, APIURL: cfg.APIURL, From: cfg.From,
+		StatusCallback: cfg.PublicURL + "/twilio/status",
 	})
-	return &app{cfg: cfg, db: db, engine: engine, handler: handler, log: logger}, nil
+	if err != nil {
+		logger.Warn("outbound texts are off: callback offers are queued but not sent", "why", err.Error())
+	} else {
+		a.outbox = bot.NewOutbox(bot.OutboxConfig{Store: db, Sender: sender, Now: now, Logger: logger, RetryBase: cfg.retryBase})
+	}
+	wake := func() {}
+	if a.outbox != nil {
+		wake = a.outbox.Wake
+	}
+	gin.SetMode(gin.ReleaseMode)
+	a.handler = webhooks.New(webhooks.Config{
+		Engine:     engine,
+		PublicURL:  cfg.PublicURL,
+		AuthToken:  cfg.AuthToken,
+		Ready:      db.Ping,
+		Staff:      bot.NewStaff(db, catalog, now, wake),
+		StaffToken: cfg.StaffToken,
+		Deliveries: db,
+		Zone:       cfg.Zone,
+		Now:        now,
+		Logger:     logger,
+	})
+	return a, nil
 }
 
 // serve answers HTTP on ln until ctx ends, then drains in-flight requests.
@@ -63,6 +89,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       60 * time.Second,
 	}
 	go a.purgeIdle(ctx)
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		if a.outbox != nil {
+			a.outbox.Run(ctx)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -75,6 +108,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
+	<-workerDone // the text being sent, if any, is finished
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

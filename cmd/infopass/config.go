@@ -26,7 +26,8 @@ type config struct {
 	Zone          *time.Location
 	ADITLeadDays  int
 
-	now func() time.Time // the clock; tests set it, nil is time.Now
+	now       func() time.Time // the clock; tests set it, nil is time.Now
+	retryBase time.Duration    // the outbox's first retry delay; tests shorten it
 }
 
 func readConfig(getenv func(string) string) (config, error) {

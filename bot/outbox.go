@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Sender sends texts through the SMS provider.
+type Sender interface {
+	// Send sends body to `to` and returns the provider's message id. API
+	// errors are *SendError.
+	Send(ctx context.Context, to, body string) (sid string, err error)
+	// FindSent looks for a text with this body sent to `to` since `since`,
+	// to learn whether a send whose outcome was lost went out.
+	FindSent(ctx context.Context, to, body string, since time.Time) (sid string, found bool, err error)
+}
+
+// SendError is an error answer of the provider's API.
+type SendError struct {
+	Status  int // HTTP status
+	Code    int // provider error code, e.g. 21610
+	Message string
+}
+
+func (e *SendError) Error() string {
+	return fmt.Sprintf("provider answered %d (error %d): %s", e.Status, e.Code, e.Message)
+}
+
+// Temporary reports whether trying again later may succeed.
+func (e *SendError) Temporary() bool { return e.Status == 429 || e.Status >= 500 }
+
+// CodeUnsubscribed is Twilio's error for a recipient who opted out with the
+// carrier: the text is never retried and the number counts as opted out.
+const CodeUnsubscribed = 21610
+
+// OutboxStore is what the outbox worker needs of storage.
+type OutboxStore interface {
+	// ClaimOutbox leases up to limit due texts: queued ones whose time has
+	// come, and ones whose earlier lease ran out (Reclaimed).
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+	OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error
+	OutboxRetry(ctx context.Context, id int64, at time.Time, reason string, now time.Time) error
+	// OutboxFailed gives up on a text; reason is one of the Reason values
+	// for the offer it asked about.
+	OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error
+	// MessageStatus records a delivery report of the provider.
+	MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error
+}
+
+// OutboxConfig tunes the worker; zero values take the defaults.
+type OutboxConfig struct {
+	Store       OutboxStore
+	Sender      Sender
+	Now         func() time.Time
+	Logger      *slog.Logger
+	Lease       time.Duration // (1m) how long a claim lasts before another worker may take the row
+	Poll        time.Duration // (1s) how often to look for due texts when not woken
+	RetryBase   time.Duration // (2s) first retry delay, doubled each attempt
+	RetryMax    time.Duration // (5m) longest retry delay
+	MaxAttempts int           // (8) attempts before a text fails for good
+}
+
+// Outbox sends queued texts. Run it in one goroutine per process; any
+// number of processes may run one against the same database.
+type Outbox struct {
+	cfg  OutboxConfig
+	wake chan struct{}
+}
+
+// NewOutbox returns a worker.
+func NewOutbox(cfg OutboxConfig) *Outbox {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = time.Minute
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.RetryBase == 0 {
+		cfg.RetryBase = 2 * time.Second
+	}
+	if cfg.RetryMax == 0 {
+		cfg.RetryMax = 5 * time.Minute
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 8
+	}
+	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes the worker look for due texts now.
+func (o *Outbox) Wake() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+const claimBatch = 10
+
+// Run sends due texts until ctx ends. A text being sent when ctx ends is
+// finished first.
+func (o *Outbox) Run(ctx context.Context) {
+	for {
+		n, err := o.Once(ctx)
+		if err != nil && ctx.Err() == nil {
+			o.cfg.Logger.Error("outbox", "err", err)
+		}
+		if n == claimBatch && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.wake:
+		case <-time.After(o.cfg.Poll):
+		}
+	}
+}
+
+// Once claims and sends one batch of due texts and returns how many it
+// claimed.
+func (o *Outbox) Once(ctx context.Context) (int, error) {
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	msgs, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range msgs {
+		// A claimed text is finished even during shutdown, within its lease.
+		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.cfg.Lease/2)
+		err := o.send(sendCtx, m)
+		cancel()
+		if err != nil {
+			return len(msgs), fmt.Errorf("outbox %d: %w", m.ID, err)
+		}
+	}
+	return len(msgs), nil
+}
+
+func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
+	log := o.cfg.Logger.With("outbox", m.ID, "kind", m.Kind, "to", MaskPhone(m.To), "attempt", m.Attempts)
+	if m.OptedOut {
+		log.Info("text not sent: recipient opted out")
+		return o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "recipient opted out", ReasonOptedOut, o.cfg.Now())
+	}
+	if m.Reclaimed {
+		// An earlier claim may have sent it and died before recording so:
+		// ask the provider before sending again.
+		sid, found, err := o.cfg.Sender.FindSent(ctx, m.To, m.Body, m.ClaimedAt.Add(-time.Minute))
+		if err != nil {
+			log.Warn("cannot tell whether an interrupted text went out; will ask again", "err", err)
+			return o.cfg.Store.OutboxRetry(ctx, m.ID, o.cfg.Now().Add(o.backoff(m.Attempts)), "reconcile: "+err.Error(), o.cfg.Now())
+		}
+		if found {
+			log.Info("interrupted text had gone out", "sid", sid)
+			return o.cfg.Store.OutboxSent(ctx, m.ID, sid, o.cfg.Now())
+		}
+	}
+	sid, err := o.cfg.Sender.Send(ctx, m.To, m.Body)
+	if err == nil {
+		log.Info("text sent", "sid", sid)
+		return o.cfg.Store.OutboxSent(ctx, m.ID, sid, o.cfg.Now())
+	}
+	var se *SendError
+	switch {
+	case errors.As(err, &se) && se.Code == CodeUnsubscribed:
+		log.Info("recipient unsubscribed with the carrier")
+		return o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonUnsubscribed, o.cfg.Now())
+	case errors.As(err, &se) && !se.Temporary():
+		log.Warn("text refused", "status", se.Status, "code", se.Code)
+		return o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonSendFailed, o.cfg.Now())
+	case m.Attempts >= o.cfg.MaxAttempts:
+		log.Warn("text failed for good", "err", err)
+		return o.cfg.Store.OutboxFailed(ctx, m.ID, 0, err.Error(), ReasonSendFailed, o.cfg.Now())
+	}
+	wait := o.backoff(m.Attempts)
+	log.Info("text will be retried", "err", err, "in", wait)
+	return o.cfg.Store.OutboxRetry(ctx, m.ID, o.cfg.Now().Add(wait), err.Error(), o.cfg.Now())
+}
+
+// backoff is the delay before attempt n+1: doubling from RetryBase, capped,
+// with a fifth of jitter so that retries of many texts spread out.
+func (o *Outbox) backoff(attempt int) time.Duration {
+	d := o.cfg.RetryBase
+	for i := 1; i < attempt && d < o.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, o.cfg.RetryMax)
+	return d - time.Duration(rand.Int64N(int64(d)/5+1))
+}

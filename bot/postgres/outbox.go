@@ -1,0 +1,150 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"infopass/bot"
+)
+
+var _ bot.OutboxStore = (*DB)(nil)
+
+// ClaimOutbox leases due texts. SKIP LOCKED lets several workers claim at
+// once without waiting for each other or taking the same row.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]bot.OutboxMessage, error) {
+	rows, err := db.pool.Query(ctx, `
+		WITH due AS (
+			SELECT id, status AS old_status, claimed_at AS old_claimed_at
+			FROM outbox
+			WHERE (status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1)
+			ORDER BY send_after, id
+			LIMIT $3
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE outbox o
+		SET status = 'sending', lease_until = $1 + make_interval(secs => $2), claimed_at = $1,
+			attempts = o.attempts + 1, updated_at = $1
+		FROM due WHERE o.id = due.id
+		RETURNING o.id, o.kind, coalesce(o.offer_id, 0), o.to_phone, o.body, o.attempts, o.send_after,
+			due.old_status = 'sending', coalesce(due.old_claimed_at, $1),
+			EXISTS (SELECT 1 FROM participants p WHERE p.phone = o.to_phone AND p.opted_out_at IS NOT NULL)`,
+		now, lease.Seconds(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxMessage, error) {
+		m := bot.OutboxMessage{Status: bot.MsgSending}
+		err := row.Scan(&m.ID, &m.Kind, &m.OfferID, &m.To, &m.Body, &m.Attempts, &m.SendAfter, &m.Reclaimed, &m.ClaimedAt, &m.OptedOut)
+		return m, err
+	})
+}
+
+// OutboxSent records the provider's id of a sent text.
+func (db *DB) OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var offerID *int64
+		err := tx.QueryRow(ctx, `
+			UPDATE outbox SET status = 'sent', provider_sid = $2, sent_at = $3, lease_until = NULL, updated_at = $3
+			WHERE id = $1 RETURNING offer_id`, id, sid, now).Scan(&offerID)
+		if err != nil {
+			return fmt.Errorf("record sent text %d: %w", id, err)
+		}
+		return setOfferMessageStatus(ctx, tx, offerID, bot.MsgSent, now)
+	})
+}
+
+// OutboxRetry puts a text back in the queue until at.
+func (db *DB) OutboxRetry(ctx context.Context, id int64, at time.Time, reason string, now time.Time) error {
+	_, err := db.pool.Exec(ctx, `
+		UPDATE outbox SET status = 'queued', send_after = $2, last_error = $3, lease_until = NULL, updated_at = $4
+		WHERE id = $1`, id, at, truncate(reason, 500), now)
+	if err != nil {
+		return fmt.Errorf("retry text %d: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxFailed gives up on a text. A carrier opt-out also opts the number
+// out here; an offer the text asked about is marked not sent, with reason.
+func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		status := bot.MsgFailed
+		if reason == bot.ReasonOptedOut {
+			status = bot.MsgCancelled
+		}
+		var (
+			offerID *int64
+			to      string
+		)
+		err := tx.QueryRow(ctx, `
+			UPDATE outbox SET status = $2, error_code = nullif($3, 0), last_error = $4, lease_until = NULL, updated_at = $5
+			WHERE id = $1 RETURNING offer_id, to_phone`, id, status, code, truncate(detail, 500), now).Scan(&offerID, &to)
+		if err != nil {
+			return fmt.Errorf("fail text %d: %w", id, err)
+		}
+		if reason == bot.ReasonUnsubscribed {
+			_, err := tx.Exec(ctx, `
+				INSERT INTO participants (phone, created_at, opted_out_at) VALUES ($1, $2, $2)
+				ON CONFLICT (phone) DO UPDATE SET opted_out_at = coalesce(participants.opted_out_at, $2)`, to, now)
+			if err != nil {
+				return fmt.Errorf("record carrier opt-out: %w", err)
+			}
+		}
+		if err := setOfferMessageStatus(ctx, tx, offerID, status, now); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE callback_offers SET status = 'not_sent', not_sent_reason = $2, updated_at = $3
+			WHERE id = $1 AND status = 'awaiting'`, offerID, reason, now)
+		if err != nil {
+			return fmt.Errorf("mark offer not sent: %w", err)
+		}
+		return nil
+	})
+}
+
+// statusRank orders delivery statuses: a late report of an earlier status
+// never overwrites a later one.
+const statusRank = `CASE %s WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END`
+
+// MessageStatus records a provider delivery report for the text sid.
+func (db *DB) MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var offerID *int64
+		err := tx.QueryRow(ctx, fmt.Sprintf(`
+			UPDATE outbox SET status = $2, error_code = coalesce(nullif($3, 0), error_code), updated_at = $4
+			WHERE provider_sid = $1 AND `+statusRank+` <= `+statusRank+`
+			RETURNING offer_id`, "status", "$2::text"), sid, status, code, now).Scan(&offerID)
+		if err == pgx.ErrNoRows {
+			return nil // unknown text, or a report older than what is known
+		}
+		if err != nil {
+			return fmt.Errorf("record delivery of %s: %w", sid, err)
+		}
+		return setOfferMessageStatus(ctx, tx, offerID, status, now)
+	})
+}
+
+func setOfferMessageStatus(ctx context.Context, tx pgx.Tx, offerID *int64, status string, now time.Time) error {
+	if offerID == nil {
+		return nil
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf(`
+		UPDATE callback_offers SET message_status = $2, updated_at = $3
+		WHERE id = $1 AND (message_status = '' OR `+statusRank+` <= `+statusRank+`)`, "message_status", "$2::text"),
+		*offerID, status, now)
+	if err != nil {
+		return fmt.Errorf("offer delivery status: %w", err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,337 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"infopass/flows"
+)
+
+// RequestFilter selects requests for staff. Zero fields select everything.
+type RequestFilter struct {
+	Status    string
+	Type      string
+	Language  string
+	ZIPPrefix string
+	From, To  time.Time // submitted at or after From, before To
+	Before    int64     // cursor: only requests with a smaller ID
+	Limit     int
+}
+
+// StaffStore is what the staff service needs of storage.
+type StaffStore interface {
+	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)
+	// WithRequest runs fn in one transaction holding the request's row lock,
+	// or returns ErrNotFound.
+	WithRequest(ctx context.Context, reference string, now time.Time, fn func(RequestTx) error) error
+}
+
+// RequestTx is staff work on one locked request.
+type RequestTx interface {
+	Request() Request
+	Participant(phone string) (Participant, error) // the zero Participant if unknown
+	Offers() ([]CallbackOffer, error)
+	SaveOffer(o *CallbackOffer) error
+	Enqueue(m *OutboxMessage) error
+	// CancelQueued cancels the offer's texts that are not sent yet.
+	CancelQueued(offerID int64) error
+	SetStatus(status, note, actor string) error
+	Events() ([]RequestEvent, error)
+}
+
+// FieldError says what is wrong with one field of a staff request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every field that is wrong. Nothing was changed.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, f := range v {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// MaxWindow is the longest callback window staff may offer.
+const MaxWindow = 4 * time.Hour
+
+// Staff is what office staff do with requests: read them, offer callback
+// windows, and record what became of them.
+type Staff struct {
+	store   StaffStore
+	catalog *Catalog
+	now     func() time.Time
+	center  string
+	wake    func() // tells the outbox worker a text is waiting
+}
+
+// NewStaff returns the staff service. wake, if not nil, is called after a
+// text is queued.
+func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func()) *Staff {
+	if now == nil {
+		now = time.Now
+	}
+	if wake == nil {
+		wake = func() {}
+	}
+	return &Staff{store: store, catalog: catalog, now: now, wake: wake}
+}
+
+// Requests lists requests, newest first.
+func (s *Staff) Requests(ctx context.Context, f RequestFilter) ([]Request, error) {
+	var bad ValidationError
+	if f.Status != "" && !validStatus(f.Status) {
+		bad = append(bad, FieldError{"status", "must be submitted, scheduled, completed or closed"})
+	}
+	switch flows.AppointmentType(f.Type) {
+	case "", flows.TypeADIT, flows.TypeEAP, flows.TypeIJ:
+	default:
+		bad = append(bad, FieldError{"type", "must be adit, eap or ij"})
+	}
+	if f.Language != "" && !s.catalog.Has(f.Language) {
+		bad = append(bad, FieldError{"language", "is not a language of the service"})
+	}
+	if f.ZIPPrefix != "" && (len(f.ZIPPrefix) > 5 || flows.OnlyDigits(f.ZIPPrefix) != f.ZIPPrefix) {
+		bad = append(bad, FieldError{"zip", "must be 1 to 5 digits"})
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		bad = append(bad, FieldError{"to", "must be after from"})
+	}
+	if f.Limit < 0 || f.Limit > 200 {
+		bad = append(bad, FieldError{"limit", "must be from 1 to 200"})
+	}
+	if len(bad) > 0 {
+		return nil, bad
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	return s.store.ListRequests(ctx, f)
+}
+
+// RequestDetail is a request with its callback offers and status history.
+type RequestDetail struct {
+	Request
+	Offers []CallbackOffer
+	Events []RequestEvent
+}
+
+// Request returns one request by reference, or ErrNotFound.
+func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) {
+	var d RequestDetail
+	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		d.Request = tx.Request()
+		var err error
+		if d.Offers, err = tx.Offers(); err != nil {
+			return err
+		}
+		d.Events, err = tx.Events()
+		return err
+	})
+	return d, err
+}
+
+// Offers lists a request's callback offers, oldest first.
+func (s *Staff) Offers(ctx context.Context, ref string) ([]CallbackOffer, error) {
+	var offers []CallbackOffer
+	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		var err error
+		offers, err = tx.Offers()
+		return err
+	})
+	return offers, err
+}
+
+func (s *Staff) withRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
+	if !ValidReference(ref) {
+		return ErrNotFound
+	}
+	return s.store.WithRequest(ctx, ref, s.now(), fn)
+}
+
+// OfferCallback offers the window [start, end) and, when someone agreed to
+// texts, queues the text that asks them, in the same transaction.
+func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.Time) (CallbackOffer, error) {
+	now := s.now()
+	var offer CallbackOffer
+	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		r := tx.Request()
+		zone := contactZone(r)
+		if bad := checkWindow(start, end, now, zone); len(bad) > 0 {
+			return bad
+		}
+		if r.Status == StatusCompleted || r.Status == StatusClosed {
+			return ValidationError{{"request", "is " + r.Status + ": reopen it before offering a callback"}}
+		}
+		offer = CallbackOffer{
+			RequestID: r.ID, Reference: r.Reference, Language: r.Language,
+			Start: start, End: end, Zone: zone.String(), Status: OfferAwaiting,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		phone, role, reason := contactFor(r)
+		if phone != "" {
+			p, err := tx.Participant(phone)
+			if err != nil {
+				return err
+			}
+			if p.OptedOut {
+				reason = ReasonOptedOut
+			}
+		}
+		if reason != "" {
+			offer.Status, offer.NotSentReason = OfferNotSent, reason
+			return tx.SaveOffer(&offer)
+		}
+		offer.ContactPhone, offer.ContactRole, offer.MessageStatus = phone, role, MsgQueued
+		if err := tx.SaveOffer(&offer); err != nil {
+			return err
+		}
+		return tx.Enqueue(&OutboxMessage{
+			Kind: KindOffer, OfferID: offer.ID, To: phone, Status: MsgQueued, SendAfter: now,
+			Body: s.catalog.Text(r.Language, s.windowMsg("callback.offer", offer)),
+		})
+	})
+	if err == nil && offer.MessageStatus == MsgQueued {
+		s.wake()
+	}
+	return offer, err
+}
+
+// CancelOffer withdraws an offer that is not answered yet, and any text of
+// it not sent yet.
+func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (CallbackOffer, error) {
+	var offer CallbackOffer
+	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		offers, err := tx.Offers()
+		if err != nil {
+			return err
+		}
+		for _, o := range offers {
+			if o.ID == id {
+				offer = o
+			}
+		}
+		if offer.ID == 0 {
+			return ErrNotFound
+		}
+		switch offer.Status {
+		case OfferCancelled:
+			return nil
+		case OfferExpired, OfferNotSent:
+			return ValidationError{{"offer", "is " + offer.Status + " and cannot be cancelled"}}
+		}
+		offer.Status, offer.UpdatedAt = OfferCancelled, s.now()
+		if err := tx.SaveOffer(&offer); err != nil {
+			return err
+		}
+		return tx.CancelQueued(offer.ID)
+	})
+	return offer, err
+}
+
+// SetStatus records that staff scheduled, completed or closed a request.
+func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (RequestDetail, error) {
+	var bad ValidationError
+	if status != StatusScheduled && status != StatusCompleted && status != StatusClosed && status != StatusSubmitted {
+		bad = append(bad, FieldError{"status", "must be scheduled, completed, closed or submitted"})
+	}
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > 2000 {
+		bad = append(bad, FieldError{"note", "must be text of at most 2000 characters"})
+	}
+	if len(bad) > 0 {
+		return RequestDetail{}, bad
+	}
+	if err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		return tx.SetStatus(status, strings.TrimSpace(note), "staff")
+	}); err != nil {
+		return RequestDetail{}, err
+	}
+	return s.Request(ctx, ref)
+}
+
+// contactFor says who is texted about a callback: the representative who
+// filed and asked for texts; otherwise the applicant who used SMS; or
+// nobody, with the reason.
+func contactFor(r Request) (phone, role, reason string) {
+	a := r.Answers
+	switch {
+	case a.Role == flows.RoleRepresentative && a.Rep.ConfirmByText && a.Rep.Phone != "":
+		return a.Rep.Phone, string(flows.RoleRepresentative), ""
+	case a.Role == flows.RoleApplicant && r.Channel == SMS:
+		return r.Phone, string(flows.RoleApplicant), ""
+	}
+	return "", "", ReasonNoConsent
+}
+
+// contactZone is where the contact is: the applicant's ZIP's time zone, or
+// Eastern time.
+func contactZone(r Request) *time.Location {
+	z, err := time.LoadLocation(flows.TimeZoneForZIP(r.ZIP))
+	if err != nil {
+		z, _ = time.LoadLocation("America/New_York")
+	}
+	return z
+}
+
+// checkWindow checks a callback window: in the future, at most MaxWindow
+// long, within one business day in the contact's zone.
+func checkWindow(start, end, now time.Time, zone *time.Location) ValidationError {
+	var bad ValidationError
+	if start.IsZero() {
+		bad = append(bad, FieldError{"start", "is required (RFC 3339)"})
+	}
+	if end.IsZero() {
+		bad = append(bad, FieldError{"end", "is required (RFC 3339)"})
+	}
+	if len(bad) > 0 {
+		return bad
+	}
+	if !start.After(now) {
+		bad = append(bad, FieldError{"start", "must be in the future"})
+	}
+	if !end.After(start) {
+		bad = append(bad, FieldError{"end", "must be after start"})
+	} else if end.Sub(start) > MaxWindow {
+		bad = append(bad, FieldError{"end", fmt.Sprintf("the window must be at most %d hours long", int(MaxWindow.Hours()))})
+	}
+	day := flows.DateOf(start.In(zone))
+	if !flows.IsBusinessDay(day) {
+		bad = append(bad, FieldError{"start", "must be on a business day (Monday to Friday, not a federal holiday) in the contact's time zone"})
+	} else if flows.DateOf(end.Add(-time.Nanosecond).In(zone)) != day {
+		bad = append(bad, FieldError{"end", "must be on the same day as start"})
+	}
+	return bad
+}
+
+// windowMsg is a message naming an offer's window in the contact's zone.
+func (s *Staff) windowMsg(id string, o CallbackOffer) flows.Msg { return windowMsg(s.catalog, id, o) }
+
+func windowMsg(c *Catalog, id string, o CallbackOffer) flows.Msg {
+	zone, err := time.LoadLocation(o.Zone)
+	if err != nil {
+		zone = time.UTC
+	}
+	start, end := o.Start.In(zone), o.End.In(zone)
+	weekdays := []string{"", "mon", "tue", "wed", "thu", "fri", ""}
+	return flows.M(id, "Ref", o.Reference,
+		"Day", flows.M("day."+weekdays[start.Weekday()]),
+		"Date", flows.DateOf(start),
+		"Start", c.FormatTime(o.Language, start),
+		"End", c.FormatTime(o.Language, end),
+		"Zone", start.Format("MST"))
+}
+
+func validStatus(s string) bool {
+	switch s {
+	case StatusSubmitted, StatusScheduled, StatusCompleted, StatusClosed:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,139 @@
+// Package twilioapi sends texts through Twilio's REST API with twilio-go,
+// for the outbox worker.
+package twilioapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/twilio/twilio-go"
+	"github.com/twilio/twilio-go/client"
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"infopass/bot"
+)
+
+// Config is what the client needs.
+type Config struct {
+	AccountSID string
+	AuthToken  string
+	// APIURL replaces https://api.twilio.com (tests point it at a fake).
+	APIURL string
+	// From is the sending number, or a Messaging Service SID (MG…).
+	From string
+	// StatusCallback is where Twilio reports delivery (PUBLIC_URL/twilio/status).
+	StatusCallback string
+	Timeout        time.Duration // (10s) per API call
+}
+
+// Client sends texts. It implements bot.Sender.
+type Client struct {
+	cfg  Config
+	base *url.URL
+}
+
+var _ bot.Sender = (*Client)(nil)
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.AccountSID == "" || cfg.AuthToken == "" || cfg.From == "" {
+		return nil, errors.New("outbound texts need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.twilio.com"
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.APIURL, "/"))
+	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
+		return nil, fmt.Errorf("TWILIO_API_URL %q is not an http(s) URL", cfg.APIURL)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	return &Client{cfg: cfg, base: base}, nil
+}
+
+// rest returns a twilio-go client whose requests carry ctx and go to the
+// configured base URL: twilio-go has neither a context nor a base URL
+// option, so a RoundTripper supplies both.
+func (c *Client) rest(ctx context.Context) *twilio.RestClient {
+	hc := &http.Client{
+		Timeout:   c.cfg.Timeout,
+		Transport: rewriter{ctx: ctx, base: c.base, next: http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	cl := &client.Client{Credentials: client.NewCredentials(c.cfg.AccountSID, c.cfg.AuthToken), HTTPClient: hc}
+	cl.SetAccountSid(c.cfg.AccountSID)
+	return twilio.NewRestClientWithParams(twilio.ClientParams{Client: cl})
+}
+
+type rewriter struct {
+	ctx  context.Context
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (r rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(r.ctx)
+	out.URL.Scheme, out.URL.Host = r.base.Scheme, r.base.Host
+	out.URL.Path = r.base.Path + req.URL.Path
+	out.Host = r.base.Host
+	return r.next.RoundTrip(out)
+}
+
+// Send sends body to `to`.
+func (c *Client) Send(ctx context.Context, to, body string) (string, error) {
+	p := &openapi.CreateMessageParams{}
+	p.SetTo(to)
+	p.SetBody(body)
+	if strings.HasPrefix(c.cfg.From, "MG") {
+		p.SetMessagingServiceSid(c.cfg.From)
+	} else {
+		p.SetFrom(c.cfg.From)
+	}
+	if c.cfg.StatusCallback != "" {
+		p.SetStatusCallback(c.cfg.StatusCallback)
+	}
+	m, err := c.rest(ctx).Api.CreateMessage(p)
+	if err != nil {
+		return "", apiError(err)
+	}
+	if m.Sid == nil {
+		return "", errors.New("twilio answered without a message sid")
+	}
+	return *m.Sid, nil
+}
+
+// FindSent lists the texts sent to `to` since `since` and returns the one
+// with this body, if any.
+func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time) (string, bool, error) {
+	p := &openapi.ListMessageParams{}
+	p.SetTo(to)
+	p.SetDateSentAfter(since.UTC().Truncate(24 * time.Hour))
+	p.SetLimit(200)
+	msgs, err := c.rest(ctx).Api.ListMessage(p)
+	if err != nil {
+		return "", false, apiError(err)
+	}
+	for _, m := range msgs {
+		if m.Body != nil && *m.Body == body && m.Sid != nil {
+			return *m.Sid, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// apiError turns twilio-go's error into a *bot.SendError the worker reads.
+func apiError(err error) error {
+	var te *client.TwilioRestError
+	if errors.As(err, &te) {
+		return &bot.SendError{Status: te.Status, Code: te.Code, Message: te.Message}
+	}
+	return err
+}

@@ -1,0 +1,85 @@
+package twilioapi
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"infopass/bot"
+	"infopass/bot/twilioapi/twiliotest"
+)
+
+func newClient(t *testing.T, from string) (*Client, *twiliotest.Server) {
+	t.Helper()
+	fake := twiliotest.New()
+	t.Cleanup(fake.Close)
+	c, err := New(Config{AccountSID: "AC" + "0123456789abcdef0123456789abcdef", AuthToken: "tok", APIURL: fake.URL,
+		From: from, StatusCallback: "https://infopass.example.org/twilio/status"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, fake
+}
+
+func TestSend(t *testing.T) {
+	ctx := context.Background()
+	t.Run("FromNumber", func(t *testing.T) {
+		c, fake := newClient(t, "+18005550100")
+		sid, err := c.Send(ctx, "+12025550147", "Hola ¿puede?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := fake.Messages()
+		if len(msgs) != 1 || msgs[0].SID != sid || msgs[0].To != "+12025550147" || msgs[0].From != "+18005550100" ||
+			msgs[0].Body != "Hola ¿puede?" || msgs[0].StatusCallback != "https://infopass.example.org/twilio/status" {
+			t.Errorf("fake received %+v", msgs)
+		}
+		found, ok, err := c.FindSent(ctx, "+12025550147", "Hola ¿puede?", time.Now().Add(-time.Minute))
+		if err != nil || !ok || found != sid {
+			t.Errorf("FindSent = %q %v %v", found, ok, err)
+		}
+		if _, ok, _ := c.FindSent(ctx, "+12025550147", "another text", time.Now().Add(-time.Minute)); ok {
+			t.Error("FindSent found a text never sent")
+		}
+	})
+	t.Run("FromMessagingService", func(t *testing.T) {
+		c, fake := newClient(t, "MG0123456789abcdef0123456789abcdef")
+		if _, err := c.Send(ctx, "+12025550147", "x"); err != nil {
+			t.Fatal(err)
+		}
+		if m := fake.Messages()[0]; m.MessagingServiceSID != "MG0123456789abcdef0123456789abcdef" || m.From != "" {
+			t.Errorf("fake received %+v", m)
+		}
+	})
+	for _, tc := range []struct {
+		name      string
+		f         twiliotest.Failure
+		temporary bool
+	}{
+		{"ErrTooManyRequests", twiliotest.Failure{Status: 429, Code: 20429}, true},
+		{"ErrServer", twiliotest.Failure{Status: 500, Code: 20500}, true},
+		{"ErrUnsubscribed", twiliotest.Failure{Status: 400, Code: bot.CodeUnsubscribed}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, fake := newClient(t, "+18005550100")
+			fake.Fail(tc.f)
+			_, err := c.Send(ctx, "+12025550147", "x")
+			var se *bot.SendError
+			if !errors.As(err, &se) || se.Code != tc.f.Code || se.Status != tc.f.Status || se.Temporary() != tc.temporary {
+				t.Fatalf("Send = %v", err)
+			}
+			if len(fake.Messages()) != 0 {
+				t.Error("a failed send was recorded")
+			}
+		})
+	}
+	t.Run("ErrConfig", func(t *testing.T) {
+		if _, err := New(Config{AccountSID: "AC1", AuthToken: "t"}); err == nil {
+			t.Error("New without a sender")
+		}
+		if _, err := New(Config{AccountSID: "AC1", AuthToken: "t", From: "+1", APIURL: "ftp://x"}); err == nil {
+			t.Error("New with an ftp API URL")
+		}
+	})
+}

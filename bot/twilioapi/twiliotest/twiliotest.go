@@ -1,0 +1,151 @@
+// Package twiliotest is a fake of the part of Twilio's REST API the service
+// uses (create and list Messages), for tests. It records every text and can
+// be told to answer with errors.
+package twiliotest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Message is a text the fake accepted.
+type Message struct {
+	SID, To, From, MessagingServiceSID, Body, StatusCallback string
+	At                                                       time.Time
+}
+
+// Failure is a scripted error answer.
+type Failure struct {
+	Status int
+	Code   int
+}
+
+// Server is the fake API.
+type Server struct {
+	*httptest.Server
+	mu       sync.Mutex
+	messages []Message
+	failures []Failure
+	attempts int
+}
+
+// New starts a fake; Close it when done.
+func New() *Server {
+	s := &Server{}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Fail makes the next create requests fail, one failure each, in order.
+func (s *Server) Fail(f ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, f...)
+}
+
+// Messages returns the texts accepted so far.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+// Attempts counts create requests, failed ones included.
+func (s *Server) Attempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+// Add records a text as if it had been sent, e.g. by a process that died
+// before it could record the answer.
+func (s *Server) Add(m Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m.SID == "" {
+		m.SID = fmt.Sprintf("SM%032x", len(s.messages)+1)
+	}
+	s.messages = append(s.messages, m)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := r.BasicAuth(); !ok {
+		writeError(w, Failure{http.StatusUnauthorized, 20003})
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, "/2010-04-01/Accounts/") || !strings.HasSuffix(r.URL.Path, "/Messages.json") {
+		writeError(w, Failure{http.StatusNotFound, 20404})
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		s.create(w, r)
+	case http.MethodGet:
+		s.list(w, r)
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeError(w, Failure{http.StatusBadRequest, 21600})
+		return
+	}
+	s.mu.Lock()
+	s.attempts++
+	if len(s.failures) > 0 {
+		f := s.failures[0]
+		s.failures = s.failures[1:]
+		s.mu.Unlock()
+		writeError(w, f)
+		return
+	}
+	m := Message{
+		SID: fmt.Sprintf("SM%032x", len(s.messages)+1), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
+		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"), Body: r.PostForm.Get("Body"),
+		StatusCallback: r.PostForm.Get("StatusCallback"), At: time.Now(),
+	}
+	s.messages = append(s.messages, m)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(resource(m))
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	to := r.URL.Query().Get("To")
+	var after time.Time
+	if v := r.URL.Query().Get("DateSent>"); v != "" {
+		after, _ = time.Parse(time.RFC3339, v)
+	}
+	var out []map[string]any
+	for _, m := range s.Messages() {
+		if (to == "" || m.To == to) && !m.At.Before(after) {
+			out = append(out, resource(m))
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"messages": out, "page": 0, "page_size": 50})
+}
+
+func resource(m Message) map[string]any {
+	return map[string]any{
+		"sid": m.SID, "to": m.To, "from": m.From, "body": m.Body, "status": "queued",
+		"messaging_service_sid": m.MessagingServiceSID, "date_created": m.At.Format(time.RFC1123Z),
+	}
+}
+
+func writeError(w http.ResponseWriter, f Failure) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(f.Status)
+	json.NewEncoder(w).Encode(map[string]any{
+		"code": f.Code, "message": fmt.Sprintf("fake error %d", f.Code), "status": f.Status,
+		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", f.Code),
+	})
+}
