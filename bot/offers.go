@@ -32,7 +32,7 @@ func findReference(text string) (ref, rest string) {
 	if !ValidReference(ref) {
 		return "", text
 	}
-	return ref, strings.TrimSpace(up[:m[0]] + " " + up[m[1]:])
+	return ref, strings.Join(strings.Fields(up[:m[0]]+" "+up[m[1]:]), " ")
 }
 
 // offerReply routes a yes or no to the callback offer the person was asked

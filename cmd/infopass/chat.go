@@ -22,7 +22,7 @@ import (
 
 // localAuthToken signs the chat simulator's requests to its own local
 // server. It is not a secret and never reaches Twilio.
-const localAuthToken = "local-development-token"
+const localAuthToken = "localdevelopmenttoken"
 
 // chat is a terminal SMS simulator: each line typed is posted, signed as
 // Twilio signs, to the SMS webhook, and the bot's reply is printed. Without

@@ -20,21 +20,27 @@ import (
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/pgtest"
+	"infopass/bot/twilioapi/twiliotest"
 	"infopass/flows"
 	"infopass/webhooks"
 )
 
-const testToken = "test-auth-token"
+const testToken = "testauthtoken0123456789"
 
 // harness runs the real service on a loopback port against its own
-// PostgreSQL database, with a clock the test moves.
+// PostgreSQL database and a fake Twilio REST API, with a clock that starts
+// on a fixed day, runs at real speed and can be moved forward.
 type harness struct {
-	t    *testing.T
-	base string
-	db   *postgres.DB
-	now  atomic.Pointer[time.Time]
-	logs *syncBuffer
-	seq  atomic.Int64
+	t      *testing.T
+	base   string
+	db     *postgres.DB
+	dbURL  string
+	twilio *twiliotest.Server
+	start  time.Time
+	offset atomic.Int64 // nanoseconds the test moved the clock
+	logs   *syncBuffer
+	seq    atomic.Int64
+	stop   func() // stops the running server
 }
 
 // friday is the Friday before Thanksgiving week 2026, 10:00 in New York.
@@ -48,48 +54,80 @@ func mustZone(name string) *time.Location {
 	return z
 }
 
+const (
+	staffToken  = "staff-secret"
+	testAccount = "AC0123456789abcdef0123456789abcdef"
+	serviceFrom = "+18005550100"
+)
+
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	db, err := postgres.Open(ctx, pgtest.NewDatabase(t))
+	h := &harness{t: t, dbURL: pgtest.NewDatabase(t), logs: &syncBuffer{}, start: time.Now()}
+	db, err := postgres.Open(context.Background(), h.dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Migrate(ctx); err != nil {
+	t.Cleanup(db.Close)
+	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	h.db = db
+	h.twilio = twiliotest.New()
+	t.Cleanup(h.twilio.Close)
+	h.startServer(true)
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("server logs:\n%s", h.logs)
+		}
+	})
+	return h
+}
+
+func (h *harness) now() time.Time {
+	return friday.Add(time.Since(h.start) + time.Duration(h.offset.Load()))
+}
+
+// startServer runs the service (with its outbox worker when outbound is
+// true) on a new loopback port.
+func (h *harness) startServer(outbound bool) {
+	t := h.t
+	ctx, cancel := context.WithCancel(context.Background())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, base: "http://" + ln.Addr().String(), db: db, logs: &syncBuffer{}}
-	h.now.Store(&friday)
-	cfg, err := readConfig(func(string) string { return "" })
+	h.base = "http://" + ln.Addr().String()
+	cfg, err := readConfig(func(k string) string {
+		return map[string]string{
+			"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL, "STAFF_TOKEN": staffToken,
+		}[k]
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.PublicURL, cfg.AuthToken = h.base, testToken
-	cfg.now = func() time.Time { return *h.now.Load() }
-	a, err := newApp(cfg, db, slog.New(slog.NewJSONHandler(h.logs, nil)))
+	if outbound {
+		cfg.From = serviceFrom
+	}
+	cfg.now = h.now
+	cfg.retryBase = 20 * time.Millisecond
+	a, err := newApp(cfg, h.db, slog.New(slog.NewJSONHandler(h.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ctx, ln) }()
-	t.Cleanup(func() {
+	h.stop = func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		db.Close()
-	})
-	return h
+		h.stop = func() {}
+	}
 }
 
-func (h *harness) advance(d time.Duration) {
-	n := h.now.Load().Add(d)
-	h.now.Store(&n)
-}
+func (h *harness) advance(d time.Duration) { h.offset.Add(int64(d)) }
 
 // smsForm is the form Twilio posts for a text from `from`.
 func (h *harness) smsForm(from, body string) url.Values {

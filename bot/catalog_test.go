@@ -1,0 +1,126 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"infopass/flows"
+	"infopass/locales"
+)
+
+func mustCatalog(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := LoadCatalog(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestKeyword(t *testing.T) {
+	c := mustCatalog(t)
+	for _, tc := range []struct {
+		lang, text string
+		want       Keyword
+		ok         bool
+	}{
+		{"en", "HELP", KeyHelp, true},
+		{"en", " help! ", KeyHelp, true},
+		{"es", "Ayuda", KeyHelp, true},
+		{"es", "¡AYUDA!", KeyHelp, true},
+		{"es", "atras", KeyBack, true},
+		{"es", "ATRÁS", KeyBack, true},
+		{"es", "help", KeyHelp, true}, // English works in every language
+		{"en", "ayuda", "", false},    // Spanish does not work in English
+		{"en", "ＳＴＯＰ", KeyStop, true}, // full-width
+		{"en", "Infopass", KeyAgent, true},
+		{"en", "help me with my ADIT", "", false},
+		{"en", "", "", false},
+	} {
+		t.Run(tc.lang+"_"+tc.text, func(t *testing.T) {
+			got, ok := c.Keyword(tc.lang, tc.text)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("Keyword(%s, %q) = %q %v, want %q %v", tc.lang, tc.text, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func TestYesNoInAnyLanguage(t *testing.T) {
+	c := mustCatalog(t)
+	for _, tc := range []struct {
+		text    string
+		yes, ok bool
+	}{
+		{"YES", true, true}, {"sí", true, true}, {"Si", true, true}, {"no", false, true}, {"nope", false, true}, {"perhaps", false, false},
+	} {
+		yes, ok := c.YesNo(tc.text, "en")
+		if yes != tc.yes || ok != tc.ok {
+			t.Errorf("YesNo(%q) = %v %v, want %v %v", tc.text, yes, ok, tc.yes, tc.ok)
+		}
+	}
+}
+
+func TestTextFormatsArguments(t *testing.T) {
+	c := mustCatalog(t)
+	d := flows.Date{Year: 2026, Month: 7, Day: 3}
+	if got := c.FormatDate("en", d); got != "07/03/2026" {
+		t.Errorf("en date %s", got)
+	}
+	if got := c.FormatDate("es", d); got != "03/07/2026" {
+		t.Errorf("es date %s", got)
+	}
+	at := time.Date(2026, 7, 3, 14, 5, 0, 0, time.UTC)
+	if c.FormatTime("en", at) != "2:05 PM" || c.FormatTime("es", at) != "14:05" {
+		t.Errorf("times %s %s", c.FormatTime("en", at), c.FormatTime("es", at))
+	}
+	days := flows.List{flows.M("day.mon"), flows.M("day.wed")}
+	got := c.Text("en", flows.M("review.callback", "N", 6, "Days", days, "Time", flows.M("time.morning")))
+	if got != "6 Best time: Mon, Wed, mornings" {
+		t.Errorf("nested messages: %q", got)
+	}
+	if got := c.Text("en", flows.M("no.such.message")); got != "no.such.message" {
+		t.Errorf("missing message: %q", got)
+	}
+	if names := c.Languages(); len(names) < 2 || names[0].Name != "English" || names[1].Name != "Español" {
+		t.Errorf("menu: %v", names)
+	}
+}
+
+func TestReference(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		r := NewReference()
+		if !ValidReference(r) || seen[r] {
+			t.Fatalf("reference %q invalid or repeated", r)
+		}
+		seen[r] = true
+	}
+	for _, bad := range []string{"", "IP-", "IP-7K3Q9D2", "IP-7K3Q9D2MX", "IP-7K3Q9D2I", "XX-7K3Q9D2M", "ip-7k3q9d2m"} {
+		if ValidReference(bad) {
+			t.Errorf("ValidReference(%q)", bad)
+		}
+	}
+	for _, tc := range []struct{ text, ref, rest string }{
+		{"YES IP-7K3Q9D2M", "IP-7K3Q9D2M", "YES"},
+		{"no ip-7k3q9d2m please", "IP-7K3Q9D2M", "NO PLEASE"},
+		{"cancel IP7K3Q9D2M", "IP-7K3Q9D2M", "CANCEL"},
+		{"yes", "", "yes"},
+	} {
+		ref, rest := findReference(tc.text)
+		if ref != tc.ref || !strings.EqualFold(rest, tc.rest) {
+			t.Errorf("findReference(%q) = %q %q", tc.text, ref, rest)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	o := NewOutbox(OutboxConfig{RetryBase: time.Second, RetryMax: time.Minute})
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 10: time.Minute} {
+		got := o.backoff(attempt)
+		if got > want || got < want*4/5 {
+			t.Errorf("backoff(%d) = %v, want within a fifth below %v", attempt, got, want)
+		}
+	}
+}
