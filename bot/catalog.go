@@ -29,6 +29,7 @@ type Catalog struct {
 	lexicons   map[string]flows.Lexicon
 	keywords   map[string]map[string]Keyword // language → folded word → keyword
 	dateLayout map[string]string
+	ids        []string // every message ID of the default language, sorted
 }
 
 // LoadCatalog reads every *.toml message file of fsys.
@@ -57,6 +58,12 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("load %s: %w", f, err)
 		}
 		tag := strings.TrimSuffix(path.Base(f), ".toml")
+		if tag == DefaultLanguage {
+			for _, m := range mf.Messages {
+				c.ids = append(c.ids, m.ID)
+			}
+			sort.Strings(c.ids)
+		}
 		if mf.Tag.String() != tag {
 			return nil, fmt.Errorf("locale file %s: tag %q is not canonical", f, tag)
 		}
@@ -149,6 +156,12 @@ func (c *Catalog) localizer(tag string) *i18n.Localizer {
 		return l
 	}
 	return c.localizers[DefaultLanguage]
+}
+
+// HasMessage reports whether id is a message of the locale files.
+func (c *Catalog) HasMessage(id string) bool {
+	i := sort.SearchStrings(c.ids, id)
+	return i < len(c.ids) && c.ids[i] == id
 }
 
 // Has reports whether there is a locale file for tag.

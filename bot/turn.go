@@ -387,7 +387,7 @@ func (t *turn) save() (Reply, error) {
 
 // file stores the request, retrying the rare reference collision.
 func (t *turn) file() (string, error) {
-	a := t.c.Answers
+	a := t.c.Answers.Filed()
 	r := &Request{
 		ConversationID: t.c.ID,
 		Status:         StatusSubmitted,

@@ -84,6 +84,9 @@ type Answers struct {
 	PendingReceipt string `json:"pending_receipt,omitempty"`
 	// Editing names the review item being changed; empty outside review edits.
 	Editing int `json:"editing,omitempty"`
+	// ReviewPage is the page of the review being shown, from 0: a text
+	// message holds only a few items.
+	ReviewPage int `json:"review_page,omitempty"`
 	// ReturnTo is the step to go back to after a language change.
 	ReturnTo Step `json:"return_to,omitempty"`
 }
@@ -110,6 +113,14 @@ func (a Answers) Clone() Answers {
 		}
 	}
 	return c
+}
+
+// Filed returns the answers as a request keeps them, without the state of
+// the conversation that collected them.
+func (a Answers) Filed() Answers {
+	f := a.Clone()
+	f.PendingReceipt, f.Editing, f.ReviewPage, f.ReturnTo = "", 0, 0, ""
+	return f
 }
 
 // ContactPhone is the number an officer should call and text.

@@ -50,39 +50,80 @@ func inItem(n int, step Step) bool {
 	return false
 }
 
-// reviewMsgs renders the review: a heading, a line an item, the question.
-func reviewMsgs(a Answers) []Msg {
-	lang := langTag(a.Language)
-	msgs := []Msg{M("review.heading")}
-	msgs = append(msgs, M("review.applicant", "N", 1, "Name", a.Name, "BirthDate", a.BirthDate))
-	place := M("review.zip", "ZIP", a.ZIP)
-	if a.ZIP == "" {
-		place = M("review.country", "Country", CountryName(a.Country, lang))
-	}
-	msgs = append(msgs, M("review.place", "N", 2, "Place", place, "BirthCountry", CountryName(a.BirthCountry, lang)))
-	msgs = append(msgs, M("review.appointment", "N", 3, "Detail", appointmentDetail(a)))
-	receipt, anumber := any(a.Receipt), any(a.ANumber)
-	if a.Receipt == "" {
-		receipt = M("review.none")
-	}
-	if a.ANumber == "" {
-		anumber = M("review.none")
-	}
-	msgs = append(msgs, M("review.numbers", "N", 4, "Receipt", receipt, "ANumber", anumber))
-	email := any(a.Email)
-	if a.Email == "" {
-		email = M("review.none")
-	}
-	msgs = append(msgs, M("review.contact", "N", 5, "Email", email, "Phone", PhoneDisplay(a.Phone)))
-	msgs = append(msgs, M("review.callback", "N", 6, "Days", daysMsg(a.Days), "Time", M("time."+string(a.TimeOfDay))))
+// reviewPages groups the review's items (numbered from 1) into pages that
+// each fit in one short text.
+func reviewPages(a Answers) [][]int {
+	pages := [][]int{{1, 2}, {3, 4}, {5, 6}}
 	if a.Role == RoleRepresentative {
-		texts := M("review.rep_no_texts")
-		if a.Rep.ConfirmByText {
-			texts = M("review.rep_texts")
-		}
-		msgs = append(msgs, M("review.rep", "N", 7, "Name", a.Rep.Name, "Phone", PhoneDisplay(a.Rep.Phone), "Email", a.Rep.Email, "Texts", texts))
+		pages = append(pages, []int{7})
 	}
-	return append(msgs, M("review.ask", "Last", itemCount(a)))
+	return pages
+}
+
+// pageOf returns the page showing item n, or the first page.
+func pageOf(a Answers, n int) int {
+	for p, items := range reviewPages(a) {
+		for _, it := range items {
+			if it == n {
+				return p
+			}
+		}
+	}
+	return 0
+}
+
+// reviewMsgs renders the current page of the review: a heading, a line an
+// item, the question.
+func reviewMsgs(a Answers) []Msg {
+	pages := reviewPages(a)
+	page := min(max(a.ReviewPage, 0), len(pages)-1)
+	msgs := []Msg{M("review.heading", "Page", page+1, "Pages", len(pages))}
+	for _, n := range pages[page] {
+		msgs = append(msgs, reviewLine(a, n))
+	}
+	if page < len(pages)-1 {
+		return append(msgs, M("review.ask_page"))
+	}
+	return append(msgs, M("review.ask"))
+}
+
+// reviewLine renders review line n.
+func reviewLine(a Answers, n int) Msg {
+	lang := langTag(a.Language)
+	switch n {
+	case 1:
+		return M("review.applicant", "N", 1, "Name", a.Name, "BirthDate", a.BirthDate)
+	case 2:
+		place := M("review.zip", "ZIP", a.ZIP)
+		if a.ZIP == "" {
+			place = M("review.country", "Country", CountryName(a.Country, lang))
+		}
+		return M("review.place", "N", 2, "Place", place, "BirthCountry", CountryName(a.BirthCountry, lang))
+	case 3:
+		return M("review.appointment", "N", 3, "Detail", appointmentDetail(a))
+	case 4:
+		receipt, anumber := any(a.Receipt), any(a.ANumber)
+		if a.Receipt == "" {
+			receipt = M("review.none")
+		}
+		if a.ANumber == "" {
+			anumber = M("review.none")
+		}
+		return M("review.numbers", "N", 4, "Receipt", receipt, "ANumber", anumber)
+	case 5:
+		email := any(a.Email)
+		if a.Email == "" {
+			email = M("review.none")
+		}
+		return M("review.contact", "N", 5, "Email", email, "Phone", PhoneDisplay(a.Phone))
+	case 6:
+		return M("review.callback", "N", 6, "Days", daysMsg(a.Days), "Time", M("time."+string(a.TimeOfDay)))
+	}
+	texts := M("review.rep_no_texts")
+	if a.Rep.ConfirmByText {
+		texts = M("review.rep_texts")
+	}
+	return M("review.rep", "N", 7, "Name", a.Rep.Name, "Phone", PhoneDisplay(a.Rep.Phone), "Email", a.Rep.Email, "Texts", texts)
 }
 
 func appointmentDetail(a Answers) Msg {

@@ -163,6 +163,10 @@ func Answer(step Step, a Answers, input string, c Context) (Result, error) {
 	if a.Editing > 0 && !r.Next.Final() && !inItem(a.Editing, r.Next) {
 		r.Next = StepReview
 	}
+	if r.Next == StepReview && step != StepReview {
+		// Back from an edit, the review shows the page of the item changed.
+		r.Answers.ReviewPage = pageOf(r.Answers, orig.Editing)
+	}
 	if r.Next == StepReview || r.Next.Final() {
 		r.Answers.Editing = 0
 	}
@@ -315,6 +319,10 @@ func answer(step Step, a *Answers, input string, c Context) (Result, error) {
 		return Result{}, set(&a.Phone, input, usPhone)
 	case StepReview:
 		if c.Lex.IsYes(input) {
+			if a.ReviewPage < len(reviewPages(*a))-1 {
+				a.ReviewPage++
+				return Result{Next: StepReview}, nil
+			}
 			if missing := Missing(*a); missing != "" {
 				// Only a damaged conversation gets here; ask what it lacks.
 				a.Editing = itemOf(missing)

@@ -76,7 +76,9 @@ func TestWizardPaths(t *testing.T) {
 			}},
 		{"UnknownReceiptPrefix", []string{"1", "1", "1", "12/10/2026", "1", "1", "Jane Doe", "07/21/1990", "10001", "MX", "ABC1234567890", "2", "none"},
 			StepANumber, func(a Answers) bool { return a.Receipt == "" && a.Skipped[StepReceipt] && a.PendingReceipt == "" }},
-		{"Submit", append(append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...), "yes"), StepSubmitted, nil},
+		{"Submit", append(append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...), "yes", "yes", "yes"), StepSubmitted, nil},
+		{"ReviewPages", append(append([]string{"1", "1", "1", "12/10/2026"}, applicantRest...), "yes", "yes"), StepReview,
+			func(a Answers) bool { return a.ReviewPage == 2 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			step, a := walk(t, c, tc.inputs...)
@@ -176,7 +178,7 @@ func TestReviewEdit(t *testing.T) {
 			t.Fatalf("email: %v %v", r.Next, err)
 		}
 		r, err = Answer(StepPhone, r.Answers, "same", c)
-		if err != nil || r.Next != StepReview || r.Answers.Editing != 0 || r.Answers.Email != "new@example.org" {
+		if err != nil || r.Next != StepReview || r.Answers.Editing != 0 || r.Answers.Email != "new@example.org" || r.Answers.ReviewPage != 2 {
 			t.Fatalf("phone: %v %+v %v", r.Next, r.Answers, err)
 		}
 	})
@@ -205,6 +207,7 @@ func TestReviewEdit(t *testing.T) {
 	t.Run("MissingAnswerIsAsked", func(t *testing.T) {
 		broken := a.Clone()
 		broken.BirthDate = Date{}
+		broken.ReviewPage = 2
 		r, err := Answer(StepReview, broken, "yes", c)
 		if err != nil || r.Next != StepBirthDate || !allowed(StepReview, StepBirthDate) {
 			t.Fatalf("yes with a missing date of birth: %v %v", r.Next, err)

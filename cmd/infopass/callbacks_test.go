@@ -88,14 +88,14 @@ func (h *harness) fileRepresentative(from, zip string, texts bool) string {
 		{"Luis Quispe", "birth"}, {"1975-02-28", "ZIP"}, {zip, "born"}, {"Peru", "receipt"}, {"none", "A-Number"},
 		{"none", "email"}, {"none", "phone"}, {"+51 1 4112222", "Please check"},
 	})
-	return reference(h.t, h.text(from, "yes"))
+	return reference(h.t, h.submitReview(from))
 }
 
 // fileApplicant files an ADIT request by an applicant texting from `from`.
 func (h *harness) fileApplicant(from string) string {
 	h.t.Helper()
 	h.play(from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), applicantDetails...))
-	return reference(h.t, h.text(from, "yes"))
+	return reference(h.t, h.submitReview(from))
 }
 
 // The window offered in most tests: Monday after Thanksgiving week, 9 to 11

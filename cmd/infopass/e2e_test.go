@@ -236,6 +236,20 @@ func (h *harness) requests(phone string) []bot.Request {
 	return reqs
 }
 
+// submitReview answers YES to each page of the review and returns the
+// reply that files the request.
+func (h *harness) submitReview(from string) string {
+	h.t.Helper()
+	for range 5 {
+		reply := h.text(from, "yes")
+		if !strings.Contains(reply, "Please check your request") {
+			return reply
+		}
+	}
+	h.t.Fatalf("the review never ended")
+	return ""
+}
+
 // reference extracts the IP-XXXXXXXX reference from a reply.
 func reference(t *testing.T, reply string) string {
 	t.Helper()
@@ -278,9 +292,10 @@ func TestSMSWizard(t *testing.T) {
 			step{"12/10/2026", "Which weekdays"}),
 			applicantDetails...)
 		review := h.play(from, script)
-		for _, want := range []string{"1 Jane Doe, born 07/21/1990", "2 ZIP 10001, born in Mexico",
-			"3 ADIT stamp, needed by 12/10/2026", "Receipt IOE0912345678, A-Number A012345678",
-			"jane.doe@example.org, (202) 555-0101", "Mon, Wed, mornings", "(1-6)"} {
+		review += "\n" + h.text(from, "yes") + "\n" + h.text(from, "yes")
+		for _, want := range []string{"(1/3)", "1 Jane Doe, born 07/21/1990", "2 ZIP 10001, born in Mexico",
+			"(2/3)", "3 ADIT stamp, needed by 12/10/2026", "Receipt IOE0912345678, A-Number A012345678",
+			"(3/3)", "jane.doe@example.org, (202) 555-0101", "Mon, Wed, mornings", "Reply YES to send your request"} {
 			if !strings.Contains(review, want) {
 				t.Errorf("review lacks %q:\n%s", want, review)
 			}
@@ -346,7 +361,7 @@ func TestSMSWizard(t *testing.T) {
 			{"none", "applicant's phone"},
 			{"+51 1 4112222", "Please check your request"},
 		})
-		ref := reference(t, h.text(from, "YES"))
+		ref := reference(t, h.submitReview(from))
 		r, err := h.db.Request(context.Background(), ref)
 		if err != nil {
 			t.Fatal(err)
@@ -415,12 +430,15 @@ func TestSMSWizard(t *testing.T) {
 			{"jd@example.net", "Reply SAME to use"},
 			{"same", "Please check your request"},
 		})
-		if !strings.Contains(review, "5 jd@example.net, (202) 555-0106") || !strings.Contains(review, "Immigration Judge grant: asylum, order of 03/02/2026") {
+		if !strings.Contains(review, "(3/3)") || !strings.Contains(review, "5 jd@example.net, (202) 555-0106") {
 			t.Errorf("review after edit:\n%s", review)
 		}
+		// BACK from the review returns to the last question; answering it
+		// comes back to the review's first page.
+		h.play(from, []step{{"back", "What number should the office call?"}, {"same", "(1/3)"}, {"yes", "3 Immigration Judge grant: asylum, order of 03/02/2026"}})
 		// Changing the type to one the Contact Center handles keeps the request.
 		h.play(from, []step{{"3", "What do you need?"}, {"4", "Contact Center"}, {"back", "Please check your request"}})
-		ref := reference(t, h.text(from, "yes"))
+		ref := reference(t, h.submitReview(from))
 		r, err := h.db.Request(context.Background(), ref)
 		if err != nil {
 			t.Fatal(err)
@@ -604,7 +622,7 @@ func TestSMSKeywordsAndTime(t *testing.T) {
 		h.t = t
 		from := "+12025550121"
 		h.play(from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), applicantDetails...))
-		ref := reference(t, h.text(from, "yes"))
+		ref := reference(t, h.submitReview(from))
 		reply := h.text(from, "status")
 		if !strings.Contains(reply, "Request "+ref+" of 11/20/2026: received") {
 			t.Errorf("status: %s", reply)
