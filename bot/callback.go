@@ -55,6 +55,7 @@ func (o CallbackOffer) WantsBetterTimes(now time.Time) bool {
 const (
 	KindOffer    = "offer"
 	KindReminder = "reminder"
+	KindHandoff  = "handoff" // a caller continues by text
 )
 
 // Outbox message statuses, in the order a text goes through them.

@@ -119,7 +119,11 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	lex := flows.NewLexicon(language.Make(tag), c.raw(tag, "input.date_order"), [12][]string(months),
 		words("input.yes"), words("input.no"), words("input.none"), words("input.same"))
 	lex = lex.WithDays([7][]string(days), words("input.any"), words("input.filler"))
-	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status"))
+	letters, err := groups("input.spelled_letters", 26)
+	if err != nil {
+		return err
+	}
+	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters))
 
 	kw := map[string]Keyword{}
 	for _, k := range Keywords() {

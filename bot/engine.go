@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -26,6 +27,8 @@ type Config struct {
 	IdleResume    time.Duration  // (24h) idle time after which the bot asks "continue or restart?"
 	IdleExpire    time.Duration  // (30 days) idle time after which partial answers are deleted
 	Logger        *slog.Logger
+	// Wake, if set, is called after a turn queued a text (the outbox worker).
+	Wake func()
 }
 
 // Engine runs turns. It is safe for concurrent use; it keeps no state
@@ -99,11 +102,17 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 	if !utf8.ValidString(in.Text) || len(in.Text) > maxTextBytes {
 		return Reply{}, fmt.Errorf("%w: text is not valid UTF-8 or far too long", ErrBadInbound)
 	}
+	if len(in.Keys) > 64 || strings.Trim(in.Keys, "0123456789*#") != "" {
+		return Reply{}, fmt.Errorf("%w: keys are not keypad digits", ErrBadInbound)
+	}
 	if in.Channel != SMS && in.Channel != Voice {
 		return Reply{}, fmt.Errorf("%w: unknown channel %q", ErrBadInbound, in.Channel)
 	}
 	now := e.cfg.Now()
-	var reply Reply
+	var (
+		reply  Reply
+		queued bool
+	)
 	err := e.cfg.Store.Turn(ctx, in.From, now, func(tx Tx) error {
 		if in.ProviderID != "" {
 			prior, found, err := tx.PriorReply(in.ProviderID)
@@ -111,7 +120,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 				return err
 			}
 			if found {
-				reply = Reply{Text: prior, Silent: prior == ""}
+				reply = prior
 				e.log.InfoContext(ctx, "duplicate delivery", "provider_id", in.ProviderID)
 				return nil
 			}
@@ -119,8 +128,12 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		t := &turn{e: e, ctx: ctx, tx: tx, in: in, now: now}
 		var err error
 		reply, err = t.run()
+		queued = t.queued
 		return err
 	})
+	if err == nil && queued && e.cfg.Wake != nil {
+		e.cfg.Wake()
+	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
 	}

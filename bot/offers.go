@@ -13,9 +13,11 @@ import (
 // Pending questions the bot asked outside the wizard, kept in the
 // conversation until answered.
 const (
-	pendingResume      = "resume"
-	pendingWithdraw    = "withdraw:"     // + reference
-	pendingBetterTimes = "better_times:" // + offer id
+	pendingResume         = "resume"
+	pendingWithdraw       = "withdraw:"        // + reference
+	pendingBetterTimes    = "better_times:"    // + offer id
+	pendingConfirm        = "confirm:"         // + the caller's answer, read back to them (voice)
+	pendingReceiptLetters = "receipt_letters:" // + the three letters said so far (voice)
 )
 
 var referencePattern = regexp.MustCompile(`\bIP-?([0-9A-Z]{8})\b`)
@@ -42,7 +44,7 @@ func (t *turn) offerReply() (bool, error) {
 	if err != nil || len(offers) == 0 {
 		return false, err
 	}
-	ref, rest := findReference(t.in.Text)
+	ref, rest := findReference(t.input)
 	var offer *CallbackOffer
 	for i, o := range offers {
 		if o.Status == OfferAwaiting && (ref == "" || o.Reference == ref) {
@@ -101,7 +103,7 @@ func (t *turn) betterTimes() error {
 		if o.ID != id || o.Status != OfferDeclined {
 			continue
 		}
-		text := strings.Join(strings.Fields(t.in.Text), " ")
+		text := strings.Join(strings.Fields(t.input), " ")
 		if r := []rune(text); len(r) > 500 {
 			text = string(r[:500])
 		}
@@ -132,7 +134,7 @@ func (t *turn) backToWizard() {
 // the number that filed it or its contact. It reports whether the text was
 // such a command.
 func (t *turn) withdrawCommand() (bool, error) {
-	ref, rest := findReference(t.in.Text)
+	ref, rest := findReference(t.input)
 	if ref == "" {
 		return false, nil
 	}
@@ -162,7 +164,7 @@ func mayWithdraw(r Request, phone string) bool {
 // withdrawAnswer takes the YES or NO to "withdraw request …?".
 func (t *turn) withdrawAnswer() error {
 	ref := strings.TrimPrefix(t.c.Pending, pendingWithdraw)
-	yes, ok := t.e.cfg.Catalog.YesNo(t.in.Text, t.lang())
+	yes, ok := t.e.cfg.Catalog.YesNo(t.input, t.lang())
 	if !ok {
 		t.say = append(t.say, flows.M("problem.yes_no"), flows.M("withdraw.ask", "Ref", ref))
 		return nil

@@ -24,7 +24,7 @@ type Tx interface {
 	SaveParticipant(p Participant) error
 	// PriorReply returns the reply already given to the inbound message
 	// with this provider id, if it was delivered before.
-	PriorReply(providerID string) (reply string, found bool, err error)
+	PriorReply(providerID string) (reply Reply, found bool, err error)
 	// OpenConversation returns the participant's open conversation, locked,
 	// or nil when there is none.
 	OpenConversation() (*Conversation, error)
@@ -32,8 +32,9 @@ type Tx interface {
 	SaveConversation(c *Conversation) error
 	// DeleteConversation removes c with its messages (CANCEL, expiry).
 	DeleteConversation(c *Conversation) error
-	// AddTurn stores the inbound message and, unless out is nil, the reply.
-	AddTurn(conversationID int64, in Message, out *Message) error
+	// AddTurn stores the inbound message and the reply to it (whose Text
+	// is stored as the outbound message unless the reply is silent).
+	AddTurn(conversationID int64, in Message, reply Reply) error
 	// CreateRequest stores r and sets its ID. It returns ErrReferenceTaken
 	// when r.Reference exists already.
 	CreateRequest(r *Request) error

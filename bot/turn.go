@@ -35,6 +35,13 @@ type turn struct {
 	silent    bool
 	handoff   bool
 	submit    bool
+	// input is what the person answered: the text, the speech, or the keys
+	// (with the star key turned into the word it stands for).
+	input string
+	// Voice only: the call ends after this turn; the caller may still
+	// press 0 first; the conversation moves to text messages.
+	hangup, offerAgent, toSMS bool
+	queued                    bool // a text was queued: wake the outbox
 }
 
 func (t *turn) run() (Reply, error) {
@@ -64,25 +71,49 @@ func (t *turn) run() (Reply, error) {
 		}
 	}
 	t.c = c
+	t.input = t.in.Text
+	if t.voice() {
+		t.input = t.voiceInput()
+	}
 
-	if utf8.RuneCountInString(t.in.Text) > MaxTextLength {
+	if utf8.RuneCountInString(t.input) > MaxTextLength {
 		// Changes nothing: the answer is refused before it is read.
 		t.say = append(t.say, flows.M("problem.too_long"))
 		t.ask()
 		return Reply{Text: t.e.render(t.lang(), t.say), Language: t.lang(), Step: c.Step}, nil
 	}
-	if err := t.decide(); err != nil {
+	decide := t.decide
+	if t.in.CallStart {
+		decide = t.callStart
+	}
+	if err := decide(); err != nil {
 		return Reply{}, err
 	}
 	return t.save()
+}
+
+// voice reports whether the turn is a phone call's.
+func (t *turn) voice() bool { return t.in.Channel == Voice }
+
+// midWizard reports whether the conversation has answers a person would
+// not want to lose.
+func (t *turn) midWizard() bool {
+	return !t.fresh && t.c.Open && len(t.c.History) > 0 && !t.c.Step.Final()
 }
 
 // decide applies the input: a keyword, the answer to a question asked
 // outside the wizard (a callback offer, a withdrawal), or the answer to the
 // wizard's current step.
 func (t *turn) decide() error {
-	kw, isKeyword := t.e.cfg.Catalog.Keyword(t.lang(), t.in.Text)
-	if t.p.OptedOut && kw != KeyStart {
+	kw, isKeyword := t.e.cfg.Catalog.Keyword(t.lang(), t.input)
+	if t.voice() {
+		if t.in.Keys == "0" {
+			kw, isKeyword = KeyAgent, true
+		}
+		if kw == KeyStop || kw == KeyStart {
+			kw, isKeyword = "", false // opting out concerns texts, not calls
+		}
+	} else if t.p.OptedOut && kw != KeyStart {
 		t.silent = true
 		return nil
 	}
@@ -97,14 +128,39 @@ func (t *turn) decide() error {
 		return t.withdrawAnswer()
 	case strings.HasPrefix(t.c.Pending, pendingBetterTimes):
 		return t.betterTimes()
+	case strings.HasPrefix(t.c.Pending, pendingConfirm):
+		return t.confirmReadback()
+	case strings.HasPrefix(t.c.Pending, pendingReceiptLetters):
+		return t.answer()
 	}
-	if handled, err := t.withdrawCommand(); handled || err != nil {
-		return err
+	if !t.voice() {
+		if handled, err := t.withdrawCommand(); handled || err != nil {
+			return err
+		}
+		if handled, err := t.offerReply(); handled || err != nil {
+			return err
+		}
 	}
-	if handled, err := t.offerReply(); handled || err != nil {
-		return err
+	if t.midWizard() && t.c.Channel != "" && t.c.Channel != t.in.Channel && t.c.Pending == "" {
+		// Started by phone, continued by text, or the other way round.
+		t.c.Pending = pendingResume
+		t.say = append(t.say, flows.M("reply.resume"))
+		return nil
 	}
 	return t.answerOrGreet()
+}
+
+// callStart answers a new call: the language menu for a new caller, an
+// offer to continue an unfinished request, or the current question.
+func (t *turn) callStart() error {
+	if t.midWizard() || t.c.Pending == pendingResume {
+		t.c.Pending = pendingResume
+		t.say = append(t.say, flows.M("reply.resume"))
+		return nil
+	}
+	t.c.Pending = ""
+	t.ask()
+	return nil
 }
 
 // answerOrGreet takes the text as the wizard's answer, unless the
@@ -140,6 +196,9 @@ func (t *turn) keyword(k Keyword) error {
 	case KeyAgent:
 		t.say = append(t.say, flows.M("reply.agent"))
 		t.handoff = true
+		if t.voice() {
+			return nil // the call is connected; no question follows
+		}
 	case KeyStatus:
 		if err := t.status(); err != nil {
 			return err
@@ -171,16 +230,21 @@ func (t *turn) keyword(k Keyword) error {
 }
 
 func (t *turn) resume() error {
-	n := flows.OnlyDigits(t.in.Text)
+	n := flows.OnlyDigits(t.input)
 	switch {
-	case n == "1" || t.lexicon().IsYes(t.in.Text):
+	case n == "1" || t.lexicon().IsYes(t.input):
 		t.c.Pending = ""
 		t.ask()
 		return nil
 	case n == "2":
 		return t.restart()
 	}
-	t.say = append(t.say, flows.M("problem.choice", "Last", 2), flows.M("reply.resume"))
+	if t.voice() && t.input == "" {
+		t.say = append(t.say, flows.M("problem.empty"))
+	} else {
+		t.say = append(t.say, flows.M("problem.choice", "Last", 2))
+	}
+	t.say = append(t.say, flows.M("reply.resume"))
 	return nil
 }
 
@@ -237,9 +301,21 @@ func (t *turn) back() error {
 
 func (t *turn) answer() error {
 	step := t.c.Step
-	res, err := flows.Answer(step, t.c.Answers, t.in.Text, t.flowContext())
+	input := t.input
+	if t.voice() {
+		var done bool
+		var err error
+		if input, done, err = t.voiceAnswer(step, input); done || err != nil {
+			return err
+		}
+	}
+	res, err := flows.Answer(step, t.c.Answers, input, t.flowContext())
 	var problem *flows.Problem
 	if errors.As(err, &problem) {
+		if t.voice() {
+			t.refuse(step, problem.Msg)
+			return nil
+		}
 		t.c.InvalidCount++
 		t.say = append(t.say, problem.Msg)
 		// A menu is shown again with the problem; other problems say
@@ -256,6 +332,17 @@ func (t *turn) answer() error {
 	if err != nil {
 		return err
 	}
+	if t.voice() && needsReadback(step, res.Answers) {
+		t.c.Pending = pendingConfirm + input
+		t.c.InvalidCount = 0
+		t.say = append(t.say, flows.M("voice.readback", "Value", t.readbackValue(step, res.Answers)))
+		return nil
+	}
+	return t.apply(step, res)
+}
+
+// apply moves the wizard on with an accepted answer.
+func (t *turn) apply(step flows.Step, res flows.Result) error {
 	if res.Answers.Language != t.c.Answers.Language {
 		t.p.Language = res.Answers.Language
 		if err := t.tx.SaveParticipant(t.p); err != nil {
@@ -277,9 +364,14 @@ func (t *turn) answer() error {
 		t.c.Open = false
 		t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
 		t.c.History = nil
+		t.hangup, t.offerAgent = true, true
+		if t.voice() {
+			t.say = append(t.say, flows.M("voice.call_us_now"))
+		}
 	case flows.StepSubmitted:
 		t.c.Open = false
 		t.submit = true
+		t.hangup = true
 	default:
 		t.ask()
 	}
@@ -354,6 +446,10 @@ func (t *turn) flowContext() flows.Context {
 func (t *turn) save() (Reply, error) {
 	t.c.UpdatedAt = t.now
 	t.c.Version++
+	t.c.Channel = t.in.Channel
+	if t.toSMS {
+		t.c.Channel = SMS
+	}
 	if err := t.tx.SaveConversation(t.c); err != nil {
 		return Reply{}, err
 	}
@@ -364,20 +460,20 @@ func (t *turn) save() (Reply, error) {
 		}
 		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
 	}
-	reply := Reply{Silent: t.silent, Language: t.lang(), Step: t.c.Step, Handoff: t.handoff}
+	reply := Reply{Silent: t.silent, Language: t.lang(), Step: t.c.Step, Handoff: t.handoff, Seq: t.c.Version}
 	if !t.c.Step.Final() && t.c.Open {
 		reply.Expect = flows.Ask(t.c.Step, t.c.Answers, t.flowContext()).Expect
 	}
-	in := Message{Direction: "in", Channel: t.in.Channel, ProviderID: t.in.ProviderID, Body: t.in.Text}
-	var out *Message
-	if !t.silent {
+	if t.voice() {
+		t.voiceReply(&reply)
+	} else if !t.silent {
 		reply.Text = t.e.render(t.lang(), t.say)
 		if len(t.offerSay) > 0 {
 			reply.Text = strings.TrimSpace(t.e.render(t.offerLang, t.offerSay) + "\n" + reply.Text)
 		}
-		out = &Message{Direction: "out", Channel: t.in.Channel, Body: reply.Text}
 	}
-	if err := t.tx.AddTurn(t.c.ID, in, out); err != nil {
+	in := Message{Direction: "in", Channel: t.in.Channel, ProviderID: t.in.ProviderID, Body: t.input}
+	if err := t.tx.AddTurn(t.c.ID, in, reply); err != nil {
 		return Reply{}, err
 	}
 	t.e.log.InfoContext(t.ctx, "turn", "conversation", t.c.ID, "provider_id", t.in.ProviderID,

@@ -19,18 +19,34 @@ const (
 type Inbound struct {
 	Channel    Channel
 	From       string // E.164
-	Text       string // message body, speech result or keypad digits
-	ProviderID string // MessageSid, or CallSid plus step for voice
+	Text       string // message body, or what the caller said
+	Keys       string // keypad digits the caller pressed (voice)
+	CallStart  bool   // the call was just answered: there is no input yet
+	ProviderID string // MessageSid, or CallSid plus turn number for voice
 }
 
 // Reply is what the bot answers a turn with, before a channel renders it.
 type Reply struct {
-	Text     string       // localized; empty when Silent
-	Silent   bool         // send nothing (opted out, or STOP)
-	Language string       // the conversation's language tag
-	Step     flows.Step   // the question now waiting for an answer
-	Expect   flows.Expect // what that question takes
-	Handoff  bool         // the person asked for, or needs, a human
+	Text     string       `json:"text,omitempty"`     // localized; empty when Silent
+	Silent   bool         `json:"silent,omitempty"`   // send nothing (opted out, or STOP)
+	Language string       `json:"language,omitempty"` // the conversation's language tag
+	Step     flows.Step   `json:"step,omitempty"`     // the question now waiting for an answer
+	Expect   flows.Expect `json:"expect"`             // what that question takes
+	// Handoff: the person asked for, or needs, a human. By phone the call
+	// is connected to the Contact Center; by text its number was given.
+	Handoff bool `json:"handoff,omitempty"`
+	// Voice only.
+	Hangup     bool         `json:"hangup,omitempty"`      // the call ends after Text
+	OfferAgent bool         `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
+	Menu       []MenuOption `json:"menu,omitempty"`        // the language menu, each option in its own language
+	Hints      []string     `json:"hints,omitempty"`       // words the speech recognizer should expect
+	Seq        int          `json:"seq,omitempty"`         // the conversation's version, to tell turns apart
+}
+
+// MenuOption is one line of the spoken language menu.
+type MenuOption struct {
+	Language string `json:"language"`
+	Text     string `json:"text"`
 }
 
 // Participant is a phone number that has talked to the bot.
@@ -50,6 +66,7 @@ type Conversation struct {
 	History      []flows.Step // steps answered, most recent last, for BACK
 	InvalidCount int          // invalid answers to the current question
 	Pending      string       // a question the bot asked outside the wizard ("resume")
+	Channel      Channel      // the channel of the last turn
 	Version      int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -22,6 +22,9 @@ type Lexicon struct {
 	Any       map[string]bool // "any", "whenever": any day or time
 	Filler    map[string]bool // "and", "or", "y", "o": skipped between listed days
 	Weekdays  map[string]time.Weekday
+	// Letters maps the spoken names of Latin letters ("echo", "bé") to
+	// the letters.
+	Letters map[string]rune
 	// CaseStatus holds phrases that mean someone asks about their case
 	// status, which Infopass does not handle.
 	CaseStatus []string
@@ -77,6 +80,21 @@ func (l Lexicon) WithDays(weekdays [7][]string, anyWords, filler []string) Lexic
 	return out
 }
 
+// WithLetters returns a copy of l that reads the spoken names of the 26
+// Latin letters, A first.
+func (l Lexicon) WithLetters(names [26][]string) Lexicon {
+	out := l
+	out.Letters = map[string]rune{}
+	for i, group := range names {
+		for _, n := range group {
+			if f := Fold(n); f != "" {
+				out.Letters[f] = rune('A' + i)
+			}
+		}
+	}
+	return out
+}
+
 // WithCaseStatus returns a copy of l that recognizes these phrases as a
 // question about case status.
 func (l Lexicon) WithCaseStatus(phrases []string) Lexicon {
@@ -114,6 +132,7 @@ func (l Lexicon) Merge(o Lexicon) Lexicon {
 	out.Filler = mergeMap(l.Filler, o.Filler)
 	out.Weekdays = mergeMap(l.Weekdays, o.Weekdays)
 	out.CaseStatus = append(append([]string(nil), l.CaseStatus...), o.CaseStatus...)
+	out.Letters = mergeMap(l.Letters, o.Letters)
 	return out
 }
 

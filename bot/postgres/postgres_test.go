@@ -59,7 +59,7 @@ func TestTurn(t *testing.T) {
 				t.Fatal(err)
 			}
 			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM1", Body: "hola"},
-				&bot.Message{Direction: "out", Channel: bot.SMS, Body: "¿Es usted…?"})
+				bot.Reply{Text: "¿Es usted…?", Step: flows.StepWho, Expect: flows.Expect{Kind: flows.ExpectChoice, Choices: 2}})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -73,8 +73,8 @@ func TestTurn(t *testing.T) {
 		}
 		err = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
 			reply, found, err := tx.PriorReply("SM1")
-			if err != nil || !found || reply != "¿Es usted…?" {
-				t.Errorf("prior reply: %q %v %v", reply, found, err)
+			if err != nil || !found || reply.Text != "¿Es usted…?" || reply.Step != flows.StepWho || reply.Expect.Choices != 2 {
+				t.Errorf("prior reply: %+v %v %v", reply, found, err)
 			}
 			if _, found, _ := tx.PriorReply("SM2"); found {
 				t.Error("found a reply to a message never received")
@@ -111,12 +111,12 @@ func TestTurn(t *testing.T) {
 	t.Run("SilentReplyIsRemembered", func(t *testing.T) {
 		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
 			c, _ := tx.OpenConversation()
-			if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM3", Body: "STOP"}, nil); err != nil {
+			if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM3", Body: "STOP"}, bot.Reply{Silent: true}); err != nil {
 				return err
 			}
 			reply, found, err := tx.PriorReply("SM3")
-			if !found || reply != "" || err != nil {
-				t.Errorf("silent prior reply: %q %v %v", reply, found, err)
+			if !found || !reply.Silent || reply.Text != "" || err != nil {
+				t.Errorf("silent prior reply: %+v %v %v", reply, found, err)
 			}
 			return nil
 		})
@@ -211,7 +211,7 @@ func TestDeleteIdle(t *testing.T) {
 			if err := tx.SaveConversation(c); err != nil {
 				return err
 			}
-			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + phone, Body: "x"}, nil)
+			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + phone, Body: "x"}, bot.Reply{Silent: true})
 		})
 		if err != nil {
 			t.Fatal(err)

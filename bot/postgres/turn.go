@@ -35,24 +35,25 @@ func (t *turnTx) SaveParticipant(p bot.Participant) error {
 	return nil
 }
 
-func (t *turnTx) PriorReply(providerID string) (string, bool, error) {
-	var body *string
-	err := t.tx.QueryRow(t.ctx, `
-		SELECT o.body FROM messages i LEFT JOIN messages o ON o.reply_to = i.id
-		WHERE i.direction = 'in' AND i.provider_id = $1`, providerID).Scan(&body)
+func (t *turnTx) PriorReply(providerID string) (bot.Reply, bool, error) {
+	var raw []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT reply FROM messages WHERE direction = 'in' AND provider_id = $1`, providerID).Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
+		return bot.Reply{}, false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("find prior reply: %w", err)
+		return bot.Reply{}, false, fmt.Errorf("find prior reply: %w", err)
 	}
-	if body == nil {
-		return "", true, nil
+	var r bot.Reply
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return bot.Reply{}, false, fmt.Errorf("decode prior reply: %w", err)
+		}
 	}
-	return *body, true, nil
+	return r, true, nil
 }
 
-const conversationColumns = `id, phone, open, step, answers, history, invalid_count, pending, version, created_at, updated_at`
+const conversationColumns = `id, phone, open, step, answers, history, invalid_count, pending, channel, version, created_at, updated_at`
 
 func scanConversation(row pgx.Row) (*bot.Conversation, error) {
 	var (
@@ -60,7 +61,7 @@ func scanConversation(row pgx.Row) (*bot.Conversation, error) {
 		answers []byte
 		history []string
 	)
-	err := row.Scan(&c.ID, &c.Phone, &c.Open, &c.Step, &answers, &history, &c.InvalidCount, &c.Pending, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Phone, &c.Open, &c.Step, &answers, &history, &c.InvalidCount, &c.Pending, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +101,15 @@ func (t *turnTx) SaveConversation(c *bot.Conversation) error {
 	}
 	if c.ID == 0 {
 		err = t.tx.QueryRow(t.ctx, `
-			INSERT INTO conversations (phone, open, step, answers, history, invalid_count, pending, version, created_at, updated_at, closed_at)
-			VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			c.Phone, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, c.Version, c.CreatedAt, c.UpdatedAt, closedAt).Scan(&c.ID)
+			INSERT INTO conversations (phone, open, step, answers, history, invalid_count, pending, channel, version, created_at, updated_at, closed_at)
+			VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			c.Phone, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, string(c.Channel), c.Version, c.CreatedAt, c.UpdatedAt, closedAt).Scan(&c.ID)
 	} else {
 		_, err = t.tx.Exec(t.ctx, `
 			UPDATE conversations SET open = $2, step = $3, answers = $4::jsonb, history = $5, invalid_count = $6,
-				pending = $7, version = $8, updated_at = $9, closed_at = $10
+				pending = $7, channel = $8, version = $9, updated_at = $10, closed_at = $11
 			WHERE id = $1`,
-			c.ID, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, c.Version, c.UpdatedAt, closedAt)
+			c.ID, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, string(c.Channel), c.Version, c.UpdatedAt, closedAt)
 	}
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", err)
@@ -123,26 +124,30 @@ func (t *turnTx) DeleteConversation(c *bot.Conversation) error {
 	return nil
 }
 
-func (t *turnTx) AddTurn(conversationID int64, in bot.Message, out *bot.Message) error {
+func (t *turnTx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) error {
 	var providerID *string
 	if in.ProviderID != "" {
 		providerID = &in.ProviderID
 	}
+	raw, err := json.Marshal(reply)
+	if err != nil {
+		return fmt.Errorf("encode reply: %w", err)
+	}
 	var inID int64
-	err := t.tx.QueryRow(t.ctx, `
-		INSERT INTO messages (conversation_id, direction, channel, provider_id, body, created_at)
-		VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id`,
-		conversationID, string(in.Channel), providerID, in.Body, t.now).Scan(&inID)
+	err = t.tx.QueryRow(t.ctx, `
+		INSERT INTO messages (conversation_id, direction, channel, provider_id, body, reply, created_at)
+		VALUES ($1, 'in', $2, $3, $4, $5::jsonb, $6) RETURNING id`,
+		conversationID, string(in.Channel), providerID, in.Body, string(raw), t.now).Scan(&inID)
 	if err != nil {
 		return fmt.Errorf("store inbound message: %w", err)
 	}
-	if out == nil {
+	if reply.Silent {
 		return nil
 	}
 	_, err = t.tx.Exec(t.ctx, `
 		INSERT INTO messages (conversation_id, direction, channel, body, reply_to, created_at)
 		VALUES ($1, 'out', $2, $3, $4, $5)`,
-		conversationID, string(out.Channel), out.Body, inID, t.now)
+		conversationID, string(in.Channel), reply.Text, inID, t.now)
 	if err != nil {
 		return fmt.Errorf("store reply: %w", err)
 	}
