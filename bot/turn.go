@@ -219,6 +219,7 @@ func (t *turn) keyword(k Keyword) error {
 		t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
 		t.c.History = nil
 		t.say = append(t.say, flows.M("reply.cancelled"))
+		t.hangup = true
 		return nil
 	}
 	if t.c.Pending == pendingResume {

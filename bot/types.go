@@ -38,6 +38,7 @@ type Reply struct {
 	// Voice only.
 	Hangup     bool         `json:"hangup,omitempty"`      // the call ends after Text
 	OfferAgent bool         `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
+	Goodbye    string       `json:"goodbye,omitempty"`     // said before hanging up when no one pressed 0
 	Menu       []MenuOption `json:"menu,omitempty"`        // the language menu, each option in its own language
 	Hints      []string     `json:"hints,omitempty"`       // words the speech recognizer should expect
 	Seq        int          `json:"seq,omitempty"`         // the conversation's version, to tell turns apart

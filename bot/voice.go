@@ -218,6 +218,9 @@ func (t *turn) voiceReply(r *Reply) {
 	r.Text = t.e.renderVoice(lang, msgs)
 	r.Hangup = t.hangup && !t.handoff
 	r.OfferAgent = t.offerAgent
+	if r.OfferAgent {
+		r.Goodbye = t.e.renderVoice(lang, []flows.Msg{flows.M("voice.goodbye")})
+	}
 	if strings.HasPrefix(t.c.Pending, pendingConfirm) || t.c.Pending == pendingResume {
 		r.Expect = flows.Expect{Kind: flows.ExpectChoice, Choices: 2}
 	}
@@ -246,6 +249,21 @@ func (t *turn) hints(e flows.Expect) []string {
 	}
 	return hints
 }
+
+// Apology is what a caller hears when the service cannot take the call:
+// an apology and the transfer, in English and Spanish.
+func (e *Engine) Apology() []MenuOption {
+	var out []MenuOption
+	for _, lang := range []string{DefaultLanguage, "es"} {
+		if e.cfg.Catalog.Has(lang) {
+			out = append(out, MenuOption{Language: lang, Text: e.renderVoice(lang, []flows.Msg{flows.M("voice.sorry"), flows.M("voice.transferring")})})
+		}
+	}
+	return out
+}
+
+// ContactCenter is the E.164 number of the USCIS Contact Center.
+func (e *Engine) ContactCenter() string { return e.cfg.ContactCenter }
 
 // voiceIDs maps a text message to the version spoken by phone.
 func voiceID(c *Catalog, id string) string {
@@ -279,9 +297,15 @@ func voiceID(c *Catalog, id string) string {
 		v = "voice.problem_date"
 	case "done.submitted":
 		v = "voice.submitted"
+	case "info.case_status":
+		v = "voice.case_status"
+	case "reply.cancelled":
+		v = "voice.cancelled"
 	default:
 		if rest, ok := strings.CutPrefix(id, "ask."); ok {
 			v = "voice.ask_" + rest
+		} else if rest, ok := strings.CutPrefix(id, "refer."); ok {
+			v = "voice.refer_" + rest
 		}
 	}
 	if v != "" && c.HasMessage(v) {

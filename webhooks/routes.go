@@ -10,6 +10,9 @@ func (s *Server) routes(r *gin.Engine) {
 	tw := r.Group("/twilio", s.twilioSigned)
 	tw.POST("/sms", s.handleSMS)
 	tw.POST("/status", s.handleStatus)
+	tw.POST("/voice", s.handleVoice)
+	tw.POST("/voice/turn", s.handleVoiceTurn)
+	tw.POST("/voice/fallback", s.handleVoiceFallback)
 
 	api := r.Group("/api", s.staffAuth)
 	api.GET("/requests", s.handleListRequests)

@@ -18,6 +18,7 @@ commands:
   serve     run the HTTP server (applies migrations first)
   migrate   apply database migrations and exit
   chat      text with the bot in this terminal (starts a local server unless -url is given)
+  call      call the bot's phone menu in this terminal (the same)
   version   print the version
 
 Configuration comes from the environment: see README.md.
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "call":
+		return call(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "infopass", version())
 		return nil

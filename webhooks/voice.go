@@ -1,0 +1,150 @@
+package webhooks
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/twilio/twilio-go/twiml"
+
+	"infopass/bot"
+	"infopass/flows"
+)
+
+var callSid = regexp.MustCompile(`^CA[0-9a-f]{32}$`)
+
+// handleVoice answers an incoming call (Twilio's voice webhook).
+func (s *Server) handleVoice(c *gin.Context) {
+	sid := c.PostForm("CallSid")
+	if !callSid.MatchString(sid) {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return
+	}
+	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), CallStart: true, ProviderID: sid + ":start"})
+}
+
+// handleVoiceTurn takes the caller's answer to a <Gather>: the keys pressed
+// (Digits) or the words said (SpeechResult), either possibly empty.
+func (s *Server) handleVoiceTurn(c *gin.Context) {
+	sid := c.PostForm("CallSid")
+	seq, err := strconv.Atoi(c.Query("seq"))
+	if !callSid.MatchString(sid) || err != nil || seq < 0 {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return
+	}
+	s.voiceTurn(c, bot.Inbound{
+		Channel: bot.Voice, From: c.PostForm("From"), Keys: c.PostForm("Digits"), Text: c.PostForm("SpeechResult"),
+		ProviderID: sid + ":" + strconv.Itoa(seq),
+	})
+}
+
+// handleVoiceFallback is Twilio's fallback URL: when the service failed,
+// the caller hears an apology and is connected to the Contact Center.
+func (s *Server) handleVoiceFallback(c *gin.Context) {
+	s.writeVoice(c, s.apology())
+}
+
+// withheldNumber is the From Twilio gives a call whose caller ID is
+// withheld.
+const withheldNumber = "+266696687"
+
+func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
+	ctx := c.Request.Context()
+	if in.From == withheldNumber {
+		// No number, no conversation to keep: a person takes the call.
+		s.writeVoice(c, s.apology())
+		return
+	}
+	reply, err := s.cfg.Engine.Handle(ctx, in)
+	switch {
+	case errors.Is(err, bot.ErrBadInbound):
+		// A withheld number, or input no phone sends: no conversation can
+		// be kept, so the caller goes to a person.
+		s.log.WarnContext(ctx, "bad inbound call turn", "provider_id", in.ProviderID, "err", err)
+		s.writeVoice(c, s.apology())
+		return
+	case err != nil:
+		s.log.ErrorContext(ctx, "call turn failed", "provider_id", in.ProviderID, "err", err)
+		s.writeVoice(c, s.apology())
+		return
+	}
+	s.writeVoice(c, s.voiceVerbs(reply))
+}
+
+// apology is an apology, said in English and Spanish, and the transfer.
+func (s *Server) apology() []twiml.Element {
+	var verbs []twiml.Element
+	for _, o := range s.cfg.Engine.Apology() {
+		verbs = append(verbs, s.say(o.Language, o.Text))
+	}
+	return append(verbs, &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
+}
+
+// say speaks text in lang.
+func (s *Server) say(lang, text string) twiml.Element {
+	sp := speakerFor(lang)
+	if sp.Voice == "" {
+		sp = speakerFor(bot.DefaultLanguage)
+	}
+	return &twiml.VoiceSay{Message: text, Voice: sp.Voice, Language: sp.SayLanguage}
+}
+
+// voiceVerbs renders a reply as the verbs of a call.
+func (s *Server) voiceVerbs(r bot.Reply) []twiml.Element {
+	switch {
+	case r.Handoff:
+		return []twiml.Element{s.say(r.Language, r.Text), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()}}
+	case r.Hangup && r.OfferAgent:
+		g := s.gather(r, flows.Expect{Kind: flows.ExpectChoice, Choices: 1})
+		g.ActionOnEmptyResult = "" // silence falls through to the goodbye
+		return []twiml.Element{g, s.say(r.Language, r.Goodbye), &twiml.VoiceHangup{}}
+	case r.Hangup:
+		return []twiml.Element{s.say(r.Language, r.Text), &twiml.VoiceHangup{}}
+	}
+	return []twiml.Element{s.gather(r, r.Expect)}
+}
+
+// gather asks r.Text and waits for keys or speech, posting the answer (or
+// its absence) to the turn route.
+func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
+	sp := speakerFor(r.Language)
+	g := &twiml.VoiceGather{
+		Input:               "dtmf",
+		Action:              s.cfg.PublicURL + "/twilio/voice/turn?seq=" + strconv.Itoa(r.Seq),
+		Method:              http.MethodPost,
+		Timeout:             "6",
+		FinishOnKey:         "#",
+		ActionOnEmptyResult: "true",
+	}
+	if sp.Speech != "" {
+		g.Input, g.Language, g.SpeechTimeout, g.BargeIn = "dtmf speech", sp.Speech, "auto", "true"
+		g.Hints = strings.Join(r.Hints, ", ")
+	}
+	switch {
+	case e.Kind == flows.ExpectYesNo, e.Kind == flows.ExpectChoice && e.Choices <= 9:
+		g.NumDigits = "1"
+	case e.Kind == flows.ExpectDate:
+		g.NumDigits = "8"
+	}
+	if r.Text != "" {
+		g.InnerElements = append(g.InnerElements, s.say(r.Language, r.Text))
+	}
+	for _, o := range r.Menu {
+		g.InnerElements = append(g.InnerElements, s.say(o.Language, o.Text))
+	}
+	return g
+}
+
+// writeVoice answers with a voice TwiML document.
+func (s *Server) writeVoice(c *gin.Context, verbs []twiml.Element) {
+	doc, err := twiml.Voice(verbs)
+	if err != nil {
+		s.log.ErrorContext(c.Request.Context(), "render twiml", "err", err)
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	c.Data(http.StatusOK, "text/xml; charset=utf-8", []byte(doc))
+}
