@@ -30,6 +30,8 @@ type Catalog struct {
 	keywords   map[string]map[string]Keyword // language → folded word → keyword
 	dateLayout map[string]string
 	ids        []string // every message ID of the default language, sorted
+	greetings  map[string]map[string]bool
+	optOut     map[string][]string // folded phrases
 }
 
 // LoadCatalog reads every *.toml message file of fsys.
@@ -46,6 +48,8 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 		lexicons:   map[string]flows.Lexicon{},
 		keywords:   map[string]map[string]Keyword{},
 		dateLayout: map[string]string{},
+		greetings:  map[string]map[string]bool{},
+		optOut:     map[string][]string{},
 	}
 	type ordered struct {
 		opt   flows.LanguageOption
@@ -125,6 +129,13 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	}
 	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters))
 
+	c.greetings[tag] = map[string]bool{}
+	for _, w := range words("input.greetings") {
+		c.greetings[tag][flows.Fold(w)] = true
+	}
+	for _, w := range words("input.opt_out") {
+		c.optOut[tag] = append(c.optOut[tag], flows.Fold(w))
+	}
 	kw := map[string]Keyword{}
 	for _, k := range Keywords() {
 		for _, w := range words("keyword." + string(k)) {

@@ -92,6 +92,26 @@ func (t *turn) run() (Reply, error) {
 	return t.save()
 }
 
+// detectLanguage starts the wizard in the language a first text is
+// clearly written in, or shows the language menu.
+func (t *turn) detectLanguage() error {
+	tag, ok := t.e.cfg.Catalog.DetectLanguage(t.input)
+	if !ok || t.voice() {
+		t.ask()
+		return nil
+	}
+	t.c.Answers.Language = tag
+	t.p.Language = tag
+	if err := t.tx.SaveParticipant(t.p); err != nil {
+		return err
+	}
+	if err := t.move(flows.StepWho, false); err != nil {
+		return err
+	}
+	t.ask()
+	return nil
+}
+
 // voice reports whether the turn is a phone call's.
 func (t *turn) voice() bool { return t.in.Channel == Voice }
 
@@ -116,6 +136,8 @@ func (t *turn) decide() error {
 	} else if t.p.OptedOut && kw != KeyStart {
 		t.silent = true
 		return nil
+	} else if !isKeyword && t.e.cfg.Catalog.OptsOut(t.lang(), t.input) {
+		kw, isKeyword = KeyStop, true
 	}
 	if isKeyword {
 		if t.c.Pending != pendingResume {
@@ -168,6 +190,9 @@ func (t *turn) callStart() error {
 func (t *turn) answerOrGreet() error {
 	switch {
 	case t.fresh:
+		if t.c.Step == flows.StepLanguage {
+			return t.detectLanguage()
+		}
 		t.ask()
 		return nil
 	case t.c.Pending == pendingResume:
@@ -184,7 +209,12 @@ func (t *turn) keyword(k Keyword) error {
 	switch k {
 	case KeyStop:
 		t.p.OptedOut = true
-		t.silent = true
+		// Twilio confirms its own opt-out words and blocks a reply; other
+		// words and phrases get the bot's confirmation.
+		t.silent = carrierOptOut(t.input)
+		if !t.silent {
+			t.say = append(t.say, flows.M("reply.stopped"))
+		}
 		return t.tx.SaveParticipant(t.p)
 	case KeyStart:
 		t.p.OptedOut = false
@@ -312,6 +342,11 @@ func (t *turn) answer() error {
 	}
 	res, err := flows.Answer(step, t.c.Answers, input, t.flowContext())
 	var problem *flows.Problem
+	if errors.As(err, &problem) && step == flows.StepLanguage && !t.voice() {
+		if _, ok := t.e.cfg.Catalog.DetectLanguage(input); ok {
+			return t.detectLanguage()
+		}
+	}
 	if errors.As(err, &problem) {
 		if t.voice() {
 			t.refuse(step, problem.Msg)

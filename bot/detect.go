@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+
+	"infopass/flows"
+)
+
+// scriptLanguages are the languages of the service that alone use a
+// script: a first text in that script says which language it is.
+func scriptLanguages() []struct {
+	script *unicode.RangeTable
+	tag    string
+} {
+	return []struct {
+		script *unicode.RangeTable
+		tag    string
+	}{
+		{unicode.Hangul, "ko"}, {unicode.Han, "zh-Hans"}, {unicode.Arabic, "ar"}, {unicode.Cyrillic, "ru"},
+	}
+}
+
+// DetectLanguage guesses the language of a first text, when it is clear: a
+// greeting that only one language uses ("hola", "xin chào"), or a script
+// only one language of the service is written in. English is never
+// guessed: an English greeting gets the language menu.
+func (c *Catalog) DetectLanguage(text string) (string, bool) {
+	f := strings.Trim(flows.Fold(text), " .!?¡¿,;:。！？")
+	var found []string
+	for tag, set := range c.greetings {
+		if tag != DefaultLanguage && set[f] {
+			found = append(found, tag)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	if len(found) > 1 {
+		return "", false
+	}
+	counts := map[string]int{}
+	letters := 0
+	for _, r := range text {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		for _, s := range scriptLanguages() {
+			if unicode.Is(s.script, r) {
+				counts[s.tag]++
+			}
+		}
+	}
+	for tag, n := range counts {
+		if n*2 > letters && c.Has(tag) {
+			return tag, true
+		}
+	}
+	return "", false
+}
+
+// OptsOut reports whether text, in the language tag or English, asks for
+// no more texts in words ("stop texting me", "no más mensajes").
+func (c *Catalog) OptsOut(tag, text string) bool {
+	f := flows.Fold(text)
+	for _, l := range []string{tag, DefaultLanguage} {
+		for _, p := range c.optOut[l] {
+			if strings.Contains(f, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// carrierOptOut reports whether word is one of the opt-out keywords that
+// Twilio and the carriers act on themselves, answering with their own
+// confirmation and blocking any reply.
+func carrierOptOut(word string) bool {
+	switch strings.Trim(flows.Fold(word), " .!") {
+	case "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "revoke", "stop all", "opt out":
+		return true
+	}
+	return false
+}
