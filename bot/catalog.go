@@ -105,7 +105,11 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	groups := func(id string, n int) ([][]string, error) {
 		var out [][]string
 		for _, g := range strings.Split(c.raw(tag, id), "|") {
-			out = append(out, strings.Fields(strings.ReplaceAll(g, "_", " ")))
+			var names []string
+			for _, n := range strings.Fields(g) {
+				names = append(names, strings.ReplaceAll(n, "_", " ")) // "doble_ve" is one name
+			}
+			out = append(out, names)
 		}
 		if len(out) != n {
 			return nil, fmt.Errorf("locale %s: %s has %d groups, want %d", tag, id, len(out), n)
@@ -127,7 +131,8 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	if err != nil {
 		return err
 	}
-	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters))
+	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters)).
+		WithDateWords(words("input.date_words"))
 
 	c.greetings[tag] = map[string]bool{}
 	for _, w := range words("input.greetings") {

@@ -83,8 +83,11 @@ func (t *turn) run() (Reply, error) {
 		return Reply{Text: t.e.render(t.lang(), t.say), Language: t.lang(), Step: c.Step}, nil
 	}
 	decide := t.decide
-	if t.in.CallStart {
+	switch {
+	case t.in.CallStart:
 		decide = t.callStart
+	case t.in.ToSMS && t.voice() && t.c.Open && !t.c.Step.Final() && t.input == "1":
+		decide = func() error { return t.finishByText(t.c.Step) }
 	}
 	if err := decide(); err != nil {
 		return Reply{}, err

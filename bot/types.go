@@ -22,6 +22,7 @@ type Inbound struct {
 	Text       string // message body, or what the caller said
 	Keys       string // keypad digits the caller pressed (voice)
 	CallStart  bool   // the call was just answered: there is no input yet
+	ToSMS      bool   // the caller chose to go on by text (voice)
 	ProviderID string // MessageSid, or CallSid plus turn number for voice
 }
 
@@ -39,6 +40,12 @@ type Reply struct {
 	Hangup     bool         `json:"hangup,omitempty"`      // the call ends after Text
 	OfferAgent bool         `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
 	Goodbye    string       `json:"goodbye,omitempty"`     // said before hanging up when no one pressed 0
+	// Spoken is Text message by message, for languages whose prompts are
+	// played from recordings of each message.
+	Spoken []string `json:"spoken,omitempty"`
+	// SMSOffer offers to go on by text (press 1), for when a prompt cannot
+	// be played in the caller's language.
+	SMSOffer string `json:"sms_offer,omitempty"`
 	Menu       []MenuOption `json:"menu,omitempty"`        // the language menu, each option in its own language
 	Hints      []string     `json:"hints,omitempty"`       // words the speech recognizer should expect
 	Seq        int          `json:"seq,omitempty"`         // the conversation's version, to tell turns apart

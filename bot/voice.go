@@ -216,6 +216,10 @@ func (t *turn) voiceReply(r *Reply) {
 		msgs = append(msgs, m)
 	}
 	r.Text = t.e.renderVoice(lang, msgs)
+	for _, m := range msgs {
+		r.Spoken = append(r.Spoken, t.e.renderVoice(lang, []flows.Msg{m}))
+	}
+	r.SMSOffer = t.e.renderVoice(lang, []flows.Msg{flows.M("voice.sms_offer")})
 	r.Hangup = t.hangup && !t.handoff
 	r.OfferAgent = t.offerAgent
 	if r.OfferAgent {
@@ -312,6 +316,37 @@ func voiceID(c *Catalog, id string) string {
 		return v
 	}
 	return id
+}
+
+// SpokenPrompts lists every prompt of a language that is the same for every
+// caller (no name, date or number of theirs in it), as the phone says it:
+// the texts that recordings can be made of ahead of time.
+func (e *Engine) SpokenPrompts(lang string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(m flows.Msg) {
+		text := e.renderVoice(lang, []flows.Msg{m})
+		if text != "" && !seen[text] && !strings.Contains(text, "<no value>") {
+			seen[text] = true
+			out = append(out, text)
+		}
+	}
+	for _, id := range e.cfg.Catalog.ids {
+		prefix, _, _ := strings.Cut(id, ".")
+		switch prefix {
+		case "voice", "problem", "reply", "refer", "info", "hint", "ask":
+		default:
+			continue
+		}
+		if voiceID(e.cfg.Catalog, id) != id && prefix != "voice" {
+			continue // spoken as its voice version, added with the voice messages
+		}
+		add(flows.M(id))
+		for n := 1; n <= len(e.cfg.Catalog.Languages()); n++ {
+			add(flows.M(id, "N", n, "Last", n))
+		}
+	}
+	return out
 }
 
 // renderVoice localizes msgs for speech: spoken versions of the questions,

@@ -106,7 +106,7 @@ func dateTokens(f string, lex Lexicon) ([]dateToken, bool) {
 		switch {
 		case w.num:
 			toks = append(toks, dateToken{text: w.text})
-		case dateFiller(w.text):
+		case dateFiller(w.text), lex.DateWords[w.text]:
 		case w.attached && i > 0 && words[i-1].num && ordinalSuffix(w.text):
 		default:
 			return nil, false

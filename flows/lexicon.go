@@ -22,6 +22,9 @@ type Lexicon struct {
 	Any       map[string]bool // "any", "whenever": any day or time
 	Filler    map[string]bool // "and", "or", "y", "o": skipped between listed days
 	Weekdays  map[string]time.Weekday
+	// DateWords are words that only join the parts of a date in this
+	// language ("ng" in Tagalog, "من" in Arabic).
+	DateWords map[string]bool
 	// Letters maps the spoken names of Latin letters ("echo", "bé") to
 	// the letters.
 	Letters map[string]rune
@@ -95,6 +98,13 @@ func (l Lexicon) WithLetters(names [26][]string) Lexicon {
 	return out
 }
 
+// WithDateWords returns a copy of l that skips these words in dates.
+func (l Lexicon) WithDateWords(words []string) Lexicon {
+	out := l
+	out.DateWords = wordSet(words)
+	return out
+}
+
 // WithCaseStatus returns a copy of l that recognizes these phrases as a
 // question about case status.
 func (l Lexicon) WithCaseStatus(phrases []string) Lexicon {
@@ -133,6 +143,7 @@ func (l Lexicon) Merge(o Lexicon) Lexicon {
 	out.Weekdays = mergeMap(l.Weekdays, o.Weekdays)
 	out.CaseStatus = append(append([]string(nil), l.CaseStatus...), o.CaseStatus...)
 	out.Letters = mergeMap(l.Letters, o.Letters)
+	out.DateWords = mergeMap(l.DateWords, o.DateWords)
 	return out
 }
 

@@ -6,6 +6,7 @@ import "github.com/gin-gonic/gin"
 func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
+	r.GET("/audio/:lang/:file", s.handleAudio)
 
 	tw := r.Group("/twilio", s.twilioSigned)
 	tw.POST("/sms", s.handleSMS)

@@ -37,7 +37,7 @@ func (s *Server) handleVoiceTurn(c *gin.Context) {
 	}
 	s.voiceTurn(c, bot.Inbound{
 		Channel: bot.Voice, From: c.PostForm("From"), Keys: c.PostForm("Digits"), Text: c.PostForm("SpeechResult"),
-		ProviderID: sid + ":" + strconv.Itoa(seq),
+		ToSMS: c.Query("sms") == "1", ProviderID: sid + ":" + strconv.Itoa(seq),
 	})
 }
 
@@ -96,19 +96,34 @@ func (s *Server) say(lang, text string) twiml.Element {
 func (s *Server) voiceVerbs(r bot.Reply) []twiml.Element {
 	switch {
 	case r.Handoff:
-		return []twiml.Element{s.say(r.Language, r.Text), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()}}
+		return append(s.speak(r.Language, r.Text, r.Spoken), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
 	case r.Hangup && r.OfferAgent:
 		g := s.gather(r, flows.Expect{Kind: flows.ExpectChoice, Choices: 1})
 		g.ActionOnEmptyResult = "" // silence falls through to the goodbye
-		return []twiml.Element{g, s.say(r.Language, r.Goodbye), &twiml.VoiceHangup{}}
+		return append([]twiml.Element{g}, append(s.speak(r.Language, r.Goodbye, []string{r.Goodbye}), &twiml.VoiceHangup{})...)
 	case r.Hangup:
-		return []twiml.Element{s.say(r.Language, r.Text), &twiml.VoiceHangup{}}
+		return append(s.speak(r.Language, r.Text, r.Spoken), &twiml.VoiceHangup{})
 	}
 	return []twiml.Element{s.gather(r, r.Expect)}
 }
 
+// speak says text in lang, or plays the recordings of its parts where
+// Twilio cannot speak lang (falling back to the English voice).
+func (s *Server) speak(lang, text string, parts []string) []twiml.Element {
+	if text == "" {
+		return nil
+	}
+	if speakerFor(lang).Voice == "" {
+		if plays, ok := s.plays(lang, parts); ok {
+			return plays
+		}
+	}
+	return []twiml.Element{s.say(lang, text)}
+}
+
 // gather asks r.Text and waits for keys or speech, posting the answer (or
-// its absence) to the turn route.
+// its absence) to the turn route. Where Twilio cannot speak the language
+// and a prompt has no recording, the caller is offered to go on by text.
 func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
 	sp := speakerFor(r.Language)
 	g := &twiml.VoiceGather{
@@ -129,11 +144,23 @@ func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
 	case e.Kind == flows.ExpectDate:
 		g.NumDigits = "8"
 	}
-	if r.Text != "" {
+	if sp.Voice == "" && r.Text != "" {
+		plays, ok := s.plays(r.Language, r.Spoken)
+		if !ok {
+			plays, ok = s.plays(r.Language, []string{r.SMSOffer})
+			g.Action += "&sms=1"
+			g.NumDigits = "1"
+		}
+		if ok {
+			g.InnerElements = append(g.InnerElements, plays...)
+		} else {
+			g.InnerElements = append(g.InnerElements, s.say(r.Language, r.SMSOffer))
+		}
+	} else if r.Text != "" {
 		g.InnerElements = append(g.InnerElements, s.say(r.Language, r.Text))
 	}
 	for _, o := range r.Menu {
-		g.InnerElements = append(g.InnerElements, s.say(o.Language, o.Text))
+		g.InnerElements = append(g.InnerElements, s.speak(o.Language, o.Text, []string{o.Text})...)
 	}
 	return g
 }

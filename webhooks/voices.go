@@ -38,3 +38,15 @@ func speakerFor(lang string) speaker {
 	}
 	return speaker{"Polly.Joanna", "en-US", "en-US"}
 }
+
+// RecordedLanguages lists the languages whose phone prompts are played
+// from recordings, because Twilio has no voice for them.
+func RecordedLanguages() []string {
+	var out []string
+	for _, lang := range []string{"eo", "ht"} {
+		if speakerFor(lang).Voice == "" {
+			out = append(out, lang)
+		}
+	}
+	return out
+}
