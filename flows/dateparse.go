@@ -78,11 +78,15 @@ func dateTokens(f string, lex Lexicon) ([]dateToken, bool) {
 			prevEnd = end
 		}
 	}
+	var prev rune
 	for i, r := range f {
 		k := 0
 		switch {
 		case r >= '0' && r <= '9':
 			k = 1
+		case cjkDateMarker(r) && !(prev >= '0' && prev <= '9'):
+			// Not after a number, a marker is part of a word: 일월, 一月.
+			k = 2
 		case isDateSeparator(r):
 		case unicode.IsLetter(r), unicode.IsMark(r):
 			k = 2
@@ -91,6 +95,7 @@ func dateTokens(f string, lex Lexicon) ([]dateToken, bool) {
 			flush(i)
 			start, kind = i, k
 		}
+		prev = r
 	}
 	flush(len(f))
 
@@ -119,11 +124,17 @@ func dateTokens(f string, lex Lexicon) ([]dateToken, bool) {
 // CJK year, month and day markers are letters to Unicode but separators here:
 // 1985年3月7日 reads like 1985/3/7.
 func isDateSeparator(r rune) bool {
+	return cjkDateMarker(r) || !unicode.IsLetter(r) && !unicode.IsMark(r) && !(r >= '0' && r <= '9')
+}
+
+// cjkDateMarker reports whether r marks a year, month or day in Chinese or
+// Korean dates.
+func cjkDateMarker(r rune) bool {
 	switch r {
 	case '年', '月', '日', '号', '號', '년', '월', '일':
 		return true
 	}
-	return !unicode.IsLetter(r) && !unicode.IsMark(r) && !(r >= '0' && r <= '9')
+	return false
 }
 
 // monthPhrases returns lex.Months keyed by the words of each name, joined by
@@ -134,9 +145,13 @@ func isDateSeparator(r rune) bool {
 func monthPhrases(lex Lexicon) map[string]time.Month {
 	out := make(map[string]time.Month, len(lex.Months))
 	for name, m := range lex.Months {
-		k := strings.Join(strings.FieldsFunc(name, isDateSeparator), " ")
-		if OnlyDigits(k) != strings.ReplaceAll(k, " ", "") {
-			out[k] = m
+		// Keyed as typed words are split: a CJK marker splits only after a
+		// digit, so 三月 and 일월 stay words while 3月 is the number 3.
+		whole := strings.Join(strings.FieldsFunc(name, func(r rune) bool { return isDateSeparator(r) && !cjkDateMarker(r) }), " ")
+		for _, k := range []string{whole, strings.Join(strings.FieldsFunc(name, isDateSeparator), " ")} {
+			if OnlyDigits(k) != strings.ReplaceAll(k, " ", "") {
+				out[k] = m
+			}
 		}
 	}
 	return out
