@@ -57,7 +57,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	}
 	var langs []ordered
 	for _, f := range files {
-		mf, err := bundle.LoadMessageFileFS(fsys, f)
+		mf, bundleTag, err := loadMessageFile(bundle, fsys, f)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", f, err)
 		}
@@ -71,7 +71,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 		if mf.Tag.String() != tag {
 			return nil, fmt.Errorf("locale file %s: tag %q is not canonical", f, tag)
 		}
-		c.localizers[tag] = i18n.NewLocalizer(bundle, tag)
+		c.localizers[tag] = i18n.NewLocalizer(bundle, bundleTag.String())
 		order, err := strconv.Atoi(c.raw(tag, "meta.order"))
 		if err != nil {
 			return nil, fmt.Errorf("locale file %s: meta.order: %w", f, err)
@@ -149,6 +149,38 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	}
 	c.keywords[tag] = kw
 	return nil
+}
+
+// loadMessageFile adds a message file to the bundle and returns the tag its
+// messages are kept under. go-i18n knows no plural rules for some languages
+// (Haitian Creole): their messages, which have no plural forms, are kept
+// under a private-use tag of a language with none ("id-x-ht"), which no
+// other file can match.
+func loadMessageFile(bundle *i18n.Bundle, fsys fs.FS, name string) (*i18n.MessageFile, language.Tag, error) {
+	buf, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, language.Und, err
+	}
+	mf, err := i18n.ParseMessageFileBytes(buf, name, map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal})
+	if err != nil {
+		return nil, language.Und, err
+	}
+	tag := mf.Tag
+	if err := bundle.AddMessages(tag, mf.Messages...); err != nil {
+		if !strings.Contains(err.Error(), "no plural rule") {
+			return nil, language.Und, err
+		}
+		for _, m := range mf.Messages {
+			if m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
+				return nil, language.Und, fmt.Errorf("message %s has plural forms, and go-i18n has no plural rule for %s", m.ID, tag)
+			}
+		}
+		tag = language.MustParse("id-x-" + mf.Tag.String())
+		if err := bundle.AddMessages(tag, mf.Messages...); err != nil {
+			return nil, language.Und, err
+		}
+	}
+	return mf, tag, nil
 }
 
 // splitWords splits a "|"-separated list of words and phrases.

@@ -85,8 +85,11 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 		if q.Expect.Kind == flows.ExpectChoice || q.Expect.Kind == flows.ExpectYesNo {
 			if step != flows.StepReview {
 				problem := flows.M("problem.choice", "Last", q.Expect.Choices)
-				if q.Expect.Kind == flows.ExpectYesNo {
+				switch {
+				case q.Expect.Kind == flows.ExpectYesNo:
 					problem = flows.M("problem.yes_no")
+				case step == flows.StepLanguage:
+					problem = flows.M("problem.language", "Last", q.Expect.Choices)
 				}
 				replies["problem+ask "+string(step)] = render(append([]flows.Msg{problem}, q.Msgs...)...)
 			}

@@ -37,18 +37,18 @@ type Reply struct {
 	// is connected to the Contact Center; by text its number was given.
 	Handoff bool `json:"handoff,omitempty"`
 	// Voice only.
-	Hangup     bool         `json:"hangup,omitempty"`      // the call ends after Text
-	OfferAgent bool         `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
-	Goodbye    string       `json:"goodbye,omitempty"`     // said before hanging up when no one pressed 0
+	Hangup     bool   `json:"hangup,omitempty"`      // the call ends after Text
+	OfferAgent bool   `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
+	Goodbye    string `json:"goodbye,omitempty"`     // said before hanging up when no one pressed 0
 	// Spoken is Text message by message, for languages whose prompts are
 	// played from recordings of each message.
 	Spoken []string `json:"spoken,omitempty"`
 	// SMSOffer offers to go on by text (press 1), for when a prompt cannot
 	// be played in the caller's language.
-	SMSOffer string `json:"sms_offer,omitempty"`
-	Menu       []MenuOption `json:"menu,omitempty"`        // the language menu, each option in its own language
-	Hints      []string     `json:"hints,omitempty"`       // words the speech recognizer should expect
-	Seq        int          `json:"seq,omitempty"`         // the conversation's version, to tell turns apart
+	SMSOffer string       `json:"sms_offer,omitempty"`
+	Menu     []MenuOption `json:"menu,omitempty"`  // the language menu, each option in its own language
+	Hints    []string     `json:"hints,omitempty"` // words the speech recognizer should expect
+	Seq      int          `json:"seq,omitempty"`   // the conversation's version, to tell turns apart
 }
 
 // MenuOption is one line of the spoken language menu.

@@ -63,7 +63,7 @@ func CountryName(code string, lang language.Tag) string {
 	if err != nil {
 		return code
 	}
-	if n := display.Regions(lang); n != nil {
+	if n := regionNamer(lang); n != nil {
 		if name := n.Name(r); name != "" {
 			return name
 		}
@@ -108,6 +108,17 @@ var countryAliases = map[string]string{
 	"dr congo":                         "CD",
 	"drc":                              "CD",
 	"republic of the congo":            "CG",
+	// Haitian Creole, which CLDR does not name countries in.
+	"ayiti":              "HT",
+	"etazini":            "US",
+	"meksik":             "MX",
+	"kiba":               "CU",
+	"dominikani":         "DO",
+	"repiblik dominiken": "DO",
+	"jamayik":            "JM",
+	"brezil":             "BR",
+	"venezyela":          "VE",
+	"kolonbi":            "CO",
 }
 
 // countryIndex maps folded names (or codes) to alpha-2 codes.
@@ -123,7 +134,7 @@ type countryIndex struct {
 var countryIndexes sync.Map // display.Namer → *countryIndex
 
 func countryIndexFor(lang language.Tag) *countryIndex {
-	namer := display.Regions(lang)
+	namer := regionNamer(lang)
 	var key any = namer
 	if namer == nil {
 		key = "und"
@@ -175,6 +186,18 @@ func countryIndexFor(lang language.Tag) *countryIndex {
 	}
 	got, _ := countryIndexes.LoadOrStore(key, idx)
 	return got.(*countryIndex)
+}
+
+// regionNamer names regions in lang, or in a language its speakers read
+// when CLDR has no names in lang (French for Haitian Creole).
+func regionNamer(lang language.Tag) display.Namer {
+	if n := display.Regions(lang); n != nil {
+		return n
+	}
+	if base, _ := lang.Base(); base.String() == "ht" {
+		return display.Regions(language.French)
+	}
+	return nil
 }
 
 // countryNameKeys returns the keys a display name is found by: the name,

@@ -20,6 +20,8 @@ func Fold(s string) string {
 		folded = s
 	}
 	folded = strings.ToLower(ASCIIDigits(folded))
+	// Letters that no decomposition takes the stroke off.
+	folded = strings.NewReplacer("đ", "d", "ł", "l", "ø", "o", "ħ", "h").Replace(folded)
 	return strings.Join(strings.Fields(folded), " ")
 }
 

@@ -23,12 +23,22 @@ func Weekdays() []Weekday { return []Weekday{Monday, Tuesday, Wednesday, Thursda
 // choice (6 or a word for any) into a sorted set. Any returns nil, true.
 func parseDays(input string, lex Lexicon) ([]Weekday, error) {
 	f := Fold(input)
-	f = strings.NewReplacer(",", " ", "/", " ", "&", " ", "+", " ", ";", " ", "-", " ").Replace(f)
+	f = strings.NewReplacer(",", " ", "/", " ", "&", " ", "+", " ", ";", " ", "-", " ", "、", " ", "，", " ").Replace(f)
 	if lex.IsAny(f) || f == "6" {
 		return nil, nil
 	}
 	chosen := map[Weekday]bool{}
-	for _, w := range strings.Fields(f) {
+	words := strings.Fields(f)
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if i+1 < len(words) {
+			// A name of two words ("thứ 2") before its parts.
+			if d, ok := lex.Weekdays[w+" "+words[i+1]]; ok && d != time.Saturday && d != time.Sunday {
+				chosen[Weekdays()[d-time.Monday]] = true
+				i++
+				continue
+			}
+		}
 		if lex.IsFiller(w) {
 			continue
 		}

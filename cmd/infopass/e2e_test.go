@@ -661,7 +661,7 @@ func TestSMSKeywordsAndTime(t *testing.T) {
 		h.play(from, append(append([]step{}, untilType...),
 			step{"1", "By what date"},
 			step{"language", "Your language?"},
-			step{"99", "number from 1 to"},
+			step{"99", "Reply with 1 to 13"},
 			step{"back", "By what date"},
 			step{"LANGUAGE", "Your language?"},
 			step{"1", "By what date"}))
