@@ -73,6 +73,7 @@ func (t *turn) finishByText(step flows.Step) error {
 		return err
 	}
 	t.queued, t.toSMS, t.hangup = true, true, true
+	t.c.Pending = "" // the text asks the question afresh
 	t.say = append(t.say, flows.M("voice.handoff_sent"))
 	return nil
 }

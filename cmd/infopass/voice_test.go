@@ -380,3 +380,71 @@ func canonicalTwiML(t *testing.T, doc string) string {
 	write(root, 0)
 	return b.String()
 }
+
+// TestVoiceInOtherLanguages calls in Korean, which Twilio speaks and
+// hears, and in Esperanto, which it does neither: its prompts are played
+// from recordings, answered by keypad, and a prompt with the caller's own
+// data offers to go on by text.
+func TestVoiceInOtherLanguages(t *testing.T) {
+	h := newHarness(t)
+
+	t.Run("ko", func(t *testing.T) {
+		h.t = t
+		from := "+12025550501"
+		c := h.call(from)
+		c.do("11", "번을 누르세요")
+		g := c.last.Gather
+		if g.attr("language") != "ko-KR" || !strings.Contains(g.attr("input"), "speech") || c.last.Said[0].Language != "ko-KR" {
+			t.Errorf("Korean question: gather %v, said %+v", g.Attrs, c.last.Said)
+		}
+		c.do("1", "")
+		c.do("1", "여덟 자리")
+		c.do("20261210", "2026")
+		c.do("1", "")
+		conv, err := h.db.OpenConversation(context.Background(), from)
+		if err != nil || conv.Step != flows.StepDays || conv.Answers.NeededBy != (flows.Date{Year: 2026, Month: 12, Day: 10}) || conv.Answers.Language != "ko" {
+			t.Fatalf("after the date in Korean: %+v %v", conv, err)
+		}
+		c.do("상담원", "")
+		if c.last.Dialed != "+18003755283" {
+			t.Errorf("saying 상담원 dialed %q", c.last.Dialed)
+		}
+	})
+
+	t.Run("eo", func(t *testing.T) {
+		h.t = t
+		from := "+12025550502"
+		c := h.call(from)
+		c.do("5", "")
+		if len(c.last.Said) == 0 || c.last.Said[0].Language != "audio" {
+			t.Fatalf("Esperanto question is not played: %+v", c.last.Said)
+		}
+		if got := c.last.Gather.attr("input"); got != "dtmf" {
+			t.Errorf("Esperanto gather input %q, want keypad only", got)
+		}
+		audio := c.last.Said[0].Text
+		resp, err := http.Get(strings.Replace(audio, "https://infopass.example.org", h.base, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "audio/mpeg" {
+			t.Errorf("GET %s: %d %s", audio, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		c.do("1", "").do("1", "")
+		c.do("10122026", "") // the read-back names the date: no recording of it
+		if !strings.Contains(c.last.Gather.attr("action"), "sms=1") || c.last.Said[0].Language != "audio" {
+			t.Fatalf("no offer to go on by text: %+v %v", c.last.Said, c.last.Gather.Attrs)
+		}
+		c.do("1", "")
+		if !c.last.HungUp {
+			t.Error("the call goes on after choosing text")
+		}
+		eventually(t, "the Esperanto text is sent", func() bool { return h.sentTo(from) == 1 })
+		// The date was not confirmed by phone, so the text asks it again.
+		reply := h.walk(from, []expect{{"10.12.2026", flows.StepDays}})
+		if !strings.Contains(reply, "1") {
+			t.Errorf("next question by text: %s", reply)
+		}
+	})
+}
