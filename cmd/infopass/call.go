@@ -15,8 +15,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"infopass/webhooks"
 )
 
 // call is a terminal phone simulator: it places a call to the voice
@@ -172,23 +170,9 @@ func (p *phoneCall) post(ctx context.Context, target string, form url.Values) (*
 	form.Set("From", p.from)
 	form.Set("To", "+18005550100")
 	form.Set("Direction", "inbound")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
+	raw, err := postSigned(ctx, p.client, p.token, target, form)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", webhooks.Sign(p.token, target, form))
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("POST %s: %s", target, resp.Status)
 	}
 	var doc twimlVerb
 	if err := xml.Unmarshal(raw, &doc); err != nil || doc.XMLName.Local != "Response" {

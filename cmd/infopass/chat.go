@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,25 +35,11 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	cfg, err := readConfig(getenv)
+	base, token, stop, err := targetServer(ctx, getenv, *serverURL, *verbose, stderr)
 	if err != nil {
 		return err
 	}
-	token := cfg.AuthToken
-	base := strings.TrimRight(*serverURL, "/")
-	if base == "" {
-		if token == "" {
-			token = localAuthToken
-		}
-		var stop func()
-		base, stop, err = startLocal(ctx, cfg, token, *verbose, stderr)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	} else if token == "" {
-		return errors.New("chat -url needs TWILIO_AUTH_TOKEN, the token the server checks signatures with")
-	}
+	defer stop()
 	sim := &smsClient{base: base, token: token, from: *from, http: &http.Client{Timeout: 15 * time.Second}}
 	fmt.Fprintf(stdout, "Texting Infopass at %s as %s. Type a message and press Enter; Ctrl-D to quit.\n", base, *from)
 	lines := bufio.NewScanner(stdin)
@@ -116,6 +101,30 @@ func startLocal(ctx context.Context, cfg config, token string, verbose bool, std
 	return cfg.PublicURL, func() { cancel(); <-done; closeDB() }, nil
 }
 
+// postSigned posts form to target signed with token as Twilio signs, and
+// returns the body of a 200 answer.
+func postSigned(ctx context.Context, client *http.Client, token, target string, form url.Values) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", webhooks.Sign(token, target, form))
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("POST %s: %s", target, resp.Status)
+	}
+	return raw, nil
+}
+
 // smsClient posts messages to the SMS webhook as Twilio would.
 type smsClient struct {
 	base, token, from string
@@ -132,23 +141,9 @@ func (s *smsClient) send(ctx context.Context, body string) ([]string, error) {
 		"Body":       {body},
 		"NumMedia":   {"0"},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	raw, err := postSigned(ctx, s.http, s.token, endpoint, form)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", webhooks.Sign(s.token, endpoint, form))
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("server answered %s", resp.Status)
 	}
 	var doc struct {
 		Messages []string `xml:"Message"`
