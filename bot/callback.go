@@ -84,6 +84,7 @@ type OutboxMessage struct {
 	Reclaimed bool
 	ClaimedAt time.Time // when the earlier claim was made, for Reclaimed rows
 	OptedOut  bool      // the recipient has sent STOP since the row was queued
+	SentToday int       // texts sent to the same number in the last 24 hours
 }
 
 // RequestEvent is a status change of a request, with its note.

@@ -29,6 +29,9 @@ type Config struct {
 	Logger        *slog.Logger
 	// Wake, if set, is called after a turn queued a text (the outbox worker).
 	Wake func()
+	// OnOptOut, if set, is called after a turn that opted its number out of
+	// texts (STOP, or a free-text opt-out) was committed.
+	OnOptOut func(channel Channel)
 }
 
 // Engine runs turns. It is safe for concurrent use; it keeps no state
@@ -110,10 +113,12 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 	}
 	now := e.cfg.Now()
 	var (
-		reply  Reply
-		queued bool
+		reply    Reply
+		queued   bool
+		optedOut bool
 	)
-	err := e.cfg.Store.Turn(ctx, in.From, now, func(tx Tx) error {
+	err := e.cfg.Store.Turn(ctx, in.From, now, func(store Tx) error {
+		tx := &optOutWatch{Tx: store}
 		if in.ProviderID != "" {
 			prior, found, err := tx.PriorReply(in.ProviderID)
 			if err != nil {
@@ -128,16 +133,32 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		t := &turn{e: e, ctx: ctx, tx: tx, in: in, now: now}
 		var err error
 		reply, err = t.run()
-		queued = t.queued
+		queued, optedOut = t.queued, tx.optedOut
 		return err
 	})
 	if err == nil && queued && e.cfg.Wake != nil {
 		e.cfg.Wake()
 	}
+	if err == nil && optedOut && e.cfg.OnOptOut != nil {
+		e.cfg.OnOptOut(in.Channel)
+	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
 	}
 	return reply, nil
+}
+
+// optOutWatch notices a turn saving its participant opted out who was not.
+type optOutWatch struct {
+	Tx
+	optedOut bool
+}
+
+func (w *optOutWatch) SaveParticipant(p Participant) error {
+	if p.OptedOut && !w.Tx.Participant().OptedOut {
+		w.optedOut = true
+	}
+	return w.Tx.SaveParticipant(p)
 }
 
 // Unavailable is the answer when a turn cannot be saved: the person should

@@ -62,6 +62,25 @@ type OutboxConfig struct {
 	RetryBase   time.Duration // (2s) first retry delay, doubled each attempt
 	RetryMax    time.Duration // (5m) longest retry delay
 	MaxAttempts int           // (8) attempts before a text fails for good
+	// OnResult, if set, is told what became of each attempt, once the
+	// store has recorded it: one of the Send* results.
+	OnResult func(result string)
+}
+
+// What became of one attempt to send a queued text.
+const (
+	SendSent         = "sent"         // the provider took it
+	SendRetry        = "retry"        // put back with a delay
+	SendFailed       = "failed"       // given up: refused, or too many attempts
+	SendUnsubscribed = "unsubscribed" // the recipient opted out with the carrier
+	SendOptedOut     = "opted_out"    // not sent: the recipient sent STOP
+	SendReconciled   = "reconciled"   // an interrupted earlier attempt had sent it
+)
+
+// OutboxCounter is what a store may offer to report the outbox's depth.
+type OutboxCounter interface {
+	// OutboxDepth counts the texts queued or being sent.
+	OutboxDepth(ctx context.Context) (int, error)
 }
 
 // Outbox sends queued texts. Run it in one goroutine per process; any
@@ -150,10 +169,19 @@ func (o *Outbox) Once(ctx context.Context) (int, error) {
 }
 
 func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
+	result, err := o.attempt(ctx, m)
+	if err == nil && o.cfg.OnResult != nil {
+		o.cfg.OnResult(result)
+	}
+	return err
+}
+
+// attempt sends m, or learns it need not, and records what became of it.
+func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, err error) {
 	log := o.cfg.Logger.With("outbox", m.ID, "kind", m.Kind, "to", MaskPhone(m.To), "attempt", m.Attempts)
 	if m.OptedOut {
 		log.Info("text not sent: recipient opted out")
-		return o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "recipient opted out", ReasonOptedOut, o.cfg.Now())
+		return SendOptedOut, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "recipient opted out", ReasonOptedOut, o.cfg.Now())
 	}
 	if m.Reclaimed {
 		// An earlier claim may have sent it and died before recording so:
@@ -161,33 +189,33 @@ func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
 		sid, found, err := o.cfg.Sender.FindSent(ctx, m.To, m.Body, m.ClaimedAt.Add(-time.Minute))
 		if err != nil {
 			log.Warn("cannot tell whether an interrupted text went out; will ask again", "err", err)
-			return o.cfg.Store.OutboxRetry(ctx, m.ID, o.cfg.Now().Add(o.backoff(m.Attempts)), "reconcile: "+err.Error(), o.cfg.Now())
+			return SendRetry, o.cfg.Store.OutboxRetry(ctx, m.ID, o.cfg.Now().Add(o.backoff(m.Attempts)), "reconcile: "+err.Error(), o.cfg.Now())
 		}
 		if found {
 			log.Info("interrupted text had gone out", "sid", sid)
-			return o.cfg.Store.OutboxSent(ctx, m.ID, sid, o.cfg.Now())
+			return SendReconciled, o.cfg.Store.OutboxSent(ctx, m.ID, sid, o.cfg.Now())
 		}
 	}
 	sid, err := o.cfg.Sender.Send(ctx, m.To, m.Body)
 	if err == nil {
 		log.Info("text sent", "sid", sid)
-		return o.cfg.Store.OutboxSent(ctx, m.ID, sid, o.cfg.Now())
+		return SendSent, o.cfg.Store.OutboxSent(ctx, m.ID, sid, o.cfg.Now())
 	}
 	var se *SendError
 	switch {
 	case errors.As(err, &se) && se.Code == CodeUnsubscribed:
 		log.Info("recipient unsubscribed with the carrier")
-		return o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonUnsubscribed, o.cfg.Now())
+		return SendUnsubscribed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonUnsubscribed, o.cfg.Now())
 	case errors.As(err, &se) && !se.Temporary():
 		log.Warn("text refused", "status", se.Status, "code", se.Code)
-		return o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonSendFailed, o.cfg.Now())
+		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonSendFailed, o.cfg.Now())
 	case m.Attempts >= o.cfg.MaxAttempts:
 		log.Warn("text failed for good", "err", err)
-		return o.cfg.Store.OutboxFailed(ctx, m.ID, 0, err.Error(), ReasonSendFailed, o.cfg.Now())
+		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, err.Error(), ReasonSendFailed, o.cfg.Now())
 	}
 	wait := o.backoff(m.Attempts)
 	log.Info("text will be retried", "err", err, "in", wait)
-	return o.cfg.Store.OutboxRetry(ctx, m.ID, o.cfg.Now().Add(wait), err.Error(), o.cfg.Now())
+	return SendRetry, o.cfg.Store.OutboxRetry(ctx, m.ID, o.cfg.Now().Add(wait), err.Error(), o.cfg.Now())
 }
 
 // backoff is the delay before attempt n+1: doubling from RetryBase, capped,

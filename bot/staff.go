@@ -16,6 +16,9 @@ type RequestFilter struct {
 	Type      string
 	Language  string
 	ZIPPrefix string
+	ANumber   string // normalized, e.g. A012345678
+	Receipt   string // normalized, e.g. IOE0912345678
+	Phone     string // E.164; the number that filed it or the contact
 	From, To  time.Time // submitted at or after From, before To
 	Before    int64     // cursor: only requests with a smaller ID
 	Limit     int
@@ -103,6 +106,27 @@ func (s *Staff) Requests(ctx context.Context, f RequestFilter) ([]Request, error
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		bad = append(bad, FieldError{"to", "must be after from"})
+	}
+	if f.ANumber != "" {
+		if n, err := flows.ParseANumber(f.ANumber); err != nil {
+			bad = append(bad, FieldError{"a_number", "must be an A-Number: A and 7 to 9 digits"})
+		} else {
+			f.ANumber = n
+		}
+	}
+	if f.Receipt != "" {
+		if r, err := flows.ParseReceipt(f.Receipt); err != nil {
+			bad = append(bad, FieldError{"receipt", "must be a receipt number: 3 letters and 10 digits"})
+		} else {
+			f.Receipt = r.Number
+		}
+	}
+	if f.Phone != "" {
+		if p, err := flows.ParsePhone(f.Phone, "US"); err != nil {
+			bad = append(bad, FieldError{"phone", "must be a phone number"})
+		} else {
+			f.Phone = p
+		}
 	}
 	if f.Limit < 0 || f.Limit > 200 {
 		bad = append(bad, FieldError{"limit", "must be from 1 to 200"})

@@ -1,21 +1,28 @@
 package webhooks
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"infopass/bot"
+)
 
 // routes lists every route of the service.
 func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
 	r.GET("/audio/:lang/:file", s.handleAudio)
+	if s.cfg.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(s.cfg.Metrics.handler(s.log)))
+	}
 
-	tw := r.Group("/twilio", s.twilioSigned)
-	tw.POST("/sms", s.handleSMS)
+	tw := r.Group("/twilio", s.cfg.Metrics.timeWebhook, s.twilioSigned)
+	tw.POST("/sms", s.admitSender(bot.SMS), s.handleSMS)
 	tw.POST("/status", s.handleStatus)
-	tw.POST("/voice", s.handleVoice)
-	tw.POST("/voice/turn", s.handleVoiceTurn)
+	tw.POST("/voice", s.admitSender(bot.Voice), s.handleVoice)
+	tw.POST("/voice/turn", s.admitSender(bot.Voice), s.handleVoiceTurn)
 	tw.POST("/voice/fallback", s.handleVoiceFallback)
 
-	api := r.Group("/api", s.staffAuth)
+	api := r.Group("/api", s.limitStaffFailures, s.staffAuth)
 	api.GET("/requests", s.handleListRequests)
 	api.GET("/requests/:ref", s.handleGetRequest)
 	api.POST("/requests/:ref/status", s.handleSetStatus)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/twilio/twilio-go/client"
+	"golang.org/x/time/rate"
 
 	"infopass/bot"
 )
@@ -31,6 +32,17 @@ type Config struct {
 	Zone   *time.Location // where staff dates without a time are read
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics, if set, counts turns and times webhooks, and is served at
+	// /metrics; nil: no such route.
+	Metrics *Metrics
+	// SenderRate is how many turns a second one number may take, sustained
+	// (DefaultSenderRate; rate.Inf: no limit), SenderBurst how many at once
+	// (DefaultSenderBurst).
+	SenderRate  rate.Limit
+	SenderBurst int
+	// AllowedCountryCodes are the calling codes of the numbers the bot
+	// answers ([1]).
+	AllowedCountryCodes []int
 }
 
 // Server handles the HTTP routes.
@@ -38,6 +50,10 @@ type Server struct {
 	cfg       Config
 	validator client.RequestValidator
 	log       *slog.Logger
+	countries map[int]bool // AllowedCountryCodes
+
+	senders       *senderLimits
+	staffFailures *staffFailures
 }
 
 // MaxFormBytes bounds a webhook's form body.
@@ -54,8 +70,25 @@ func New(cfg Config) http.Handler {
 	if cfg.Zone == nil {
 		cfg.Zone = time.UTC
 	}
+	if cfg.SenderRate == 0 {
+		cfg.SenderRate = DefaultSenderRate
+	}
+	if cfg.SenderBurst == 0 {
+		cfg.SenderBurst = DefaultSenderBurst
+	}
+	if cfg.AllowedCountryCodes == nil {
+		cfg.AllowedCountryCodes = []int{1}
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	s := &Server{cfg: cfg, validator: client.NewRequestValidator(cfg.AuthToken), log: cfg.Logger}
+	s := &Server{
+		cfg: cfg, validator: client.NewRequestValidator(cfg.AuthToken), log: cfg.Logger,
+		countries:     make(map[int]bool),
+		senders:       newSenderLimits(cfg.SenderRate, cfg.SenderBurst),
+		staffFailures: newStaffFailures(staffFailureLimit, staffFailureWindow),
+	}
+	for _, code := range cfg.AllowedCountryCodes {
+		s.countries[code] = true
+	}
 	r := gin.New()
 	// Nothing here depends on the client's address, and forwarded headers
 	// are not trusted: signatures are checked against PublicURL.

@@ -25,6 +25,7 @@ func (s *Server) handleSMS(c *gin.Context) {
 	}
 	in := bot.Inbound{Channel: bot.SMS, From: c.PostForm("From"), Text: c.PostForm("Body"), ProviderID: sid}
 	reply, err := s.cfg.Engine.Handle(ctx, in)
+	s.cfg.Metrics.turn(bot.SMS, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
 		// Not a person's answer we can help with (a short code sender, a

@@ -59,6 +59,7 @@ func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
 		return
 	}
 	reply, err := s.cfg.Engine.Handle(ctx, in)
+	s.cfg.Metrics.turn(bot.Voice, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
 		// A withheld number, or input no phone sends: no conversation can

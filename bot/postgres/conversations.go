@@ -12,8 +12,8 @@ import (
 
 // OpenConversation returns phone's open conversation, or ErrNotFound.
 func (db *DB) OpenConversation(ctx context.Context, phone string) (*bot.Conversation, error) {
-	c, err := scanConversation(db.pool.QueryRow(ctx,
-		`SELECT `+conversationColumns+` FROM conversations WHERE phone = $1 AND open`, phone))
+	c, err := db.scanConversation(db.pool.QueryRow(ctx,
+		`SELECT `+conversationColumns+` FROM conversations WHERE phone_idx = $1 AND open`, db.keys.Index("phone", phone)), phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -26,15 +26,22 @@ func (db *DB) OpenConversation(ctx context.Context, phone string) (*bot.Conversa
 // Messages lists every stored message to and from phone, oldest first.
 func (db *DB) Messages(ctx context.Context, phone string) ([]bot.Message, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT m.direction, m.channel, coalesce(m.provider_id, ''), m.body
+		SELECT m.id, m.direction, m.channel, coalesce(m.provider_id, ''), m.body
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE c.phone = $1 ORDER BY m.id`, phone)
+		WHERE c.phone_idx = $1 ORDER BY m.id`, db.keys.Index("phone", phone))
 	if err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", bot.MaskPhone(phone), err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.Message, error) {
-		var m bot.Message
-		err := row.Scan(&m.Direction, &m.Channel, &m.ProviderID, &m.Body)
+		var (
+			m      bot.Message
+			id     int64
+			sealed string
+		)
+		if err := row.Scan(&id, &m.Direction, &m.Channel, &m.ProviderID, &sealed); err != nil {
+			return m, err
+		}
+		m.Body, err = db.keys.OpenString(sealed, "messages", "body", rowKey(id))
 		return m, err
 	})
 }
@@ -42,8 +49,8 @@ func (db *DB) Messages(ctx context.Context, phone string) ([]bot.Message, error)
 // Participant returns what is stored of phone, or ErrNotFound.
 func (db *DB) Participant(ctx context.Context, phone string) (bot.Participant, error) {
 	p := bot.Participant{Phone: phone}
-	err := db.pool.QueryRow(ctx, `SELECT language, opted_out_at IS NOT NULL FROM participants WHERE phone = $1`, phone).
-		Scan(&p.Language, &p.OptedOut)
+	err := db.pool.QueryRow(ctx, `SELECT language, opted_out_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
+		db.keys.Index("phone", phone)).Scan(&p.Language, &p.OptedOut)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrNotFound
 	}

@@ -30,16 +30,38 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.kind, coalesce(o.offer_id, 0), o.to_phone, o.body, o.attempts, o.send_after,
 			due.old_status = 'sending', coalesce(due.old_claimed_at, $1),
-			EXISTS (SELECT 1 FROM participants p WHERE p.phone = o.to_phone AND p.opted_out_at IS NOT NULL)`,
+			EXISTS (SELECT 1 FROM participants p WHERE p.phone_idx = o.to_idx AND p.opted_out_at IS NOT NULL),
+			(SELECT count(*) FROM outbox s WHERE s.to_idx = o.to_idx AND s.sent_at > $1 - interval '24 hours')`,
 		now, lease.Seconds(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxMessage, error) {
-		m := bot.OutboxMessage{Status: bot.MsgSending}
-		err := row.Scan(&m.ID, &m.Kind, &m.OfferID, &m.To, &m.Body, &m.Attempts, &m.SendAfter, &m.Reclaimed, &m.ClaimedAt, &m.OptedOut)
+		var (
+			m        bot.OutboxMessage
+			to, body string
+		)
+		m.Status = bot.MsgSending
+		err := row.Scan(&m.ID, &m.Kind, &m.OfferID, &to, &body, &m.Attempts, &m.SendAfter, &m.Reclaimed, &m.ClaimedAt, &m.OptedOut, &m.SentToday)
+		if err != nil {
+			return m, err
+		}
+		if m.To, err = db.keys.OpenString(to, "outbox", "to_phone", rowKey(m.ID)); err != nil {
+			return m, err
+		}
+		m.Body, err = db.keys.OpenString(body, "outbox", "body", rowKey(m.ID))
 		return m, err
 	})
+}
+
+// OutboxDepth counts the texts waiting to be sent or being sent.
+func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("outbox depth: %w", err)
+	}
+	return n, nil
 }
 
 // OutboxSent records the provider's id of a sent text.
@@ -76,19 +98,24 @@ func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reas
 			status = bot.MsgCancelled
 		}
 		var (
-			offerID *int64
-			to      string
+			offerID   *int64
+			toIdx, to string
 		)
 		err := tx.QueryRow(ctx, `
 			UPDATE outbox SET status = $2, error_code = nullif($3, 0), last_error = $4, lease_until = NULL, updated_at = $5
-			WHERE id = $1 RETURNING offer_id, to_phone`, id, status, code, truncate(detail, 500), now).Scan(&offerID, &to)
+			WHERE id = $1 RETURNING offer_id, to_idx, to_phone`, id, status, code, truncate(detail, 500), now).Scan(&offerID, &toIdx, &to)
 		if err != nil {
 			return fmt.Errorf("fail text %d: %w", id, err)
 		}
 		if reason == bot.ReasonUnsubscribed {
-			_, err := tx.Exec(ctx, `
-				INSERT INTO participants (phone, created_at, opted_out_at) VALUES ($1, $2, $2)
-				ON CONFLICT (phone) DO UPDATE SET opted_out_at = coalesce(participants.opted_out_at, $2)`, to, now)
+			phone, err := db.keys.OpenString(to, "outbox", "to_phone", rowKey(id))
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `
+				INSERT INTO participants (phone_idx, phone, created_at, opted_out_at) VALUES ($1, $2, $3, $3)
+				ON CONFLICT (phone_idx) DO UPDATE SET opted_out_at = coalesce(participants.opted_out_at, $3)`,
+				toIdx, db.keys.SealString(phone, "participants", "phone", toIdx), now)
 			if err != nil {
 				return fmt.Errorf("record carrier opt-out: %w", err)
 			}

@@ -1,29 +1,38 @@
 // Package postgres implements bot.Store on PostgreSQL with pgx. It is the
-// only package that talks SQL.
+// only package that talks SQL. Personal data is sealed with bot/vault before
+// it is written and opened after it is read; rows are found by blind index.
 package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
 
 	"infopass/bot"
+	"infopass/bot/vault"
 	"infopass/migrations"
 )
 
 // DB is the store, over a connection pool.
 type DB struct {
 	pool *pgxpool.Pool
+	keys *vault.Keyring
 }
 
 var _ bot.Store = (*DB)(nil)
 
-// Open connects to the database at url and checks that it answers.
-func Open(ctx context.Context, url string) (*DB, error) {
+// ErrNotFound means no row matched; it is bot.ErrNotFound.
+var ErrNotFound = bot.ErrNotFound
+
+// Open connects to the database at url and checks that it answers. Values
+// are sealed with keys; Migrate also loads the blind-index key.
+func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
@@ -36,14 +45,15 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, keys: keys}, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() { db.pool.Close() }
 
-// Migrate applies the migrations that the database lacks. tern holds an
-// advisory lock meanwhile, so replicas starting together migrate once.
+// Migrate applies the migrations that the database lacks, then loads (or,
+// the first time, makes) the blind-index key. tern holds an advisory lock
+// meanwhile, so replicas starting together migrate once.
 func (db *DB) Migrate(ctx context.Context) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
@@ -60,23 +70,71 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	return db.loadIndexKey(ctx)
+}
+
+const indexKeySecret = "blind_index_key"
+
+// loadIndexKey reads the blind-index key, making it on first use. It is
+// sealed with the data key like any value, so rotating the data key
+// re-seals it and the indexes stay valid.
+func (db *DB) loadIndexKey(ctx context.Context) error {
+	fresh := db.keys.Seal(vault.NewIndexKey(), "secrets", "value", indexKeySecret)
+	_, err := db.pool.Exec(ctx, `INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, indexKeySecret, fresh)
+	if err != nil {
+		return fmt.Errorf("store blind-index key: %w", err)
+	}
+	var sealed string
+	if err := db.pool.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, indexKeySecret).Scan(&sealed); err != nil {
+		return fmt.Errorf("load blind-index key: %w", err)
+	}
+	key, err := db.keys.Open(sealed, "secrets", "value", indexKeySecret)
+	if err != nil {
+		return fmt.Errorf("open blind-index key (is DATA_KEY the key this database was sealed with?): %w", err)
+	}
+	db.keys.SetIndexKey(key)
 	return nil
 }
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
+// querier is what both a pool and a transaction can do.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// nextIDs draws n ids of table's identity, so that values can be sealed
+// for their row before it is inserted.
+func nextIDs(ctx context.Context, q querier, table string, n int) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, fmt.Errorf("draw %s ids: %w", table, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("draw %s ids: %w", table, err)
+	}
+	return ids, nil
+}
+
+func rowKey(id int64) string { return fmt.Sprint(id) }
+
 // Turn runs fn in one transaction holding the participant's row lock.
 func (db *DB) Turn(ctx context.Context, phone string, now time.Time, fn func(bot.Tx) error) error {
+	idx := db.keys.Index("phone", phone)
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		t := &turnTx{ctx: ctx, tx: tx, now: now}
+		t := &turnTx{db: db, ctx: ctx, tx: tx, now: now, phoneIdx: idx}
 		// The upsert takes the row lock even when the row exists, so one
 		// number's turns queue here, whichever replica runs them.
 		var optedOut *time.Time
 		err := tx.QueryRow(ctx, `
-			INSERT INTO participants (phone, created_at) VALUES ($1, $2)
-			ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-			RETURNING language, opted_out_at`, phone, now).Scan(&t.p.Language, &optedOut)
+			INSERT INTO participants (phone_idx, phone, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (phone_idx) DO UPDATE SET phone_idx = EXCLUDED.phone_idx
+			RETURNING language, opted_out_at`,
+			idx, db.keys.SealString(phone, "participants", "phone", idx), now).Scan(&t.p.Language, &optedOut)
 		if err != nil {
 			return fmt.Errorf("lock participant: %w", err)
 		}
@@ -85,15 +143,21 @@ func (db *DB) Turn(ctx context.Context, phone string, now time.Time, fn func(bot
 	})
 }
 
-// DeleteIdle deletes open conversations idle since before cutoff, with
-// their messages.
+// DeleteIdle deletes conversations idle since before cutoff that filed no
+// request: unfinished ones, and those cancelled or sent to the Contact
+// Center. Their messages go with them.
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM conversations WHERE open AND updated_at < $1`, cutoff)
+	tag, err := db.pool.Exec(ctx, `
+		DELETE FROM conversations c WHERE c.updated_at < $1
+		AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)`, cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("delete idle conversations: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }
 
-// ErrNotFound means no row matched; it is bot.ErrNotFound.
-var ErrNotFound = bot.ErrNotFound
+// isUniqueViolation reports whether err is PostgreSQL's unique_violation.
+func isUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23505"
+}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -10,13 +11,18 @@ import (
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/pgtest"
+	"infopass/bot/vault"
 	"infopass/flows"
 )
 
 // mustOpen returns a migrated store on a throwaway database.
 func mustOpen(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+	keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb), keys)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,10 +15,12 @@ import (
 
 // turnTx is one turn's transaction.
 type turnTx struct {
-	ctx context.Context
-	tx  pgx.Tx
-	now time.Time
-	p   bot.Participant
+	db       *DB
+	ctx      context.Context
+	tx       pgx.Tx
+	now      time.Time
+	p        bot.Participant
+	phoneIdx string
 }
 
 func (t *turnTx) Participant() bot.Participant { return t.p }
@@ -27,7 +29,7 @@ func (t *turnTx) SaveParticipant(p bot.Participant) error {
 	_, err := t.tx.Exec(t.ctx, `
 		UPDATE participants SET language = $2,
 			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END
-		WHERE phone = $1`, p.Phone, p.Language, p.OptedOut, t.now)
+		WHERE phone_idx = $1`, t.phoneIdx, p.Language, p.OptedOut, t.now)
 	if err != nil {
 		return fmt.Errorf("save participant: %w", err)
 	}
@@ -36,13 +38,20 @@ func (t *turnTx) SaveParticipant(p bot.Participant) error {
 }
 
 func (t *turnTx) PriorReply(providerID string) (bot.Reply, bool, error) {
-	var raw []byte
-	err := t.tx.QueryRow(t.ctx, `SELECT reply FROM messages WHERE direction = 'in' AND provider_id = $1`, providerID).Scan(&raw)
+	var (
+		id     int64
+		sealed string
+	)
+	err := t.tx.QueryRow(t.ctx, `SELECT id, reply FROM messages WHERE direction = 'in' AND provider_id = $1`, providerID).Scan(&id, &sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return bot.Reply{}, false, nil
 	}
 	if err != nil {
 		return bot.Reply{}, false, fmt.Errorf("find prior reply: %w", err)
+	}
+	raw, err := t.db.keys.Open(sealed, "messages", "reply", rowKey(id))
+	if err != nil {
+		return bot.Reply{}, false, err
 	}
 	var r bot.Reply
 	if len(raw) > 0 {
@@ -53,21 +62,35 @@ func (t *turnTx) PriorReply(providerID string) (bot.Reply, bool, error) {
 	return r, true, nil
 }
 
-const conversationColumns = `id, phone, open, step, answers, history, invalid_count, pending, channel, version, created_at, updated_at`
+// conversationState is the sealed part of a conversation.
+type conversationState struct {
+	Answers flows.Answers `json:"answers"`
+	Pending string        `json:"pending,omitempty"`
+}
 
-func scanConversation(row pgx.Row) (*bot.Conversation, error) {
+const conversationColumns = `id, open, step, state, history, invalid_count, channel, version, created_at, updated_at`
+
+func (db *DB) scanConversation(row pgx.Row, phone string) (*bot.Conversation, error) {
 	var (
 		c       bot.Conversation
-		answers []byte
+		sealed  string
 		history []string
 	)
-	err := row.Scan(&c.ID, &c.Phone, &c.Open, &c.Step, &answers, &history, &c.InvalidCount, &c.Pending, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Open, &c.Step, &sealed, &history, &c.InvalidCount, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(answers, &c.Answers); err != nil {
-		return nil, fmt.Errorf("conversation %d answers: %w", c.ID, err)
+	raw, err := db.keys.Open(sealed, "conversations", "state", rowKey(c.ID))
+	if err != nil {
+		return nil, err
 	}
+	var st conversationState
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return nil, fmt.Errorf("conversation %d state: %w", c.ID, err)
+		}
+	}
+	c.Phone, c.Answers, c.Pending = phone, st.Answers, st.Pending
 	for _, s := range history {
 		c.History = append(c.History, flows.Step(s))
 	}
@@ -75,8 +98,8 @@ func scanConversation(row pgx.Row) (*bot.Conversation, error) {
 }
 
 func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
-	c, err := scanConversation(t.tx.QueryRow(t.ctx,
-		`SELECT `+conversationColumns+` FROM conversations WHERE phone = $1 AND open FOR UPDATE`, t.p.Phone))
+	c, err := t.db.scanConversation(t.tx.QueryRow(t.ctx,
+		`SELECT `+conversationColumns+` FROM conversations WHERE phone_idx = $1 AND open FOR UPDATE`, t.phoneIdx), t.p.Phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -87,9 +110,9 @@ func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
 }
 
 func (t *turnTx) SaveConversation(c *bot.Conversation) error {
-	answers, err := json.Marshal(c.Answers)
+	raw, err := json.Marshal(conversationState{Answers: c.Answers, Pending: c.Pending})
 	if err != nil {
-		return fmt.Errorf("encode answers: %w", err)
+		return fmt.Errorf("encode conversation: %w", err)
 	}
 	history := make([]string, len(c.History))
 	for i, s := range c.History {
@@ -100,16 +123,23 @@ func (t *turnTx) SaveConversation(c *bot.Conversation) error {
 		closedAt = &t.now
 	}
 	if c.ID == 0 {
-		err = t.tx.QueryRow(t.ctx, `
-			INSERT INTO conversations (phone, open, step, answers, history, invalid_count, pending, channel, version, created_at, updated_at, closed_at)
-			VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			c.Phone, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, string(c.Channel), c.Version, c.CreatedAt, c.UpdatedAt, closedAt).Scan(&c.ID)
+		ids, err := nextIDs(t.ctx, t.tx, "conversations", 1)
+		if err != nil {
+			return err
+		}
+		c.ID = ids[0]
+		_, err = t.tx.Exec(t.ctx, `
+			INSERT INTO conversations (id, phone_idx, open, step, state, history, invalid_count, channel, version, created_at, updated_at, closed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			c.ID, t.phoneIdx, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
+			history, c.InvalidCount, string(c.Channel), c.Version, c.CreatedAt, c.UpdatedAt, closedAt)
 	} else {
 		_, err = t.tx.Exec(t.ctx, `
-			UPDATE conversations SET open = $2, step = $3, answers = $4::jsonb, history = $5, invalid_count = $6,
-				pending = $7, channel = $8, version = $9, updated_at = $10, closed_at = $11
+			UPDATE conversations SET open = $2, step = $3, state = $4, history = $5, invalid_count = $6,
+				channel = $7, version = $8, updated_at = $9, closed_at = $10
 			WHERE id = $1`,
-			c.ID, c.Open, string(c.Step), string(answers), history, c.InvalidCount, c.Pending, string(c.Channel), c.Version, c.UpdatedAt, closedAt)
+			c.ID, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
+			history, c.InvalidCount, string(c.Channel), c.Version, c.UpdatedAt, closedAt)
 	}
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", err)
@@ -133,11 +163,17 @@ func (t *turnTx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) 
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	var inID int64
-	err = t.tx.QueryRow(t.ctx, `
-		INSERT INTO messages (conversation_id, direction, channel, provider_id, body, reply, created_at)
-		VALUES ($1, 'in', $2, $3, $4, $5::jsonb, $6) RETURNING id`,
-		conversationID, string(in.Channel), providerID, in.Body, string(raw), t.now).Scan(&inID)
+	ids, err := nextIDs(t.ctx, t.tx, "messages", 2)
+	if err != nil {
+		return err
+	}
+	k := t.db.keys
+	inID, outID := ids[0], ids[1]
+	_, err = t.tx.Exec(t.ctx, `
+		INSERT INTO messages (id, conversation_id, direction, channel, provider_id, body, reply, created_at)
+		VALUES ($1, $2, 'in', $3, $4, $5, $6, $7)`,
+		inID, conversationID, string(in.Channel), providerID,
+		k.SealString(in.Body, "messages", "body", rowKey(inID)), k.Seal(raw, "messages", "reply", rowKey(inID)), t.now)
 	if err != nil {
 		return fmt.Errorf("store inbound message: %w", err)
 	}
@@ -145,64 +181,41 @@ func (t *turnTx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) 
 		return nil
 	}
 	_, err = t.tx.Exec(t.ctx, `
-		INSERT INTO messages (conversation_id, direction, channel, body, reply_to, created_at)
-		VALUES ($1, 'out', $2, $3, $4, $5)`,
-		conversationID, string(in.Channel), reply.Text, inID, t.now)
+		INSERT INTO messages (id, conversation_id, direction, channel, body, reply_to, created_at)
+		VALUES ($1, $2, 'out', $3, $4, $5, $6)`,
+		outID, conversationID, string(in.Channel), k.SealString(reply.Text, "messages", "body", rowKey(outID)), inID, t.now)
 	if err != nil {
 		return fmt.Errorf("store reply: %w", err)
 	}
 	return nil
 }
 
-func (t *turnTx) CreateRequest(r *bot.Request) error {
-	answers, err := json.Marshal(r.Answers)
-	if err != nil {
-		return fmt.Errorf("encode answers: %w", err)
-	}
-	err = t.tx.QueryRow(t.ctx, `
-		INSERT INTO requests (reference, conversation_id, status, type, language, channel, role, phone, contact_phone, zip, answers, submitted_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $12)
-		ON CONFLICT (reference) DO NOTHING RETURNING id`,
-		r.Reference, r.ConversationID, r.Status, string(r.Type), r.Language, string(r.Channel), string(r.Role),
-		r.Phone, r.ContactPhone, r.ZIP, string(answers), r.SubmittedAt).Scan(&r.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return bot.ErrReferenceTaken
-	}
-	if err != nil {
-		return fmt.Errorf("create request: %w", err)
-	}
-	return nil
-}
+func (t *turnTx) CreateRequest(r *bot.Request) error { return t.db.createRequest(t.ctx, t.tx, r) }
 
 func (t *turnTx) RecentRequests(phone string, limit int) ([]bot.Request, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+requestColumns+` FROM requests
-		WHERE phone = $1 OR contact_phone = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, phone, limit)
-	if err != nil {
-		return nil, fmt.Errorf("recent requests: %w", err)
-	}
-	return pgx.CollectRows(rows, scanRequest)
+	idx := t.db.keys.Index("phone", phone)
+	return t.db.queryRequests(t.ctx, t.tx, `WHERE phone_idx = $1 OR contact_idx = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, idx, limit)
 }
 
 func (t *turnTx) RequestByReference(ref string) (bot.Request, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+requestColumns+` FROM requests WHERE reference = $1 FOR UPDATE`, ref)
+	reqs, err := t.db.queryRequests(t.ctx, t.tx, `WHERE reference = $1 FOR UPDATE`, ref)
 	if err != nil {
-		return bot.Request{}, fmt.Errorf("request: %w", err)
+		return bot.Request{}, err
 	}
-	r, err := pgx.CollectExactlyOneRow(rows, scanRequest)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, bot.ErrNotFound
+	if len(reqs) == 0 {
+		return bot.Request{}, bot.ErrNotFound
 	}
-	return r, err
+	return reqs[0], nil
 }
 
 func (t *turnTx) SetRequestStatus(requestID int64, status, note, actor string) error {
-	return setRequestStatus(t.ctx, t.tx, requestID, status, note, actor, t.now)
+	return t.db.setRequestStatus(t.ctx, t.tx, requestID, status, note, actor, t.now)
 }
 
 func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {
-	return queryOffers(t.ctx, t.tx, `WHERE o.contact_phone = $1
+	return t.db.queryOffers(t.ctx, t.tx, `WHERE o.contact_idx = $1
 		AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = ''))
-		ORDER BY o.id DESC FOR UPDATE OF o`, t.p.Phone)
+		ORDER BY o.id DESC FOR UPDATE OF o`, t.phoneIdx)
 }
 
 func (t *turnTx) CancelOffers(requestID int64) error {
@@ -219,6 +232,6 @@ func (t *turnTx) CancelOffers(requestID int64) error {
 	return nil
 }
 
-func (t *turnTx) SaveOffer(o *bot.CallbackOffer) error { return saveOffer(t.ctx, t.tx, o) }
+func (t *turnTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.tx, o) }
 
-func (t *turnTx) Enqueue(m *bot.OutboxMessage) error { return enqueue(t.ctx, t.tx, m, t.now) }
+func (t *turnTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.tx, m, t.now) }

@@ -36,6 +36,12 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	metrics := webhooks.NewMetrics()
+	if store, ok := any(db).(bot.OutboxCounter); ok {
+		if err := metrics.WatchOutboxDepth(store.OutboxDepth); err != nil {
+			return nil, err
+		}
+	}
 	engine := bot.NewEngine(bot.Config{
 		Store:         db,
 		Catalog:       catalog,
@@ -44,6 +50,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		ContactCenter: cfg.ContactCenter,
 		ADITLeadDays:  cfg.ADITLeadDays,
 		Logger:        logger,
+		OnOptOut:      metrics.OptOut,
 	})
 	a := &app{cfg: cfg, db: db, engine: engine, log: logger}
 	now := cfg.now
@@ -57,7 +64,8 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		logger.Warn("outbound texts are off: callback offers are queued but not sent", "why", err.Error())
 	} else {
-		a.outbox = bot.NewOutbox(bot.OutboxConfig{Store: db, Sender: sender, Now: now, Logger: logger, RetryBase: cfg.retryBase})
+		a.outbox = bot.NewOutbox(bot.OutboxConfig{Store: db, Sender: sender, Now: now, Logger: logger, RetryBase: cfg.retryBase,
+			OnResult: metrics.OutboxResult})
 	}
 	wake := func() {}
 	if a.outbox != nil {
@@ -75,6 +83,11 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		Zone:       cfg.Zone,
 		Now:        now,
 		Logger:     logger,
+		Metrics:    metrics,
+
+		SenderRate:          cfg.senderRate,
+		SenderBurst:         cfg.senderBurst,
+		AllowedCountryCodes: cfg.AllowedCountryCodes,
 	})
 	return a, nil
 }
@@ -88,7 +101,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
-	go a.purgeIdle(ctx)
+	go a.purge(ctx)
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
@@ -115,16 +128,28 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// purgeIdle deletes partial conversations idle for 30 days, every hour.
-func (a *app) purgeIdle(ctx context.Context) {
+// purge deletes, every hour, partial conversations idle for 30 days and
+// the personal data of requests closed for RETENTION_DAYS. It logs counts
+// only.
+func (a *app) purge(ctx context.Context) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
+	now := a.cfg.now
+	if now == nil {
+		now = time.Now
+	}
 	for {
-		n, err := a.db.DeleteIdle(ctx, time.Now().Add(-bot.IdleExpire))
-		if err != nil && ctx.Err() == nil {
+		t := now()
+		if n, err := a.db.DeleteIdle(ctx, t.Add(-bot.IdleExpire)); err != nil && ctx.Err() == nil {
 			a.log.Error("purge idle conversations", "err", err)
 		} else if n > 0 {
 			a.log.Info("purged idle conversations", "count", n)
+		}
+		cutoff := t.AddDate(0, 0, -a.cfg.RetentionDays)
+		if n, err := a.db.PurgeClosed(ctx, cutoff, t); err != nil && ctx.Err() == nil {
+			a.log.Error("purge closed requests", "err", err)
+		} else if n > 0 {
+			a.log.Info("purged closed requests", "count", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -134,9 +159,15 @@ func (a *app) purgeIdle(ctx context.Context) {
 	}
 }
 
-// openDatabase connects to url, or with no url starts the private local
-// PostgreSQL server in its persistent directory. close releases it.
-func openDatabase(ctx context.Context, url string, stderr io.Writer) (db *postgres.DB, close func(), err error) {
+// openDatabase connects to cfg's database, or without one starts the
+// private local PostgreSQL server in its persistent directory, and seals
+// with cfg's keys. close releases it.
+func openDatabase(ctx context.Context, cfg config, stderr io.Writer) (db *postgres.DB, close func(), err error) {
+	keys, err := cfg.keyring(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	url := cfg.DatabaseURL
 	stopServer := func() {}
 	if url == "" {
 		dir := localpg.DefaultDir()
@@ -152,7 +183,7 @@ func openDatabase(ctx context.Context, url string, stderr io.Writer) (db *postgr
 			}
 		}
 	}
-	db, err = postgres.Open(ctx, url)
+	db, err = postgres.Open(ctx, url, keys)
 	if err != nil {
 		stopServer()
 		return nil, nil, err
@@ -172,7 +203,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	db, closeDB, err := openDatabase(ctx, cfg.DatabaseURL, stderr)
+	db, closeDB, err := openDatabase(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -192,12 +223,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return a.serve(ctx, ln)
 }
 
+// rotateKey re-seals every value under DATA_KEY, opening old ones with
+// OLD_DATA_KEYS, while the service keeps running.
+func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := readConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.DataKey == nil || len(cfg.OldDataKeys) == 0 {
+		return errors.New("rotate-key needs DATA_KEY (the new key) and OLD_DATA_KEYS (the keys it replaces)")
+	}
+	db, closeDB, err := openDatabase(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	n, err := db.RotateKeys(ctx, 500)
+	fmt.Fprintf(stdout, "re-sealed %d values under key %s\n", n, db.Keys().CurrentKeyID())
+	return err
+}
+
 func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := readConfig(getenv)
 	if err != nil {
 		return err
 	}
-	db, closeDB, err := openDatabase(ctx, cfg.DatabaseURL, stderr)
+	db, closeDB, err := openDatabase(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 // startLocal runs the service on a loopback port, with the local database
 // unless DATABASE_URL is set, and returns its base URL.
 func startLocal(ctx context.Context, cfg config, token string, verbose bool, stderr io.Writer) (string, func(), error) {
-	db, closeDB, err := openDatabase(ctx, cfg.DatabaseURL, stderr)
+	db, closeDB, err := openDatabase(ctx, cfg, stderr)
 	if err != nil {
 		return "", nil, err
 	}

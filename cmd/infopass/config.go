@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,6 +11,9 @@ import (
 	_ "time/tzdata" // the service's zone must load on machines without tzdata
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/time/rate"
+
+	"infopass/bot/vault"
 )
 
 // config is the service's configuration, read from the environment here
@@ -25,9 +30,19 @@ type config struct {
 	StaffToken    string
 	Zone          *time.Location
 	ADITLeadDays  int
+	DataKey       []byte   // seals personal data; nil: not set
+	OldDataKeys   [][]byte // still open values during a rotation
+	RetentionDays int      // a closed request's personal data is kept this long
+	// AllowedCountryCodes are the calling codes of the numbers the bot
+	// answers.
+	AllowedCountryCodes []int
 
 	now       func() time.Time // the clock; tests set it, nil is time.Now
 	retryBase time.Duration    // the outbox's first retry delay; tests shorten it
+	// The turns one number may take a second and at once; tests change
+	// them, zero is the default.
+	senderRate  rate.Limit
+	senderBurst int
 }
 
 func readConfig(getenv func(string) string) (config, error) {
@@ -48,6 +63,24 @@ func readConfig(getenv func(string) string) (config, error) {
 	if c.ADITLeadDays, err = intSetting(getenv, "ADIT_LEAD_DAYS", 30, 1, 365); err != nil {
 		return c, err
 	}
+	if c.RetentionDays, err = intSetting(getenv, "RETENTION_DAYS", 365, 1, 3650); err != nil {
+		return c, err
+	}
+	if v := getenv("DATA_KEY"); v != "" {
+		if c.DataKey, err = vault.ParseKey(v); err != nil {
+			return c, fmt.Errorf("DATA_KEY: %w", err)
+		}
+	}
+	for _, v := range strings.Split(getenv("OLD_DATA_KEYS"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		k, err := vault.ParseKey(v)
+		if err != nil {
+			return c, fmt.Errorf("OLD_DATA_KEYS: %w", err)
+		}
+		c.OldDataKeys = append(c.OldDataKeys, k)
+	}
 	zone := or(getenv("TIME_ZONE"), "America/New_York")
 	if c.Zone, err = time.LoadLocation(zone); err != nil {
 		return c, fmt.Errorf("TIME_ZONE %q: %w", zone, err)
@@ -57,7 +90,42 @@ func readConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("CONTACT_CENTER_NUMBER %q is not a valid phone number", c.ContactCenter)
 	}
 	c.ContactCenter = phonenumbers.Format(n, phonenumbers.E164)
+	if c.AllowedCountryCodes, err = countryCodes(or(getenv("ALLOWED_COUNTRY_CODES"), "1")); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// countryCodes reads a comma-separated list of country calling codes.
+func countryCodes(s string) ([]int, error) {
+	var codes []int
+	for v := range strings.SplitSeq(s, ",") {
+		v = strings.TrimPrefix(strings.TrimSpace(v), "+")
+		code, err := strconv.Atoi(v)
+		if err != nil || code < 1 || code > 999 || phonenumbers.GetRegionCodeForCountryCode(code) == phonenumbers.UNKNOWN_REGION {
+			return nil, fmt.Errorf("ALLOWED_COUNTRY_CODES %q: %q is not a country calling code (a number from 1 to 999, like 1 or 52)", s, v)
+		}
+		codes = append(codes, code)
+	}
+	return codes, nil
+}
+
+// localDataKey seals the private local database of `infopass chat` and of
+// serve without DATABASE_URL. It is public: never use it for real data.
+const localDataKey = "infopass local development key!!"
+
+// keyring returns the keys personal data is sealed with. Only the private
+// local database may do without DATA_KEY.
+func (c config) keyring(stderr io.Writer) (*vault.Keyring, error) {
+	key := c.DataKey
+	if key == nil {
+		if c.DatabaseURL != "" {
+			return nil, errors.New("DATA_KEY is required with DATABASE_URL: 32 random bytes in base64 (openssl rand -base64 32); it seals personal data")
+		}
+		fmt.Fprintln(stderr, "DATA_KEY is not set: sealing the local database with the public development key")
+		key = []byte(localDataKey)
+	}
+	return vault.NewKeyring(key, c.OldDataKeys...)
 }
 
 // checkServe reports what serve needs and lacks.

@@ -21,11 +21,15 @@ import (
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/pgtest"
 	"infopass/bot/twilioapi/twiliotest"
+	"infopass/bot/vault"
 	"infopass/flows"
 	"infopass/webhooks"
 )
 
 const testToken = "testauthtoken0123456789"
+
+// testDataKey seals the test databases.
+var testDataKey = []byte("0123456789abcdef0123456789abcdef")
 
 // harness runs the real service on a loopback port against its own
 // PostgreSQL database and a fake Twilio REST API, with a clock that starts
@@ -40,7 +44,8 @@ type harness struct {
 	offset atomic.Int64 // nanoseconds the test moved the clock
 	logs   *syncBuffer
 	seq    atomic.Int64
-	stop   func() // stops the running server
+	stop   func()        // stops the running server
+	tune   func(*config) // changes the configuration of the next startServer
 }
 
 // friday is the Friday before Thanksgiving week 2026, 10:00 in New York.
@@ -63,7 +68,11 @@ const (
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, dbURL: pgtest.NewDatabase(t), logs: &syncBuffer{}, start: time.Now()}
-	db, err := postgres.Open(context.Background(), h.dbURL)
+	keys, err := vault.NewKeyring(testDataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(context.Background(), h.dbURL, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +121,7 @@ func (h *harness) startServer(outbound bool) {
 	}
 	cfg.now = h.now
 	cfg.retryBase = 20 * time.Millisecond
+	h.configure(&cfg)
 	a, err := newApp(cfg, h.db, slog.New(slog.NewJSONHandler(h.logs, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"errors"
 	"strings"
@@ -30,6 +31,9 @@ func TestRun(t *testing.T) {
 		{"ErrBadPort", []string{"serve"}, map[string]string{"PORT": "http"}, "PORT", ""},
 		{"ErrBadZone", []string{"serve"}, map[string]string{"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE", ""},
 		{"ErrBadContactCenter", []string{"serve"}, map[string]string{"CONTACT_CENTER_NUMBER": "12"}, "CONTACT_CENTER_NUMBER", ""},
+		{"ErrBadDataKey", []string{"serve"}, map[string]string{"DATA_KEY": "c2hvcnQ="}, "DATA_KEY", ""},
+		{"ErrNoDataKeyForARealDatabase", []string{"migrate"}, map[string]string{"DATABASE_URL": "postgres://db.invalid/x"}, "DATA_KEY is required", ""},
+		{"ErrRotateWithoutOldKeys", []string{"rotate-key"}, map[string]string{"DATA_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}, "OLD_DATA_KEYS", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
@@ -53,7 +57,7 @@ func TestRun(t *testing.T) {
 // server itself and posts signed webhooks to it.
 func TestChat(t *testing.T) {
 	var out, errOut bytes.Buffer
-	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t)}
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "DATA_KEY": base64.StdEncoding.EncodeToString(testDataKey)}
 	in := strings.NewReader("hi\n1\n1\nhelp\n")
 	err := run(context.Background(), []string{"chat", "-from", "+12025550177"}, func(k string) string { return vars[k] }, in, &out, &errOut)
 	if err != nil {

@@ -1,0 +1,176 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"infopass/bot/vault"
+)
+
+// PurgeClosed deletes the personal data of requests closed or completed
+// before cutoff: their answers, numbers and notes, the messages of the
+// conversation that filed them, and their callback contacts. What staff
+// count by (type, language, dates, status, ZIP) stays. It returns how many
+// requests it purged.
+func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE requests SET answers = '', phone = '', contact_phone = '', phone_idx = '', contact_idx = '',
+				a_number_idx = '', receipt_idx = '', purged_at = $2
+			WHERE status IN ('closed', 'completed') AND updated_at < $1 AND purged_at IS NULL
+			RETURNING id, conversation_id`, cutoff, now)
+		if err != nil {
+			return fmt.Errorf("purge requests: %w", err)
+		}
+		type purged struct {
+			id   int64
+			conv *int64
+		}
+		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (purged, error) {
+			var p purged
+			err := row.Scan(&p.id, &p.conv)
+			return p, err
+		})
+		if err != nil {
+			return err
+		}
+		n = int64(len(list))
+		ids := make([]int64, 0, len(list))
+		convs := make([]int64, 0, len(list))
+		for _, p := range list {
+			ids = append(ids, p.id)
+			if p.conv != nil {
+				convs = append(convs, *p.conv)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM messages WHERE conversation_id = ANY($1)`, convs); err != nil {
+			return fmt.Errorf("purge messages: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET state = '' WHERE id = ANY($1)`, convs); err != nil {
+			return fmt.Errorf("purge conversations: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE callback_offers SET contact_phone = '', contact_idx = '', better_times = '' WHERE request_id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("purge offers: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE request_events SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("purge notes: %w", err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE outbox SET to_phone = '', body = '', to_idx = ''
+			WHERE status NOT IN ('queued', 'sending') AND offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))`, ids)
+		if err != nil {
+			return fmt.Errorf("purge texts: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// sealedColumn is a column that holds sealed values, and how its rows are
+// named in the associated data.
+type sealedColumn struct {
+	table, column, rowExpr string
+}
+
+func sealedColumns() []sealedColumn {
+	return []sealedColumn{
+		{"secrets", "value", "name"},
+		{"participants", "phone", "phone_idx"},
+		{"conversations", "state", "id::text"},
+		{"messages", "body", "id::text"},
+		{"messages", "reply", "id::text"},
+		{"requests", "phone", "id::text"},
+		{"requests", "contact_phone", "id::text"},
+		{"requests", "answers", "id::text"},
+		{"request_events", "note", "id::text"},
+		{"callback_offers", "contact_phone", "id::text"},
+		{"callback_offers", "better_times", "id::text"},
+		{"outbox", "to_phone", "id::text"},
+		{"outbox", "body", "id::text"},
+	}
+}
+
+// RotateKeys re-seals, in small transactions, every value sealed with
+// another key than the current one, and returns how many it re-sealed.
+// The service keeps running meanwhile: rows in use are skipped and picked
+// up by the next pass, and both keys open values until the end.
+func (db *DB) RotateKeys(ctx context.Context, batch int) (int64, error) {
+	current := db.keys.CurrentKeyID()
+	var total int64
+	for _, sc := range sealedColumns() {
+		for {
+			n, err := db.rotateBatch(ctx, sc, current, batch)
+			if err != nil {
+				return total, err
+			}
+			total += n
+			if n < int64(batch) {
+				break
+			}
+		}
+	}
+	left, err := db.CountSealedWithOtherKeys(ctx)
+	if err != nil {
+		return total, err
+	}
+	if left > 0 {
+		return total, fmt.Errorf("rotate keys: %d values were in use and still have the old key: run it again", left)
+	}
+	return total, nil
+}
+
+func (db *DB) rotateBatch(ctx context.Context, sc sealedColumn, current string, batch int) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, fmt.Sprintf(`
+			SELECT ctid::text, %[3]s, %[2]s FROM %[1]s
+			WHERE %[2]s <> '' AND %[2]s NOT LIKE $1
+			LIMIT $2 FOR UPDATE SKIP LOCKED`, sc.table, sc.column, sc.rowExpr), "v1."+current+".%", batch)
+		if err != nil {
+			return fmt.Errorf("rotate %s.%s: %w", sc.table, sc.column, err)
+		}
+		type item struct{ ctid, row, sealed string }
+		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (item, error) {
+			var it item
+			err := r.Scan(&it.ctid, &it.row, &it.sealed)
+			return it, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			pt, err := db.keys.Open(it.sealed, sc.table, sc.column, it.row)
+			if err != nil {
+				return fmt.Errorf("rotate %s.%s: %w", sc.table, sc.column, err)
+			}
+			resealed := db.keys.Seal(pt, sc.table, sc.column, it.row)
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET %s = $1 WHERE ctid = $2::tid`, sc.table, sc.column), resealed, it.ctid); err != nil {
+				return fmt.Errorf("rotate %s.%s: %w", sc.table, sc.column, err)
+			}
+		}
+		n = int64(len(items))
+		return nil
+	})
+	return n, err
+}
+
+// CountSealedWithOtherKeys counts the values not sealed with the current key.
+func (db *DB) CountSealedWithOtherKeys(ctx context.Context) (int64, error) {
+	var total int64
+	for _, sc := range sealedColumns() {
+		var n int64
+		err := db.pool.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %[1]s WHERE %[2]s <> '' AND %[2]s NOT LIKE $1`, sc.table, sc.column),
+			"v1."+db.keys.CurrentKeyID()+".%").Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("count %s.%s: %w", sc.table, sc.column, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// Keys returns the keyring the store seals with.
+func (db *DB) Keys() *vault.Keyring { return db.keys }

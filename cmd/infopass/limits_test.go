@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"infopass/bot"
+	"infopass/bot/postgres"
+)
+
+// configure sets the abuse limits of the harness's server. Scripted
+// conversations take turns far faster than people, so by default one
+// number may take any number; a test of the limits sets h.tune and
+// restarts the server.
+func (h *harness) configure(cfg *config) {
+	cfg.senderRate = rate.Inf
+	if h.tune != nil {
+		h.tune(cfg)
+	}
+}
+
+// restart runs the server again, on a new port, with tune applied to its
+// configuration.
+func (h *harness) restart(tune func(*config)) {
+	h.t.Helper()
+	h.stop()
+	h.tune = tune
+	h.startServer(true)
+}
+
+// scrape returns GET /metrics, whole and as a map from series (name and
+// labels, as written) to value.
+func (h *harness) scrape() (string, map[string]float64) {
+	h.t.Helper()
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("GET /metrics: %d %v\n%s", resp.StatusCode, err, raw)
+	}
+	series := map[string]float64{}
+	for line := range strings.Lines(string(raw)) {
+		line = strings.TrimSpace(line)
+		i := strings.LastIndexByte(line, ' ')
+		if line == "" || line[0] == '#' || i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			h.t.Fatalf("metrics line %q: %v", line, err)
+		}
+		series[line[:i]] = v
+	}
+	return string(raw), series
+}
+
+// TestMetrics takes turns of each kind and checks what /metrics counts.
+func TestMetrics(t *testing.T) {
+	h := newHarness(t)
+	filer, texter, caller := "+12025550401", "+12025550402", "+12025550403"
+	ref := h.fileApplicant(filer)
+
+	_, before := h.scrape()
+	if status, _ := h.offer(ref, monday9, monday11); status != http.StatusCreated {
+		t.Fatalf("offer: %d", status)
+	}
+	eventually(t, "the offer text is sent", func() bool { return h.sentTo(filer) == 1 })
+	h.play(texter, untilType[:2])
+	for _, body := range []string{"STOP", "1"} {
+		if reply := h.text(texter, body); reply != "" {
+			t.Fatalf("reply to %q after STOP: %q", body, reply)
+		}
+	}
+	if status, _ := h.post("/twilio/sms", h.smsForm(texter, "hi"), false); status != http.StatusForbidden {
+		t.Fatalf("unsigned: %d", status)
+	}
+	h.call(caller).do("0", "")
+	body, after := h.scrape()
+
+	for _, tc := range []struct {
+		series string
+		want   float64
+	}{
+		{`infopass_turns_total{channel="sms",outcome="ok"}`, 2},
+		{`infopass_turns_total{channel="sms",outcome="silent"}`, 2},
+		{`infopass_turns_total{channel="sms",outcome="error"}`, 0},
+		{`infopass_turns_total{channel="voice",outcome="ok"}`, 1},
+		{`infopass_turns_total{channel="voice",outcome="handoff"}`, 1},
+		{`infopass_opt_outs_total{channel="sms"}`, 1},
+		{`infopass_outbox_sends_total{result="sent"}`, 1},
+		{`infopass_outbox_sends_total{result="retry"}`, 0},
+		// The unsigned post is timed too.
+		{`infopass_webhook_duration_seconds_count{route="/twilio/sms"}`, 5},
+		{`infopass_webhook_duration_seconds_count{route="/twilio/voice"}`, 1},
+		{`infopass_webhook_duration_seconds_count{route="/twilio/voice/turn"}`, 1},
+	} {
+		t.Run(tc.series, func(t *testing.T) {
+			v, ok := after[tc.series]
+			if !ok {
+				t.Fatalf("no series %s", tc.series)
+			}
+			if got := v - before[tc.series]; got != tc.want {
+				t.Errorf("%s went up by %v, want %v", tc.series, got, tc.want)
+			}
+		})
+	}
+
+	t.Run("NoPersonalData", func(t *testing.T) {
+		for _, secret := range []string{"2025550401", "2025550402", "2025550403", "555-04", ref, "Jane", "Doe", "10001", "STOP"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("metrics contain %q", secret)
+			}
+		}
+		routes := map[string]bool{"/twilio/sms": true, "/twilio/status": true, "/twilio/voice": true, "/twilio/voice/turn": true, "/twilio/voice/fallback": true}
+		for _, m := range regexp.MustCompile(`route="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+			if !routes[m[1]] {
+				t.Errorf("route label %q is not a route pattern", m[1])
+			}
+		}
+	})
+
+	t.Run("OutboxDepth", func(t *testing.T) {
+		_, has := after["infopass_outbox_depth"]
+		if _, counts := any(h.db).(bot.OutboxCounter); counts != has {
+			t.Errorf("store counts the outbox: %v; gauge present: %v", counts, has)
+		}
+	})
+}
+
+// TestSenderFlood floods the service from one number: beyond its burst it
+// gets empty answers at once, nothing is stored, and another number is
+// answered as usual.
+func TestSenderFlood(t *testing.T) {
+	h := newHarness(t)
+	const burst = 3
+	h.restart(func(c *config) { c.senderRate, c.senderBurst = rate.Every(time.Hour), burst })
+	flood, other := "+12025550411", "+12025550412"
+	_, before := h.scrape()
+
+	replies := make([]string, 20)
+	var otherReply string
+	var wg sync.WaitGroup
+	for i := range replies {
+		form := h.smsForm(flood, "hi")
+		wg.Go(func() {
+			status, body := h.post("/twilio/sms", form, true)
+			if status != http.StatusOK {
+				t.Errorf("flood text %d: %d %s", i, status, body)
+				return
+			}
+			if doc := parseTwiML(t, body); len(doc.Messages) == 1 {
+				replies[i] = doc.Messages[0]
+			}
+		})
+	}
+	wg.Go(func() {
+		status, body := h.post("/twilio/sms", h.smsForm(other, "Hi"), true)
+		if status == http.StatusOK {
+			if doc := parseTwiML(t, body); len(doc.Messages) == 1 {
+				otherReply = doc.Messages[0]
+			}
+		}
+	})
+	wg.Wait()
+
+	answered := slices.DeleteFunc(slices.Clone(replies), func(r string) bool { return r == "" })
+	if len(answered) != burst {
+		t.Errorf("%d of %d flood texts answered, want %d", len(answered), len(replies), burst)
+	}
+	if !strings.Contains(otherReply, "Your language?") {
+		t.Errorf("another number during the flood got %q", otherReply)
+	}
+	msgs, err := h.db.Messages(context.Background(), flood)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2*burst {
+		t.Errorf("%d messages stored for the flood, want %d", len(msgs), 2*burst)
+	}
+
+	t.Run("CallHangsUp", func(t *testing.T) {
+		status, body := h.post("/twilio/voice", url.Values{"CallSid": {"CA" + strings.Repeat("4", 32)}, "From": {flood}}, true)
+		if status != http.StatusOK || !strings.HasSuffix(body, "<Response><Hangup/></Response>") {
+			t.Errorf("call over the limit: %d %s", status, body)
+		}
+	})
+
+	t.Run("Counted", func(t *testing.T) {
+		_, after := h.scrape()
+		const series = `infopass_limited_total{reason="sender_rate"}`
+		if got, want := after[series]-before[series], float64(len(replies)-burst+1); got != want {
+			t.Errorf("%s went up by %v, want %v", series, got, want)
+		}
+	})
+}
+
+// TestAllowedCountries checks that only numbers of ALLOWED_COUNTRY_CODES
+// are answered.
+func TestAllowedCountries(t *testing.T) {
+	h := newHarness(t)
+	uk := "+447700900123"
+
+	t.Run("ErrNotServed", func(t *testing.T) {
+		if reply := h.text(uk, "hi"); reply != "" {
+			t.Errorf("reply to a UK number: %q", reply)
+		}
+		status, body := h.post("/twilio/voice", url.Values{"CallSid": {"CA" + strings.Repeat("5", 32)}, "From": {uk}}, true)
+		if status != http.StatusOK || !strings.HasSuffix(body, "<Response><Hangup/></Response>") {
+			t.Errorf("call from a UK number: %d %s", status, body)
+		}
+		if _, err := h.db.Participant(context.Background(), uk); !errors.Is(err, postgres.ErrNotFound) {
+			t.Errorf("a refused number was stored: %v", err)
+		}
+	})
+
+	t.Run("Served", func(t *testing.T) {
+		h.restart(func(c *config) { c.AllowedCountryCodes = []int{1, 44} })
+		if reply := h.text(uk, "hi"); !strings.Contains(reply, "Your language?") {
+			t.Errorf("reply to a UK number once allowed: %q", reply)
+		}
+		if reply := h.text("+12025550421", "hi"); !strings.Contains(reply, "Your language?") {
+			t.Errorf("reply to a US number: %q", reply)
+		}
+	})
+}
+
+func TestAllowedCountryCodesSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		want      []int
+		wantErr   bool
+	}{
+		{"Default", "", []int{1}, false},
+		{"OK", "1, 44,+52", []int{1, 44, 52}, false},
+		{"NonGeographic", "800", []int{800}, false},
+		{"ErrZero", "0", nil, true},
+		{"ErrTooLong", "1000", nil, true},
+		{"ErrNotACode", "1,2", nil, true},
+		{"ErrWord", "US", nil, true},
+		{"ErrEmptyItem", "1,,44", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := readConfig(func(k string) string {
+				return map[string]string{"ALLOWED_COUNTRY_CODES": tc.env}[k]
+			})
+			switch {
+			case tc.wantErr && (err == nil || !strings.Contains(err.Error(), "ALLOWED_COUNTRY_CODES")):
+				t.Fatalf("readConfig = %v, want an error about ALLOWED_COUNTRY_CODES", err)
+			case !tc.wantErr && err != nil:
+				t.Fatal(err)
+			case !tc.wantErr && !slices.Equal(cfg.AllowedCountryCodes, tc.want):
+				t.Errorf("codes %v, want %v", cfg.AllowedCountryCodes, tc.want)
+			}
+		})
+	}
+}
+
+// TestStaffTokenGuessing checks that an address that sends wrong staff
+// tokens is refused for the rest of the minute, even with the right one.
+func TestStaffTokenGuessing(t *testing.T) {
+	h := newHarness(t)
+	get := func(token string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, h.base+"/api/requests", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	if status, _ := get(staffToken); status != http.StatusOK {
+		t.Fatalf("right token: %d", status)
+	}
+	for i := range 10 {
+		if status, _ := get(fmt.Sprintf("guess-%d", i)); status != http.StatusUnauthorized {
+			t.Fatalf("wrong token %d: %d", i+1, status)
+		}
+	}
+	for _, token := range []string{"guess-11", staffToken} {
+		status, retry := get(token)
+		secs, err := strconv.Atoi(retry)
+		if status != http.StatusTooManyRequests || err != nil || secs < 1 || secs > 60 {
+			t.Errorf("after 10 wrong tokens, %q: %d, Retry-After %q", token, status, retry)
+		}
+	}
+	h.advance(61 * time.Second)
+	if status, _ := get(staffToken); status != http.StatusOK {
+		t.Errorf("right token after the minute: %d", status)
+	}
+}

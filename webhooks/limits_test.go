@@ -1,0 +1,204 @@
+package webhooks
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+func TestRecent(t *testing.T) {
+	keys := func(r *recent[int]) string {
+		var out []string
+		for el := r.order.Front(); el != nil; el = el.Next() {
+			e := el.Value.(*recentEntry[int])
+			out = append(out, fmt.Sprintf("%s=%d", e.key, e.val))
+		}
+		return strings.Join(out, " ")
+	}
+	incr := func(v *int) { *v++ }
+	type use struct {
+		key    string
+		at     time.Duration // after t0
+		create bool
+	}
+	for _, tc := range []struct {
+		name string
+		max  int
+		uses []use
+		want string // keys held, most recently used first
+	}{
+		{"OK", 10, []use{{"a", 0, true}, {"b", time.Second, true}, {"a", 2 * time.Second, true}}, "a=2 b=1"},
+		{"AbsentWithoutCreate", 10, []use{{"a", 0, true}, {"b", time.Second, false}}, "a=1"},
+		{"ForgetsIdleKeys", 10, []use{{"a", 0, true}, {"b", 5 * time.Minute, true}, {"c", 10*time.Minute + time.Second, true}}, "c=1 b=1"},
+		{"ForgetsIdleKeysOnLookup", 10, []use{{"a", 0, true}, {"b", 11 * time.Minute, false}}, ""},
+		{"UseKeepsAKey", 10, []use{{"a", 0, true}, {"b", time.Minute, true}, {"a", 9 * time.Minute, true}, {"c", 11*time.Minute + 30*time.Second, true}}, "c=1 a=2"},
+		{"FullDropsLeastRecentlyUsed", 3, []use{{"a", 0, true}, {"b", 0, true}, {"c", 0, true}, {"a", 0, true}, {"d", 0, true}}, "d=1 a=2 c=1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRecent[int](tc.max, 10*time.Minute)
+			for _, u := range tc.uses {
+				r.use(u.key, t0.Add(u.at), u.create, incr)
+			}
+			if got := keys(r); got != tc.want {
+				t.Errorf("holds %q, want %q", got, tc.want)
+			}
+			if r.len() != len(r.index) || r.order.Len() != len(r.index) {
+				t.Errorf("list %d and index %d disagree", r.order.Len(), len(r.index))
+			}
+		})
+	}
+
+	t.Run("Bounded", func(t *testing.T) {
+		r := newRecent[int](100, 10*time.Minute)
+		for i := range 1000 {
+			r.use(fmt.Sprint(i), t0, true, incr)
+		}
+		if r.len() != 100 {
+			t.Errorf("holds %d keys, want 100", r.len())
+		}
+		// A flood of new keys long after leaves only them.
+		r.use("late", t0.Add(time.Hour), true, incr)
+		if r.len() != 1 {
+			t.Errorf("holds %d keys after an hour, want 1", r.len())
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		r := newRecent[int](50, time.Minute)
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 500 {
+					r.use(fmt.Sprint((g*500+i)%80), t0.Add(time.Duration(i)*time.Millisecond), true, incr)
+				}
+			})
+		}
+		wg.Wait()
+		if n := r.len(); n > 50 {
+			t.Errorf("holds %d keys, more than 50", n)
+		}
+	})
+}
+
+func TestSenderLimits(t *testing.T) {
+	const a, b = "+12025550101", "+12025550102"
+
+	t.Run("OK", func(t *testing.T) {
+		l := newSenderLimits(1, 3)
+		var got []string
+		for i := range 5 {
+			ok, first := l.allow(a, t0.Add(time.Duration(i)*10*time.Millisecond))
+			got = append(got, fmt.Sprint(ok, first))
+		}
+		if want := "true false, true false, true false, false true, false false"; strings.Join(got, ", ") != want {
+			t.Errorf("allow = %s, want %s", strings.Join(got, ", "), want)
+		}
+		if ok, _ := l.allow(b, t0); !ok {
+			t.Error("another number is refused")
+		}
+		if ok, _ := l.allow(a, t0.Add(1100*time.Millisecond)); !ok {
+			t.Error("no token a second later")
+		}
+		if ok, first := l.allow(a, t0.Add(1200*time.Millisecond)); ok || !first {
+			t.Errorf("after the refill: %v %v, want a new first refusal", ok, first)
+		}
+	})
+
+	t.Run("IdleNumbersForgotten", func(t *testing.T) {
+		l := newSenderLimits(1, 3)
+		for i := range 10 {
+			l.allow(fmt.Sprintf("+1202555%04d", i), t0)
+		}
+		l.allow(a, t0.Add(senderIdle+time.Second))
+		if n := l.seen.len(); n != 1 {
+			t.Errorf("holds %d numbers, want 1", n)
+		}
+	})
+
+	t.Run("Unlimited", func(t *testing.T) {
+		l := newSenderLimits(rate.Inf, 1)
+		for range 100 {
+			if ok, _ := l.allow(a, t0); !ok {
+				t.Fatal("refused without a limit")
+			}
+		}
+		if n := l.seen.len(); n != 0 {
+			t.Errorf("holds %d numbers without a limit", n)
+		}
+	})
+}
+
+func TestStaffFailures(t *testing.T) {
+	const ip, other = "192.0.2.1", "192.0.2.2"
+	f := newStaffFailures(3, time.Minute)
+	if w := f.wait(ip, t0); w != 0 {
+		t.Fatalf("wait before any failure: %v", w)
+	}
+	for i, want := range []bool{false, false, true} {
+		if blocked := f.fail(ip, t0.Add(time.Duration(i)*time.Second)); blocked != want {
+			t.Errorf("failure %d: blocked %v", i+1, blocked)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		ip   string
+		at   time.Duration
+		want time.Duration
+	}{
+		{"ErrBlocked", ip, 10 * time.Second, 50 * time.Second},
+		{"ErrBlockedToTheEnd", ip, 59 * time.Second, time.Second},
+		{"OtherAddress", other, 10 * time.Second, 0},
+		{"WindowOver", ip, time.Minute, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if w := f.wait(tc.ip, t0.Add(tc.at)); w != tc.want {
+				t.Errorf("wait = %v, want %v", w, tc.want)
+			}
+		})
+	}
+	t.Run("NewWindow", func(t *testing.T) {
+		if blocked := f.fail(ip, t0.Add(2*time.Minute)); blocked {
+			t.Error("the first failure of a new window blocks")
+		}
+		if w := f.wait(ip, t0.Add(2*time.Minute)); w != 0 {
+			t.Errorf("wait = %v", w)
+		}
+	})
+}
+
+// TestCountryRefused checks that a number outside the allowed countries
+// gets nothing, before any engine: this server has none.
+func TestCountryRefused(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	m := NewMetrics()
+	h := New(Config{PublicURL: publicURL, AuthToken: token, Metrics: m, AllowedCountryCodes: []int{1, 52}})
+	sid := "CA" + strings.Repeat("c", 32)
+	for _, tc := range []struct {
+		name, path string
+		form       url.Values
+		want       string
+	}{
+		{"SMS", "/twilio/sms", url.Values{"MessageSid": {"SM" + strings.Repeat("a", 32)}, "From": {"+447700900123"}, "Body": {"hi"}}, "<Response/>"},
+		{"Call", "/twilio/voice", url.Values{"CallSid": {sid}, "From": {"+447700900123"}}, "<Response><Hangup/></Response>"},
+		{"CallTurn", "/twilio/voice/turn?seq=1", url.Values{"CallSid": {sid}, "From": {"+33612345678"}, "Digits": {"1"}}, "<Response><Hangup/></Response>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := do(h, signedRequest(tc.path, tc.form))
+			if w.Code != http.StatusOK || !strings.HasSuffix(strings.TrimSpace(w.Body.String()), tc.want) {
+				t.Errorf("%d %s, want 200 %s", w.Code, w.Body, tc.want)
+			}
+		})
+	}
+	if body := scrape(t, h); !strings.Contains(body, "\ninfopass_limited_total{reason=\"country\"} 3\n") {
+		t.Errorf("metrics do not count the refusals:\n%s", body)
+	}
+}

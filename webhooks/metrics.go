@@ -1,0 +1,204 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"infopass/bot"
+)
+
+// Metrics counts what the service does, for GET /metrics in Prometheus's
+// text format. Each server has its own registry. Labels only ever hold
+// fixed words and route patterns, never a phone number or anything a
+// person sent, because /metrics asks for no credentials.
+//
+// The methods of a nil *Metrics do nothing.
+type Metrics struct {
+	reg         *prometheus.Registry
+	turns       *prometheus.CounterVec
+	webhook     *prometheus.HistogramVec
+	outboxSends *prometheus.CounterVec
+	optOuts     *prometheus.CounterVec
+	limited     *prometheus.CounterVec
+}
+
+// Outcomes of a turn, as infopass_turns_total counts them.
+const (
+	outcomeOK       = "ok"        // a reply for the person
+	outcomeSilent   = "silent"    // nothing sent (opted out, STOP)
+	outcomeHandoff  = "handoff"   // sent to a person at the Contact Center
+	outcomeBadInput = "bad_input" // not a turn a person could make
+	outcomeError    = "error"     // the turn failed; the person got an apology
+)
+
+// Why a request was refused before it reached the engine or the API, as
+// infopass_limited_total counts them.
+const (
+	limitSenderRate = "sender_rate" // one number sent too much too fast
+	limitCountry    = "country"     // a number outside ALLOWED_COUNTRY_CODES
+	limitStaffAuth  = "staff_auth"  // too many wrong staff tokens from one address
+)
+
+// NewMetrics returns the metrics of one server, with the Go runtime's and
+// the process's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		turns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "infopass_turns_total",
+			Help: "Turns people took, by channel and outcome.",
+		}, []string{"channel", "outcome"}),
+		webhook: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "infopass_webhook_duration_seconds",
+			Help: "Time to answer a Twilio webhook, by route.",
+			// Twilio gives up on a webhook after 15 seconds.
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 15},
+		}, []string{"route"}),
+		outboxSends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "infopass_outbox_sends_total",
+			Help: "Attempts to send a queued text, by what became of them.",
+		}, []string{"result"}),
+		optOuts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "infopass_opt_outs_total",
+			Help: "Numbers that opted out of texts, by the channel of the turn.",
+		}, []string{"channel"}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "infopass_limited_total",
+			Help: "Requests refused by an abuse limit, by limit.",
+		}, []string{"reason"}),
+	}
+	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Every series exists from the start, so that rates over a fresh
+	// process are right and dashboards show zeros rather than gaps.
+	for _, ch := range []bot.Channel{bot.SMS, bot.Voice} {
+		for _, o := range []string{outcomeOK, outcomeSilent, outcomeHandoff, outcomeBadInput, outcomeError} {
+			m.turns.WithLabelValues(string(ch), o)
+		}
+		m.optOuts.WithLabelValues(string(ch))
+	}
+	for _, r := range []string{bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled} {
+		m.outboxSends.WithLabelValues(r)
+	}
+	for _, r := range []string{limitSenderRate, limitCountry, limitStaffAuth} {
+		m.limited.WithLabelValues(r)
+	}
+	return m
+}
+
+// WatchOutboxDepth reports infopass_outbox_depth, the texts queued or being
+// sent, by calling depth at each scrape. The store provides depth (see
+// bot.OutboxCounter); with a nil depth there is no such gauge.
+func (m *Metrics) WatchOutboxDepth(depth func(context.Context) (int, error)) error {
+	if m == nil || depth == nil {
+		return nil
+	}
+	return m.reg.Register(outboxDepth{
+		desc:  prometheus.NewDesc("infopass_outbox_depth", "Texts queued or being sent.", nil, nil),
+		depth: depth,
+	})
+}
+
+// outboxDepth is a gauge read from the store at each scrape.
+type outboxDepth struct {
+	desc  *prometheus.Desc
+	depth func(context.Context) (int, error)
+}
+
+func (o outboxDepth) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
+
+// Collect reads the depth. When the store cannot tell, the gauge is left
+// out of the scrape (the error is logged) and every other metric served.
+func (o outboxDepth) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := o.depth(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(o.desc, fmt.Errorf("count outbox: %w", err))
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(n))
+}
+
+// OutboxResult counts what became of an attempt to send a queued text (a
+// bot.Send* result); it is the outbox worker's OnResult.
+func (m *Metrics) OutboxResult(result string) {
+	if m == nil {
+		return
+	}
+	m.outboxSends.WithLabelValues(result).Inc()
+}
+
+// OptOut counts a number that opted out of texts in a turn on channel; it
+// is the engine's OnOptOut.
+func (m *Metrics) OptOut(channel bot.Channel) {
+	if m == nil {
+		return
+	}
+	m.optOuts.WithLabelValues(string(channel)).Inc()
+}
+
+// turn counts a turn by the outcome of engine.Handle.
+func (m *Metrics) turn(channel bot.Channel, reply bot.Reply, err error) {
+	if m == nil {
+		return
+	}
+	outcome := outcomeOK
+	switch {
+	case errors.Is(err, bot.ErrBadInbound):
+		outcome = outcomeBadInput
+	case err != nil:
+		outcome = outcomeError
+	case reply.Silent:
+		outcome = outcomeSilent
+	case reply.Handoff:
+		outcome = outcomeHandoff
+	}
+	m.turns.WithLabelValues(string(channel), outcome).Inc()
+}
+
+// limit counts a request refused by an abuse limit.
+func (m *Metrics) limit(reason string) {
+	if m == nil {
+		return
+	}
+	m.limited.WithLabelValues(reason).Inc()
+}
+
+// timeWebhook observes how long each webhook takes, labelled with its route
+// pattern: the raw URL could carry anything.
+func (m *Metrics) timeWebhook(c *gin.Context) {
+	if m == nil {
+		c.Next()
+		return
+	}
+	start := time.Now()
+	c.Next()
+	m.webhook.WithLabelValues(c.FullPath()).Observe(time.Since(start).Seconds())
+}
+
+// handler serves the registry. Scrapes are few and may read the database,
+// so only a few run at once.
+func (m *Metrics) handler(log *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:            slogPrintln{log},
+		ErrorHandling:       promhttp.ContinueOnError,
+		Registry:            m.reg,
+		MaxRequestsInFlight: 4,
+		Timeout:             10 * time.Second,
+	})
+}
+
+// slogPrintln lets promhttp log its errors through slog.
+type slogPrintln struct{ log *slog.Logger }
+
+func (l slogPrintln) Println(v ...any) { l.log.Error("metrics", "err", fmt.Sprint(v...)) }
