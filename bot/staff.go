@@ -16,9 +16,9 @@ type RequestFilter struct {
 	Type      string
 	Language  string
 	ZIPPrefix string
-	ANumber   string // normalized, e.g. A012345678
-	Receipt   string // normalized, e.g. IOE0912345678
-	Phone     string // E.164; the number that filed it or the contact
+	ANumber   string    // normalized, e.g. A012345678
+	Receipt   string    // normalized, e.g. IOE0912345678
+	Phone     string    // E.164; the number that filed it or the contact
 	From, To  time.Time // submitted at or after From, before To
 	Before    int64     // cursor: only requests with a smaller ID
 	Limit     int
