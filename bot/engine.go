@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -34,13 +35,20 @@ type Config struct {
 	OnOptOut func(channel Channel)
 }
 
-// Engine runs turns. It is safe for concurrent use; it keeps no state
-// between turns.
+// Engine runs turns. It is safe for concurrent use. It keeps no state of a
+// conversation between turns; it only remembers, in memory, each recent
+// number's language, to apologize in it when the database cannot be
+// reached.
 type Engine struct {
-	cfg    Config
-	events []fsm.EventDesc
-	log    *slog.Logger
+	cfg       Config
+	events    []fsm.EventDesc
+	log       *slog.Logger
+	mu        sync.Mutex
+	languages map[string]string // phone → language of its last reply
 }
+
+// maxRemembered bounds the languages remembered for apologies.
+const maxRemembered = 100_000
 
 // IdleResume is how long a conversation may rest before the bot asks
 // "continue or start over?"; IdleExpire is how long before its partial
@@ -94,7 +102,7 @@ func NewEngine(cfg Config) *Engine {
 		}
 		events = append(events, fsm.EventDesc{Name: string(t.To), Src: src, Dst: string(t.To)})
 	}
-	return &Engine{cfg: cfg, events: events, log: cfg.Logger}
+	return &Engine{cfg: cfg, events: events, log: cfg.Logger, languages: map[string]string{}}
 }
 
 // Handle runs one inbound turn and returns the reply to render.
@@ -145,7 +153,29 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
 	}
+	if reply.Language != "" {
+		e.remember(in.From, reply.Language)
+	}
 	return reply, nil
+}
+
+func (e *Engine) remember(phone, lang string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.languages) >= maxRemembered {
+		clear(e.languages) // rare; an apology in English is no harm
+	}
+	e.languages[phone] = lang
+}
+
+// languageOf is the language phone last got a reply in, or English.
+func (e *Engine) languageOf(phone string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if lang, ok := e.languages[phone]; ok {
+		return lang
+	}
+	return DefaultLanguage
 }
 
 // optOutWatch notices a turn saving its participant opted out who was not.
@@ -161,10 +191,17 @@ func (w *optOutWatch) SaveParticipant(p Participant) error {
 	return w.Tx.SaveParticipant(p)
 }
 
-// Unavailable is the answer when a turn cannot be saved: the person should
-// send it again shortly.
-func (e *Engine) Unavailable() string {
-	return e.render(DefaultLanguage, []flows.Msg{flows.M("reply.unavailable")})
+// Unavailable is the answer, in from's language, when a turn cannot be
+// saved: the person should send it again shortly.
+func (e *Engine) Unavailable(from string) string {
+	return e.render(e.languageOf(from), []flows.Msg{flows.M("reply.unavailable")})
+}
+
+// VoiceRetry is what a caller hears, in their language, when their answer
+// could not be saved: an apology before the question is asked again.
+func (e *Engine) VoiceRetry(from string) (lang, text string) {
+	lang = e.languageOf(from)
+	return lang, e.renderVoice(lang, []flows.Msg{flows.M("voice.retry")})
 }
 
 // MaskPhone keeps the last four digits of a number, for logs.

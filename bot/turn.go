@@ -86,6 +86,8 @@ func (t *turn) run() (Reply, error) {
 	switch {
 	case t.in.CallStart:
 		decide = t.callStart
+	case t.in.Repeat:
+		decide = t.repeat
 	case t.in.ToSMS && t.voice() && t.c.Open && !t.c.Step.Final() && t.input == "1":
 		decide = func() error { return t.finishByText(t.c.Step) }
 	}
@@ -173,6 +175,21 @@ func (t *turn) decide() error {
 		return nil
 	}
 	return t.answerOrGreet()
+}
+
+// repeat asks again what the conversation waits for, after a turn that
+// could not be saved.
+func (t *turn) repeat() error {
+	switch {
+	case t.c.Pending == pendingResume:
+		t.say = append(t.say, flows.M("reply.resume"))
+	case strings.HasPrefix(t.c.Pending, pendingReceiptLetters):
+		t.say = append(t.say, flows.M("voice.receipt_digits"))
+	default:
+		t.c.Pending = "" // a read-back is asked afresh
+		t.ask()
+	}
+	return nil
 }
 
 // callStart answers a new call: the language menu for a new caller, an

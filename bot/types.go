@@ -23,6 +23,8 @@ type Inbound struct {
 	Keys       string // keypad digits the caller pressed (voice)
 	CallStart  bool   // the call was just answered: there is no input yet
 	ToSMS      bool   // the caller chose to go on by text (voice)
+	Repeat     bool   // ask the current question again (voice, after a failure)
+	Retries    int    // how many times the call was redirected after a failure
 	ProviderID string // MessageSid, or CallSid plus turn number for voice
 }
 

@@ -21,6 +21,7 @@ func (s *Server) routes(r *gin.Engine) {
 	tw.POST("/voice", s.admitSender(bot.Voice), s.handleVoice)
 	tw.POST("/voice/turn", s.admitSender(bot.Voice), s.handleVoiceTurn)
 	tw.POST("/voice/fallback", s.handleVoiceFallback)
+	tw.POST("/voice/retry", s.handleVoiceRetry)
 
 	api := r.Group("/api", s.limitStaffFailures, s.staffAuth)
 	api.GET("/requests", s.handleListRequests)

@@ -117,6 +117,17 @@ func (s *Server) recoverer(c *gin.Context) {
 	c.Next()
 }
 
+// turnDeadline bounds a turn, so that Twilio (which waits 15 seconds) gets
+// an answer within 5 even when the database is slow or down.
+const turnDeadline = 4500 * time.Millisecond
+
+// handle runs a turn within turnDeadline.
+func (s *Server) handle(ctx context.Context, in bot.Inbound) (bot.Reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, turnDeadline)
+	defer cancel()
+	return s.cfg.Engine.Handle(ctx, in)
+}
+
 func (s *Server) handleHealthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }

@@ -24,7 +24,7 @@ func (s *Server) handleSMS(c *gin.Context) {
 		return
 	}
 	in := bot.Inbound{Channel: bot.SMS, From: c.PostForm("From"), Text: c.PostForm("Body"), ProviderID: sid}
-	reply, err := s.cfg.Engine.Handle(ctx, in)
+	reply, err := s.handle(ctx, in)
 	s.cfg.Metrics.turn(bot.SMS, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
@@ -35,7 +35,7 @@ func (s *Server) handleSMS(c *gin.Context) {
 		return
 	case err != nil:
 		s.log.ErrorContext(ctx, "sms turn failed", "message_sid", sid, "err", err)
-		s.writeTwiML(c, s.cfg.Engine.Unavailable())
+		s.writeTwiML(c, s.cfg.Engine.Unavailable(in.From))
 		return
 	}
 	if reply.Silent {

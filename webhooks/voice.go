@@ -58,7 +58,7 @@ func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
 		s.writeVoice(c, s.apology())
 		return
 	}
-	reply, err := s.cfg.Engine.Handle(ctx, in)
+	reply, err := s.handle(ctx, in)
 	s.cfg.Metrics.turn(bot.Voice, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
@@ -69,10 +69,38 @@ func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
 		return
 	case err != nil:
 		s.log.ErrorContext(ctx, "call turn failed", "provider_id", in.ProviderID, "err", err)
-		s.writeVoice(c, s.apology())
+		s.retryOrTransfer(c, in)
 		return
 	}
 	s.writeVoice(c, s.voiceVerbs(reply))
+}
+
+// handleVoiceRetry asks the question again after a turn that could not be
+// saved (the answer was lost with it); a second failure transfers the call.
+func (s *Server) handleVoiceRetry(c *gin.Context) {
+	sid := c.PostForm("CallSid")
+	n, err := strconv.Atoi(c.Query("n"))
+	if !callSid.MatchString(sid) || err != nil || n < 1 {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return
+	}
+	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), Repeat: true, Retries: n})
+}
+
+// retryOrTransfer answers a turn that failed (the database is down or
+// slow): a short apology and, once, a redirect that asks again; after that,
+// the Contact Center.
+func (s *Server) retryOrTransfer(c *gin.Context, in bot.Inbound) {
+	if in.Retries >= 1 {
+		s.writeVoice(c, s.apology())
+		return
+	}
+	lang, text := s.cfg.Engine.VoiceRetry(in.From)
+	s.writeVoice(c, []twiml.Element{
+		s.say(lang, text),
+		&twiml.VoicePause{Length: "2"},
+		&twiml.VoiceRedirect{Url: s.cfg.PublicURL + "/twilio/voice/retry?n=1", Method: http.MethodPost},
+	})
 }
 
 // apology is an apology, said in English and Spanish, and the transfer.

@@ -37,6 +37,11 @@ func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 2*time.Second {
+		// A webhook must answer within seconds even when the database is
+		// down: do not wait on a connection longer than this.
+		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
