@@ -21,6 +21,8 @@ type RequestFilter struct {
 	Phone     string    // E.164; the number that filed it or the contact
 	From, To  time.Time // submitted at or after From, before To
 	Before    int64     // cursor: only requests with a smaller ID
+	After     int64     // cursor: only requests with a greater ID
+	Oldest    bool      // oldest first (the console's queue) instead of newest first
 	Limit     int
 }
 
@@ -30,6 +32,9 @@ type StaffStore interface {
 	// WithRequest runs fn in one transaction holding the request's row lock,
 	// or returns ErrNotFound.
 	WithRequest(ctx context.Context, reference string, now time.Time, fn func(RequestTx) error) error
+	// Overview counts the requests submitted and the callback offers made
+	// in [from, to), by day in zone.
+	Overview(ctx context.Context, from, to time.Time, zone *time.Location) (Overview, error)
 }
 
 // RequestTx is staff work on one locked request.
@@ -43,6 +48,11 @@ type RequestTx interface {
 	CancelQueued(offerID int64) error
 	SetStatus(status, note, actor string) error
 	Events() ([]RequestEvent, error)
+	// History lists the messages about the request, oldest first.
+	History() ([]HistoryMessage, error)
+	// RecordAccess adds to the audit trail that who did action with the
+	// request.
+	RecordAccess(who Officer, action string) error
 }
 
 // FieldError says what is wrong with one field of a staff request.
@@ -209,6 +219,9 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 				reason = ReasonOptedOut
 			}
 		}
+		if err := recordAccess(ctx, tx, AccessOffer); err != nil {
+			return err
+		}
 		if reason != "" {
 			offer.Status, offer.NotSentReason = OfferNotSent, reason
 			return tx.SaveOffer(&offer)
@@ -255,6 +268,9 @@ func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (Callback
 		if err := tx.SaveOffer(&offer); err != nil {
 			return err
 		}
+		if err := recordAccess(ctx, tx, AccessCancelOffer); err != nil {
+			return err
+		}
 		return tx.CancelQueued(offer.ID)
 	})
 	return offer, err
@@ -273,6 +289,9 @@ func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (Reques
 		return RequestDetail{}, bad
 	}
 	if err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		if err := recordAccess(ctx, tx, AccessStatus); err != nil {
+			return err
+		}
 		return tx.SetStatus(status, strings.TrimSpace(note), "staff")
 	}); err != nil {
 		return RequestDetail{}, err

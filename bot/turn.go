@@ -76,7 +76,7 @@ func (t *turn) run() (Reply, error) {
 		t.input = t.voiceInput()
 	}
 
-	if utf8.RuneCountInString(t.input) > MaxTextLength {
+	if utf8.RuneCountInString(t.input) > MaxTextLength && !(t.p.OptedOut && !t.voice()) {
 		// Changes nothing: the answer is refused before it is read.
 		t.say = append(t.say, flows.M("problem.too_long"))
 		t.ask()
@@ -340,6 +340,12 @@ func (t *turn) back() error {
 		t.c.InvalidCount = 0
 		if prev == flows.StepReview {
 			t.c.Answers.Editing = 0
+			if missing := flows.Missing(t.c.Answers); missing != "" {
+				// Backing out of a change that left an answer unset (a new
+				// type without its dates): ask for it rather than show a
+				// review that lacks it.
+				t.c.Step, t.c.Answers.Editing = missing, flows.ReviewItemOf(missing)
+			}
 		}
 		t.c.Pending = ""
 		t.ask()

@@ -150,6 +150,9 @@ func daysMsg(days []Weekday) any {
 	return names
 }
 
+// ReviewItemOf returns the review line (1-based) that step belongs to, or 0.
+func ReviewItemOf(step Step) int { return itemOf(step) }
+
 // itemOf returns the review line (1-based) that step belongs to.
 func itemOf(step Step) int {
 	for i := range reviewItems() {

@@ -278,8 +278,15 @@ func answer(step Step, a *Answers, input string, c Context) (Result, error) {
 		}
 		a.BirthDate = d
 	case StepResidence:
+		if c.Lex.IsYes(input) || c.Lex.IsNo(input) || c.Lex.IsNone(input) {
+			// "no" and "sí" are also the codes of Norway and Slovenia.
+			return Result{}, Invalid("problem.residence")
+		}
 		return Result{}, answerResidence(a, input, lang)
 	case StepBirthCountry:
+		if c.Lex.IsYes(input) || c.Lex.IsNo(input) || c.Lex.IsNone(input) {
+			return Result{}, Invalid("problem.country")
+		}
 		return Result{}, set(&a.BirthCountry, input, func(s string) (string, error) { return ParseCountry(s, lang) })
 	case StepReceipt:
 		if c.Lex.IsNone(input) {

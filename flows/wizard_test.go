@@ -110,6 +110,8 @@ func TestAnswerProblems(t *testing.T) {
 		{"ErrZIP", StepResidence, "1234", "problem.zip"},
 		{"ErrUSIsNotAnAnswer", StepResidence, "United States", "problem.zip_for_us"},
 		{"ErrResidence", StepResidence, "Atlantis", "problem.residence"},
+		{"ErrNoIsNotNorway", StepResidence, "no", "problem.residence"},
+		{"ErrYesIsNotACountry", StepBirthCountry, "yes", "problem.country"},
 		{"ErrReason", StepTravelReason, "!", "problem.reason"},
 		{"ErrPastTravel", StepTravelDate, "11/19/2026", "problem.date_past"},
 		{"ErrFutureOrder", StepOrderDate, "12/19/2026", "problem.date_future"},

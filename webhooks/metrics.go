@@ -182,8 +182,10 @@ func (m *Metrics) timeWebhook(c *gin.Context) {
 		return
 	}
 	start := time.Now()
+	defer func() { // a handler that panicked took its time too
+		m.webhook.WithLabelValues(c.FullPath()).Observe(time.Since(start).Seconds())
+	}()
 	c.Next()
-	m.webhook.WithLabelValues(c.FullPath()).Observe(time.Since(start).Seconds())
 }
 
 // handler serves the registry. Scrapes are few and may read the database,

@@ -4,6 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"infopass/bot"
+	"infopass/webhooks/console"
 )
 
 // routes lists every route of the service.
@@ -21,7 +22,7 @@ func (s *Server) routes(r *gin.Engine) {
 	tw.POST("/voice", s.admitSender(bot.Voice), s.handleVoice)
 	tw.POST("/voice/turn", s.admitSender(bot.Voice), s.handleVoiceTurn)
 	tw.POST("/voice/fallback", s.handleVoiceFallback)
-	tw.POST("/voice/retry", s.handleVoiceRetry)
+	tw.POST("/voice/retry", s.admitSender(bot.Voice), s.handleVoiceRetry)
 
 	api := r.Group("/api", s.limitStaffFailures, s.staffAuth)
 	api.GET("/requests", s.handleListRequests)
@@ -30,4 +31,9 @@ func (s *Server) routes(r *gin.Engine) {
 	api.GET("/requests/:ref/callback-offers", s.handleListOffers)
 	api.POST("/requests/:ref/callback-offers", s.handleCreateOffer)
 	api.DELETE("/requests/:ref/callback-offers/:id", s.handleCancelOffer)
+
+	console.Register(r, console.Config{
+		Staff: s.cfg.Staff, Token: s.cfg.StaffToken, SessionKey: s.cfg.StaffSessionKey, PublicURL: s.cfg.PublicURL,
+		Zone: s.cfg.Zone, Now: s.cfg.Now, Logger: s.log, SignInGuard: s.limitStaffFailures,
+	})
 }

@@ -25,6 +25,9 @@ type Config struct {
 	// refuses every request while it is empty).
 	Staff      *bot.Staff
 	StaffToken string
+	// StaffSessionKey is the secret the staff console's cookie keys are
+	// derived from; empty: they are derived from StaffToken.
+	StaffSessionKey []byte
 	// Deliveries records the delivery reports of sent texts.
 	Deliveries interface {
 		MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error

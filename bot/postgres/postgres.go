@@ -78,6 +78,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return db.loadIndexKey(ctx)
 }
 
+// LoadKeys loads (or, the first time, makes) the blind-index key, as
+// Migrate does after migrating: for a process whose migrations ran over
+// another connection (MIGRATE_DATABASE_URL), e.g. because this pool goes
+// through PgBouncer's transaction pooling.
+func (db *DB) LoadKeys(ctx context.Context) error { return db.loadIndexKey(ctx) }
+
 const indexKeySecret = "blind_index_key"
 
 // loadIndexKey reads the blind-index key, making it on first use. It is
@@ -127,25 +133,17 @@ func nextIDs(ctx context.Context, q querier, table string, n int) ([]int64, erro
 
 func rowKey(id int64) string { return fmt.Sprint(id) }
 
-// Turn runs fn in one transaction holding the participant's row lock.
+// Turn runs fn in one transaction holding the participant's row lock. The
+// transaction begins, and the lock is taken, with fn's first call, in the
+// round trip that also reads what that call and the usual next ones need
+// (pipeline.go).
 func (db *DB) Turn(ctx context.Context, phone string, now time.Time, fn func(bot.Tx) error) error {
-	idx := db.keys.Index("phone", phone)
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		t := &turnTx{db: db, ctx: ctx, tx: tx, now: now, phoneIdx: idx}
-		// The upsert takes the row lock even when the row exists, so one
-		// number's turns queue here, whichever replica runs them.
-		var optedOut *time.Time
-		err := tx.QueryRow(ctx, `
-			INSERT INTO participants (phone_idx, phone, created_at) VALUES ($1, $2, $3)
-			ON CONFLICT (phone_idx) DO UPDATE SET phone_idx = EXCLUDED.phone_idx
-			RETURNING language, opted_out_at`,
-			idx, db.keys.SealString(phone, "participants", "phone", idx), now).Scan(&t.p.Language, &optedOut)
-		if err != nil {
-			return fmt.Errorf("lock participant: %w", err)
-		}
-		t.p.Phone, t.p.OptedOut = phone, optedOut != nil
-		return fn(t)
-	})
+	t := &turnTx{db: db, ctx: ctx, now: now, phoneIdx: db.keys.Index("phone", phone), p: bot.Participant{Phone: phone}}
+	defer t.end() // as pgx.BeginFunc: an error or a panic rolls back
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.finish()
 }
 
 // DeleteIdle deletes conversations idle since before cutoff that filed no

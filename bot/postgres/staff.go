@@ -54,12 +54,19 @@ func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Requ
 	if f.Before > 0 {
 		add("id < $?", f.Before)
 	}
+	if f.After > 0 {
+		add("id > $?", f.After)
+	}
 	tail := ""
 	if len(where) > 0 {
 		tail = `WHERE ` + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit)
-	tail += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	order := "DESC"
+	if f.Oldest {
+		order = "ASC"
+	}
+	tail += fmt.Sprintf(` ORDER BY id %s LIMIT $%d`, order, len(args))
 	return db.queryRequests(ctx, db.pool, tail, args...)
 }
 
@@ -165,6 +172,11 @@ func (db *DB) queryOffers(ctx context.Context, q querier, tail string, args ...a
 	if err != nil {
 		return nil, fmt.Errorf("callback offers: %w", err)
 	}
+	return db.collectOffers(rows)
+}
+
+// collectOffers reads the rows of a query of offerColumns.
+func (db *DB) collectOffers(rows pgx.Rows) ([]bot.CallbackOffer, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.CallbackOffer, error) {
 		var (
 			o                    bot.CallbackOffer

@@ -8,31 +8,43 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"infopass/bot"
 	"infopass/flows"
 )
 
-// turnTx is one turn's transaction.
+// turnTx is one turn's transaction. It begins with the turn's first call
+// and saves round trips as pipeline.go says; statements of their own go
+// through q().
 type turnTx struct {
 	db       *DB
 	ctx      context.Context
-	tx       pgx.Tx
+	conn     *pgxpool.Conn // from the turn's first call (start) to its end
+	started  bool
+	startErr error // the first round trip's
 	now      time.Time
 	p        bot.Participant
 	phoneIdx string
+	pending  []pendingWrite
+	ahead    prefetched
 }
 
-func (t *turnTx) Participant() bot.Participant { return t.p }
+// Participant is the participant as the turn's first round trip locked it.
+// Should that fail, the turn's next call (or Turn) returns the error.
+func (t *turnTx) Participant() bot.Participant {
+	t.start("")
+	return t.p
+}
 
 func (t *turnTx) SaveParticipant(p bot.Participant) error {
-	_, err := t.tx.Exec(t.ctx, `
+	if err := t.start(""); err != nil {
+		return err
+	}
+	t.later("save participant", `
 		UPDATE participants SET language = $2,
 			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END
 		WHERE phone_idx = $1`, t.phoneIdx, p.Language, p.OptedOut, t.now)
-	if err != nil {
-		return fmt.Errorf("save participant: %w", err)
-	}
 	t.p = p
 	return nil
 }
@@ -42,12 +54,24 @@ func (t *turnTx) PriorReply(providerID string) (bot.Reply, bool, error) {
 		id     int64
 		sealed string
 	)
-	err := t.tx.QueryRow(t.ctx, `SELECT id, reply FROM messages WHERE direction = 'in' AND provider_id = $1`, providerID).Scan(&id, &sealed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return bot.Reply{}, false, nil
+	if err := t.start(providerID); err != nil {
+		return bot.Reply{}, false, err
 	}
-	if err != nil {
-		return bot.Reply{}, false, fmt.Errorf("find prior reply: %w", err)
+	if providerID != "" && t.ahead.priorID == providerID {
+		// Read by the turn's first round trip.
+		t.ahead.priorID = ""
+		if t.ahead.prior == nil {
+			return bot.Reply{}, false, nil
+		}
+		id, sealed = t.ahead.prior.id, t.ahead.prior.sealed
+	} else {
+		err := t.q().QueryRow(t.ctx, priorReplySQL, providerID).Scan(&id, &sealed)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return bot.Reply{}, false, nil
+		}
+		if err != nil {
+			return bot.Reply{}, false, fmt.Errorf("find prior reply: %w", err)
+		}
 	}
 	raw, err := t.db.keys.Open(sealed, "messages", "reply", rowKey(id))
 	if err != nil {
@@ -70,16 +94,31 @@ type conversationState struct {
 
 const conversationColumns = `id, open, step, state, history, invalid_count, channel, version, created_at, updated_at`
 
+// conversationRow is a conversation as read, still sealed.
+type conversationRow struct {
+	c       bot.Conversation
+	sealed  string
+	history []string
+}
+
+func scanConversationRow(row pgx.Row) (conversationRow, error) {
+	var r conversationRow
+	c := &r.c
+	err := row.Scan(&c.ID, &c.Open, &c.Step, &r.sealed, &r.history, &c.InvalidCount, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	return r, err
+}
+
 func (db *DB) scanConversation(row pgx.Row, phone string) (*bot.Conversation, error) {
-	var (
-		c       bot.Conversation
-		sealed  string
-		history []string
-	)
-	err := row.Scan(&c.ID, &c.Open, &c.Step, &sealed, &history, &c.InvalidCount, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	r, err := scanConversationRow(row)
 	if err != nil {
 		return nil, err
 	}
+	return db.openConversation(r, phone)
+}
+
+// openConversation opens a conversation's sealed state.
+func (db *DB) openConversation(r conversationRow, phone string) (*bot.Conversation, error) {
+	c, sealed, history := r.c, r.sealed, r.history
 	raw, err := db.keys.Open(sealed, "conversations", "state", rowKey(c.ID))
 	if err != nil {
 		return nil, err
@@ -98,8 +137,23 @@ func (db *DB) scanConversation(row pgx.Row, phone string) (*bot.Conversation, er
 }
 
 func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
-	c, err := t.db.scanConversation(t.tx.QueryRow(t.ctx,
-		`SELECT `+conversationColumns+` FROM conversations WHERE phone_idx = $1 AND open FOR UPDATE`, t.phoneIdx), t.p.Phone)
+	if err := t.start(""); err != nil {
+		return nil, err
+	}
+	if t.ahead.convValid {
+		// Read (and locked) by the turn's first round trip, and unchanged
+		// since.
+		t.ahead.convValid = false
+		if t.ahead.conv == nil {
+			return nil, nil
+		}
+		c, err := t.db.openConversation(*t.ahead.conv, t.p.Phone)
+		if err != nil {
+			return nil, fmt.Errorf("load conversation: %w", err)
+		}
+		return c, nil
+	}
+	c, err := t.db.scanConversation(t.q().QueryRow(t.ctx, openConversationSQL, t.phoneIdx), t.p.Phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -122,35 +176,40 @@ func (t *turnTx) SaveConversation(c *bot.Conversation) error {
 	if !c.Open {
 		closedAt = &t.now
 	}
+	if err := t.start(""); err != nil {
+		return err
+	}
+	// Whatever happens next, the conversation read ahead is no longer what
+	// OpenConversation would read.
+	t.ahead.convValid = false
+	// The insert or update waits for the turn's next round trip.
 	if c.ID == 0 {
-		ids, err := nextIDs(t.ctx, t.tx, "conversations", 1)
+		ids, err := t.drawIDs("conversations", 1)
 		if err != nil {
 			return err
 		}
 		c.ID = ids[0]
-		_, err = t.tx.Exec(t.ctx, `
+		t.later("save conversation", `
 			INSERT INTO conversations (id, phone_idx, open, step, state, history, invalid_count, channel, version, created_at, updated_at, closed_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			c.ID, t.phoneIdx, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
 			history, c.InvalidCount, string(c.Channel), c.Version, c.CreatedAt, c.UpdatedAt, closedAt)
 	} else {
-		_, err = t.tx.Exec(t.ctx, `
+		t.later("save conversation", `
 			UPDATE conversations SET open = $2, step = $3, state = $4, history = $5, invalid_count = $6,
 				channel = $7, version = $8, updated_at = $9, closed_at = $10
 			WHERE id = $1`,
 			c.ID, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
 			history, c.InvalidCount, string(c.Channel), c.Version, c.UpdatedAt, closedAt)
 	}
-	if err != nil {
-		return fmt.Errorf("save conversation: %w", err)
-	}
 	return nil
 }
 
 func (t *turnTx) DeleteConversation(c *bot.Conversation) error {
-	if _, err := t.tx.Exec(t.ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
+	if _, err := t.q().Exec(t.ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
 		return fmt.Errorf("delete conversation %d: %w", c.ID, err)
 	}
+	t.ahead.convValid = false
 	return nil
 }
 
@@ -163,42 +222,45 @@ func (t *turnTx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) 
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	ids, err := nextIDs(t.ctx, t.tx, "messages", 2)
-	if err != nil {
+	if err := t.start(""); err != nil {
 		return err
 	}
+	// The ids drawn by the turn's first round trip, unless used already.
+	ids := t.ahead.messageIDs
+	t.ahead.messageIDs = nil
+	if len(ids) != 2 {
+		if ids, err = t.drawIDs("messages", 2); err != nil {
+			return err
+		}
+	}
+	t.ahead.priorID = "" // this may be the message it was read for
 	k := t.db.keys
 	inID, outID := ids[0], ids[1]
-	_, err = t.tx.Exec(t.ctx, `
+	// Both inserts wait for the turn's next round trip.
+	t.later("store inbound message", `
 		INSERT INTO messages (id, conversation_id, direction, channel, provider_id, body, reply, created_at)
 		VALUES ($1, $2, 'in', $3, $4, $5, $6, $7)`,
 		inID, conversationID, string(in.Channel), providerID,
 		k.SealString(in.Body, "messages", "body", rowKey(inID)), k.Seal(raw, "messages", "reply", rowKey(inID)), t.now)
-	if err != nil {
-		return fmt.Errorf("store inbound message: %w", err)
-	}
 	if reply.Silent {
 		return nil
 	}
-	_, err = t.tx.Exec(t.ctx, `
+	t.later("store reply", `
 		INSERT INTO messages (id, conversation_id, direction, channel, body, reply_to, created_at)
 		VALUES ($1, $2, 'out', $3, $4, $5, $6)`,
 		outID, conversationID, string(in.Channel), k.SealString(reply.Text, "messages", "body", rowKey(outID)), inID, t.now)
-	if err != nil {
-		return fmt.Errorf("store reply: %w", err)
-	}
 	return nil
 }
 
-func (t *turnTx) CreateRequest(r *bot.Request) error { return t.db.createRequest(t.ctx, t.tx, r) }
+func (t *turnTx) CreateRequest(r *bot.Request) error { return t.db.createRequest(t.ctx, t.q(), r) }
 
 func (t *turnTx) RecentRequests(phone string, limit int) ([]bot.Request, error) {
 	idx := t.db.keys.Index("phone", phone)
-	return t.db.queryRequests(t.ctx, t.tx, `WHERE phone_idx = $1 OR contact_idx = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, idx, limit)
+	return t.db.queryRequests(t.ctx, t.q(), `WHERE phone_idx = $1 OR contact_idx = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, idx, limit)
 }
 
 func (t *turnTx) RequestByReference(ref string) (bot.Request, error) {
-	reqs, err := t.db.queryRequests(t.ctx, t.tx, `WHERE reference = $1 FOR UPDATE`, ref)
+	reqs, err := t.db.queryRequests(t.ctx, t.q(), `WHERE reference = $1 FOR UPDATE`, ref)
 	if err != nil {
 		return bot.Request{}, err
 	}
@@ -209,22 +271,32 @@ func (t *turnTx) RequestByReference(ref string) (bot.Request, error) {
 }
 
 func (t *turnTx) SetRequestStatus(requestID int64, status, note, actor string) error {
-	return t.db.setRequestStatus(t.ctx, t.tx, requestID, status, note, actor, t.now)
+	return t.db.setRequestStatus(t.ctx, t.q(), requestID, status, note, actor, t.now)
 }
 
-func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {
-	return t.db.queryOffers(t.ctx, t.tx, `WHERE o.contact_idx = $1
+const contactOffersTail = `WHERE o.contact_idx = $1
 		AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = ''))
-		ORDER BY o.id DESC FOR UPDATE OF o`, t.phoneIdx)
+		ORDER BY o.id DESC FOR UPDATE OF o`
+
+func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {
+	if err := t.start(""); err != nil {
+		return nil, err
+	}
+	if t.ahead.offersValid {
+		// Read (and locked) by the turn's first round trip.
+		t.ahead.offersValid = false
+		return t.ahead.offers, t.ahead.offersErr
+	}
+	return t.db.queryOffers(t.ctx, t.q(), contactOffersTail, t.phoneIdx)
 }
 
 func (t *turnTx) CancelOffers(requestID int64) error {
-	_, err := t.tx.Exec(t.ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
+	_, err := t.q().Exec(t.ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
 		WHERE request_id = $1 AND status = 'awaiting'`, requestID, t.now)
 	if err != nil {
 		return fmt.Errorf("cancel offers: %w", err)
 	}
-	_, err = t.tx.Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+	_, err = t.q().Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
 		WHERE status = 'queued' AND offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)`, requestID, t.now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
@@ -232,6 +304,6 @@ func (t *turnTx) CancelOffers(requestID int64) error {
 	return nil
 }
 
-func (t *turnTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.tx, o) }
+func (t *turnTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.q(), o) }
 
-func (t *turnTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.tx, m, t.now) }
+func (t *turnTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.q(), m, t.now) }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -88,6 +89,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		SenderRate:          cfg.senderRate,
 		SenderBurst:         cfg.senderBurst,
 		AllowedCountryCodes: cfg.AllowedCountryCodes,
+		StaffSessionKey:     cfg.StaffSessionKey,
 	})
 	return a, nil
 }
@@ -191,6 +193,29 @@ func openDatabase(ctx context.Context, cfg config, stderr io.Writer) (db *postgr
 	return db, func() { db.Close(); stopServer() }, nil
 }
 
+// migrateDatabase applies the migrations the database lacks and loads
+// db's blind-index key. With MIGRATE_DATABASE_URL they run over a
+// short-lived connection of their own, to the primary directly: tern holds
+// a session-level advisory lock while it migrates, which PgBouncer's
+// transaction pooling (DATABASE_URL) would leave on some server connection.
+func migrateDatabase(ctx context.Context, cfg config, db *postgres.DB) error {
+	if cfg.MigrateDatabaseURL == "" {
+		return db.Migrate(ctx)
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("MIGRATE_DATABASE_URL is set but DATABASE_URL is not: set both, or neither for the local database")
+	}
+	direct, err := postgres.Open(ctx, cfg.MigrateDatabaseURL, db.Keys())
+	if err != nil {
+		return fmt.Errorf("MIGRATE_DATABASE_URL: %w", err)
+	}
+	defer direct.Close()
+	if err := direct.Migrate(ctx); err != nil {
+		return fmt.Errorf("MIGRATE_DATABASE_URL: %w", err)
+	}
+	return db.LoadKeys(ctx)
+}
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return errUsage
@@ -208,14 +233,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer closeDB()
-	if err := db.Migrate(ctx); err != nil {
+	if err := migrateDatabase(ctx, cfg, db); err != nil {
 		return err
 	}
 	a, err := newApp(cfg, db, logger)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return err
 	}
@@ -253,7 +278,7 @@ func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return err
 	}
 	defer closeDB()
-	if err := db.Migrate(ctx); err != nil {
+	if err := migrateDatabase(ctx, cfg, db); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "migrations applied")

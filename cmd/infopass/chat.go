@@ -69,7 +69,7 @@ func startLocal(ctx context.Context, cfg config, token string, verbose bool, std
 	if err != nil {
 		return "", nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := migrateDatabase(ctx, cfg, db); err != nil {
 		closeDB()
 		return "", nil, err
 	}

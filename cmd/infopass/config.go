@@ -36,6 +36,18 @@ type config struct {
 	// AllowedCountryCodes are the calling codes of the numbers the bot
 	// answers.
 	AllowedCountryCodes []int
+	// StaffSessionKey, if set, is the secret the staff console's cookie
+	// keys are derived from, instead of StaffToken.
+	StaffSessionKey []byte
+
+	// MigrateDatabaseURL, if set, is where serve and migrate apply the
+	// migrations: a direct connection to the primary, when DATABASE_URL
+	// goes through PgBouncer's transaction pooling (tern's session-level
+	// advisory lock does not hold there).
+	MigrateDatabaseURL string
+	// ListenHost is the address serve listens on (all interfaces when
+	// empty); 127.0.0.1 behind a proxy on the same machine.
+	ListenHost string
 
 	now       func() time.Time // the clock; tests set it, nil is time.Now
 	retryBase time.Duration    // the outbox's first retry delay; tests shorten it
@@ -55,6 +67,14 @@ func readConfig(getenv func(string) string) (config, error) {
 		APIURL:        or(getenv("TWILIO_API_URL"), "https://api.twilio.com"),
 		ContactCenter: or(getenv("CONTACT_CENTER_NUMBER"), "+18003755283"),
 		StaffToken:    getenv("STAFF_TOKEN"),
+	}
+	c.MigrateDatabaseURL = getenv("MIGRATE_DATABASE_URL")
+	c.ListenHost = getenv("LISTEN_HOST")
+	if v := getenv("STAFF_SESSION_KEY"); v != "" {
+		if len(v) < 32 {
+			return c, errors.New("STAFF_SESSION_KEY must be at least 32 characters, e.g. openssl rand -base64 32")
+		}
+		c.StaffSessionKey = []byte(v)
 	}
 	var err error
 	if c.Port, err = intSetting(getenv, "PORT", 8080, 1, 65535); err != nil {

@@ -91,7 +91,14 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("unsigned: %d", status)
 	}
 	h.call(caller).do("0", "")
-	body, after := h.scrape()
+	// The worker counts a text once the store has recorded it as sent.
+	const sent = `infopass_outbox_sends_total{result="sent"}`
+	var body string
+	var after map[string]float64
+	eventually(t, "the metrics count the text sent", func() bool {
+		body, after = h.scrape()
+		return after[sent] > before[sent]
+	})
 
 	for _, tc := range []struct {
 		series string
@@ -103,7 +110,7 @@ func TestMetrics(t *testing.T) {
 		{`infopass_turns_total{channel="voice",outcome="ok"}`, 1},
 		{`infopass_turns_total{channel="voice",outcome="handoff"}`, 1},
 		{`infopass_opt_outs_total{channel="sms"}`, 1},
-		{`infopass_outbox_sends_total{result="sent"}`, 1},
+		{sent, 1},
 		{`infopass_outbox_sends_total{result="retry"}`, 0},
 		// The unsigned post is timed too.
 		{`infopass_webhook_duration_seconds_count{route="/twilio/sms"}`, 5},
@@ -136,9 +143,12 @@ func TestMetrics(t *testing.T) {
 	})
 
 	t.Run("OutboxDepth", func(t *testing.T) {
-		_, has := after["infopass_outbox_depth"]
+		depth, has := after["infopass_outbox_depth"]
 		if _, counts := any(h.db).(bot.OutboxCounter); counts != has {
 			t.Errorf("store counts the outbox: %v; gauge present: %v", counts, has)
+		}
+		if depth != 0 {
+			t.Errorf("outbox depth %v once the only text was sent", depth)
 		}
 	})
 }

@@ -20,6 +20,7 @@ commands:
   chat      text with the bot in this terminal (starts a local server unless -url is given)
   call      call the bot's phone menu in this terminal (the same)
   rotate-key  re-seal personal data under DATA_KEY (old keys in OLD_DATA_KEYS), online
+  bench     load test: -c conversations at once for -d, over HTTP (a local server unless -url is given)
   version   print the version
 
 Configuration comes from the environment: see README.md.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return call(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "rotate-key":
 		return rotateKey(ctx, getenv, stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "infopass", version())
 		return nil

@@ -1,0 +1,183 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"infopass/flows"
+)
+
+// Officer is the staff member behind a console session: the name they gave
+// at sign-in and the session's random id. There is one staff token, so the
+// name is what tells officers apart in the audit trail.
+type Officer struct {
+	Name    string
+	Session string
+}
+
+// What an officer did with a request, as the audit trail records it.
+const (
+	AccessView        = "view"
+	AccessOffer       = "offer"
+	AccessCancelOffer = "cancel_offer"
+	AccessStatus      = "status"
+)
+
+// ErrNoOfficer means personal data was asked for with no officer to
+// record as its viewer.
+var ErrNoOfficer = errors.New("no officer in context: the console records who views a request")
+
+type officerKey struct{}
+
+// WithOfficer returns ctx carrying who acts, so that the staff service
+// records each request they open or change.
+func WithOfficer(ctx context.Context, who Officer) context.Context {
+	return context.WithValue(ctx, officerKey{}, who)
+}
+
+// OfficerFrom returns the officer ctx carries, if any. Calls of the staff
+// API carry none: its bearer token names nobody.
+func OfficerFrom(ctx context.Context) (Officer, bool) {
+	who, ok := ctx.Value(officerKey{}).(Officer)
+	return who, ok && who.Name != ""
+}
+
+// HistoryMessage is one message about a request, to give an officer the
+// context of a call: the turns of the conversation that filed it, the texts
+// the service sent about its callback offers, and the answers to them.
+type HistoryMessage struct {
+	At        time.Time
+	Direction string // "in" from the person, "out" from the service
+	Channel   Channel
+	Kind      string // "" for a conversation turn; KindOffer or KindReminder for a text of the outbox
+	Status    string // an outbox text's delivery status
+	Body      string
+}
+
+// RequestView is a request as the console shows it: every answer, its
+// offers, status history and messages, and the contact's time zone.
+type RequestView struct {
+	RequestDetail
+	Messages []HistoryMessage
+	Zone     *time.Location
+}
+
+// ViewRequest returns everything about one request, and records in the
+// same transaction that the officer in ctx saw it. Without an officer it
+// refuses: personal data is shown to people the audit trail can name.
+func (s *Staff) ViewRequest(ctx context.Context, ref string) (RequestView, error) {
+	who, ok := OfficerFrom(ctx)
+	if !ok {
+		return RequestView{}, ErrNoOfficer
+	}
+	var v RequestView
+	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		v.Request = tx.Request()
+		v.Zone = contactZone(v.Request)
+		var err error
+		if v.Offers, err = tx.Offers(); err != nil {
+			return err
+		}
+		if v.Events, err = tx.Events(); err != nil {
+			return err
+		}
+		if v.Messages, err = tx.History(); err != nil {
+			return err
+		}
+		return tx.RecordAccess(who, AccessView)
+	})
+	return v, err
+}
+
+// recordAccess records what the officer in ctx, if any, did with the
+// request tx holds.
+func recordAccess(ctx context.Context, tx RequestTx, action string) error {
+	if who, ok := OfficerFrom(ctx); ok {
+		return tx.RecordAccess(who, action)
+	}
+	return nil
+}
+
+// ContactZone is the time zone of a request's contact: the applicant's ZIP
+// code's, or Eastern time. Callback windows are offered in it.
+func ContactZone(r Request) *time.Location { return contactZone(r) }
+
+// Callback targets: how soon after submission an officer should call.
+const (
+	// UrgentTarget applies to Emergency Advance Parole.
+	UrgentTarget = 48 * time.Hour
+	// TargetBusinessDays applies to every other type: by the end of the
+	// seventh business day after the day of submission.
+	TargetBusinessDays = 7
+)
+
+// CallbackDue is when a request should have had its callback: 48 hours
+// after submission for Emergency Advance Parole, otherwise the end of the
+// seventh business day (federal calendar) after the day it was submitted,
+// counted in zone.
+func CallbackDue(r Request, zone *time.Location) time.Time {
+	if r.Type == flows.TypeEAP {
+		return r.SubmittedAt.Add(UrgentTarget)
+	}
+	day := flows.AddBusinessDays(flows.DateOf(r.SubmittedAt.In(zone)), TargetBusinessDays).AddDays(1)
+	return time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, zone)
+}
+
+// RequestCount is how many requests of one type and language were
+// submitted on one day.
+type RequestCount struct {
+	Day      flows.Date
+	Type     flows.AppointmentType
+	Language string
+	Count    int
+}
+
+// OfferCount is how many callback offers made on one day ended in one
+// status.
+type OfferCount struct {
+	Day    flows.Date
+	Status string
+	Count  int
+}
+
+// Overview is what the console charts: requests and callback offers per
+// day of a period.
+type Overview struct {
+	From, To flows.Date // the first and last day counted
+	Requests []RequestCount
+	Offers   []OfferCount
+}
+
+// OverviewDays is how many days the overview covers, today included.
+const OverviewDays = 30
+
+// Overview counts the requests and callback offers of the last
+// OverviewDays days, today included, with days counted in zone.
+func (s *Staff) Overview(ctx context.Context, zone *time.Location) (Overview, error) {
+	today := flows.DateOf(s.now().In(zone))
+	first := today.AddDays(-(OverviewDays - 1))
+	from := time.Date(first.Year, first.Month, first.Day, 0, 0, 0, 0, zone)
+	next := today.AddDays(1)
+	to := time.Date(next.Year, next.Month, next.Day, 0, 0, 0, 0, zone)
+	o, err := s.store.Overview(ctx, from, to, zone)
+	o.From, o.To = first, today
+	return o, err
+}
+
+// Access is one line of the audit trail.
+type Access struct {
+	Reference string
+	Officer   Officer
+	Action    string
+	At        time.Time
+}
+
+// Languages lists the languages of the service, in menu order.
+func (s *Staff) Languages() []flows.LanguageOption { return s.catalog.Languages() }
+
+// TextContact says who would be texted about a callback offer on r: their
+// phone and role ("representative" or "applicant"), or "" and the reason
+// nobody can be (bot.ReasonNoConsent). A number that sent STOP is found
+// out only when the offer is made.
+func TextContact(r Request) (phone, role, reason string) { return contactFor(r) }

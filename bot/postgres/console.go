@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"infopass/bot"
+	"infopass/flows"
+)
+
+// History lists the messages about the request, oldest first: the turns of
+// the conversation that filed it, the texts the outbox sent about its
+// offers, and the turns in which the contact answered an offer (those are
+// stored with the offer's answered_at as their time).
+func (t *requestTx) History() ([]bot.HistoryMessage, error) {
+	rows, err := t.tx.Query(t.ctx, `
+		SELECT m.id, m.direction, m.channel, m.body, m.created_at FROM messages m
+		WHERE m.conversation_id = $1
+		UNION
+		SELECT m.id, m.direction, m.channel, m.body, m.created_at FROM messages m
+		JOIN conversations c ON c.id = m.conversation_id
+		JOIN callback_offers o ON o.contact_idx = c.phone_idx AND o.answered_at = m.created_at
+		WHERE o.request_id = $2 AND o.contact_idx <> ''`, t.r.ConversationID, t.r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("request history: %w", err)
+	}
+	type row struct {
+		id  int64
+		msg bot.HistoryMessage
+	}
+	turns, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var (
+			x      row
+			sealed string
+		)
+		if err := r.Scan(&x.id, &x.msg.Direction, &x.msg.Channel, &sealed, &x.msg.At); err != nil {
+			return x, err
+		}
+		var err error
+		x.msg.Body, err = t.db.keys.OpenString(sealed, "messages", "body", rowKey(x.id))
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("request history: %w", err)
+	}
+	// Turns are ordered by id: the inbound message of a turn comes before
+	// its reply although both have the turn's time.
+	slices.SortFunc(turns, func(a, b row) int { return cmp.Compare(a.id, b.id) })
+	out := make([]bot.HistoryMessage, 0, len(turns))
+	for _, x := range turns {
+		out = append(out, x.msg)
+	}
+
+	rows, err = t.tx.Query(t.ctx, `
+		SELECT x.id, x.kind, x.status, x.body, coalesce(x.sent_at, x.send_after) FROM outbox x
+		JOIN callback_offers o ON o.id = x.offer_id
+		WHERE o.request_id = $1 ORDER BY x.id`, t.r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("request texts: %w", err)
+	}
+	texts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.HistoryMessage, error) {
+		m := bot.HistoryMessage{Direction: "out", Channel: bot.SMS}
+		var (
+			id     int64
+			sealed string
+		)
+		if err := r.Scan(&id, &m.Kind, &m.Status, &sealed, &m.At); err != nil {
+			return m, err
+		}
+		var err error
+		m.Body, err = t.db.keys.OpenString(sealed, "outbox", "body", rowKey(id))
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("request texts: %w", err)
+	}
+	out = append(out, texts...)
+	slices.SortStableFunc(out, func(a, b bot.HistoryMessage) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+// RecordAccess adds a line to the audit trail, in the request's
+// transaction: if the work fails, so does its record, and no view is shown
+// that was not recorded.
+func (t *requestTx) RecordAccess(who bot.Officer, action string) error {
+	_, err := t.tx.Exec(t.ctx, `
+		INSERT INTO request_access (request_id, reference, officer, session_id, action, at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, t.r.ID, t.r.Reference, who.Name, who.Session, action, t.now)
+	if err != nil {
+		return fmt.Errorf("record %s of request: %w", action, err)
+	}
+	return nil
+}
+
+// AccessLog returns the audit trail of a request, oldest first.
+func (db *DB) AccessLog(ctx context.Context, reference string) ([]bot.Access, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT reference, officer, session_id, action, at FROM request_access
+		WHERE reference = $1 ORDER BY id`, reference)
+	if err != nil {
+		return nil, fmt.Errorf("access log: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.Access, error) {
+		var a bot.Access
+		err := r.Scan(&a.Reference, &a.Officer.Name, &a.Officer.Session, &a.Action, &a.At)
+		return a, err
+	})
+}
+
+// Overview counts the requests submitted and the offers made in
+// [from, to), by day in zone.
+func (db *DB) Overview(ctx context.Context, from, to time.Time, zone *time.Location) (bot.Overview, error) {
+	var o bot.Overview
+	rows, err := db.pool.Query(ctx, `
+		SELECT (submitted_at AT TIME ZONE $3)::date, type, language, count(*) FROM requests
+		WHERE submitted_at >= $1 AND submitted_at < $2
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, from, to, zone.String())
+	if err != nil {
+		return o, fmt.Errorf("count requests: %w", err)
+	}
+	o.Requests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.RequestCount, error) {
+		var (
+			c   bot.RequestCount
+			day time.Time
+		)
+		err := r.Scan(&day, &c.Type, &c.Language, &c.Count)
+		c.Day = flows.DateOf(day)
+		return c, err
+	})
+	if err != nil {
+		return o, fmt.Errorf("count requests: %w", err)
+	}
+	rows, err = db.pool.Query(ctx, `
+		SELECT (created_at AT TIME ZONE $3)::date, status, count(*) FROM callback_offers
+		WHERE created_at >= $1 AND created_at < $2
+		GROUP BY 1, 2 ORDER BY 1, 2`, from, to, zone.String())
+	if err != nil {
+		return o, fmt.Errorf("count offers: %w", err)
+	}
+	o.Offers, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.OfferCount, error) {
+		var (
+			c   bot.OfferCount
+			day time.Time
+		)
+		err := r.Scan(&day, &c.Status, &c.Count)
+		c.Day = flows.DateOf(day)
+		return c, err
+	})
+	if err != nil {
+		return o, fmt.Errorf("count offers: %w", err)
+	}
+	return o, nil
+}

@@ -1,0 +1,157 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"infopass/bot"
+	"infopass/flows"
+)
+
+func TestConsoleStore(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	const phone = "+12025550160"
+	file := func(ref string, typ flows.AppointmentType, lang string, at time.Time, turns ...string) bot.Request {
+		t.Helper()
+		r := bot.Request{Reference: ref, Status: bot.StatusSubmitted, Type: typ, Language: lang, Channel: bot.SMS,
+			Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "60601", SubmittedAt: at,
+			Answers: flows.Answers{Role: flows.RoleApplicant, Type: typ, Name: "Jane Doe"}}
+		err := db.Turn(ctx, phone, at, func(tx bot.Tx) error {
+			c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: at, UpdatedAt: at}
+			if err := tx.SaveConversation(c); err != nil {
+				return err
+			}
+			for _, text := range turns {
+				if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: ref + text, Body: text},
+					bot.Reply{Text: "reply " + text}); err != nil {
+					return err
+				}
+			}
+			r.ConversationID = c.ID
+			return tx.CreateRequest(&r)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := file("IP-AAAAAAA1", flows.TypeADIT, "en", t0, "hi", "yes")
+	file("IP-AAAAAAA2", flows.TypeEAP, "es", t0.Add(time.Hour))
+	file("IP-AAAAAAA3", flows.TypeADIT, "es", t0.Add(-40*24*time.Hour))
+
+	t.Run("OldestFirst", func(t *testing.T) {
+		reqs, err := db.ListRequests(ctx, bot.RequestFilter{Oldest: true, Limit: 2})
+		if err != nil || len(reqs) != 2 || reqs[0].Reference != "IP-AAAAAAA1" || reqs[1].Reference != "IP-AAAAAAA2" {
+			t.Fatalf("oldest first: %v %v", reqs, err)
+		}
+		reqs, err = db.ListRequests(ctx, bot.RequestFilter{Oldest: true, After: reqs[1].ID, Limit: 2})
+		if err != nil || len(reqs) != 1 || reqs[0].Reference != "IP-AAAAAAA3" {
+			t.Errorf("after the cursor: %v %v", reqs, err)
+		}
+	})
+
+	who := bot.Officer{Name: "Officer Lee", Session: "S1"}
+	t.Run("HistoryAndAccess", func(t *testing.T) {
+		later := t0.Add(2 * time.Hour)
+		err := db.WithRequest(ctx, first.Reference, later, func(tx bot.RequestTx) error {
+			o := bot.CallbackOffer{RequestID: first.ID, Start: t0.Add(72 * time.Hour), End: t0.Add(74 * time.Hour), Zone: "America/Chicago",
+				Status: bot.OfferAwaiting, ContactPhone: phone, ContactRole: "applicant", MessageStatus: bot.MsgQueued, CreatedAt: later, UpdatedAt: later}
+			if err := tx.SaveOffer(&o); err != nil {
+				return err
+			}
+			if err := tx.Enqueue(&bot.OutboxMessage{Kind: bot.KindOffer, OfferID: o.ID, To: phone, SendAfter: later, Body: "Can you take the call?"}); err != nil {
+				return err
+			}
+			return tx.RecordAccess(who, bot.AccessOffer)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The contact answers in a new conversation; the turn's time is the
+		// offer's answered_at.
+		answered := t0.Add(3 * time.Hour)
+		err = db.Turn(ctx, phone, answered, func(tx bot.Tx) error {
+			c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: answered, UpdatedAt: answered}
+			if err := tx.SaveConversation(c); err != nil {
+				return err
+			}
+			offers, err := tx.ContactOffers()
+			if err != nil || len(offers) != 1 {
+				t.Fatalf("contact offers: %v %v", offers, err)
+			}
+			o := offers[0]
+			o.Status, o.AnsweredAt, o.UpdatedAt = bot.OfferConfirmed, &answered, answered
+			if err := tx.SaveOffer(&o); err != nil {
+				return err
+			}
+			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMyes", Body: "YES"}, bot.Reply{Text: "An officer will call you"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var history []bot.HistoryMessage
+		err = db.WithRequest(ctx, first.Reference, answered, func(tx bot.RequestTx) error {
+			var err error
+			history, err = tx.History()
+			if err != nil {
+				return err
+			}
+			return tx.RecordAccess(who, bot.AccessView)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bodies []string
+		for _, m := range history {
+			bodies = append(bodies, m.Direction+":"+m.Body)
+		}
+		want := []string{"in:hi", "out:reply hi", "in:yes", "out:reply yes", "out:Can you take the call?", "in:YES", "out:An officer will call you"}
+		if len(bodies) != len(want) {
+			t.Fatalf("history %q, want %q", bodies, want)
+		}
+		for i := range want {
+			if bodies[i] != want[i] {
+				t.Errorf("history %q, want %q", bodies, want)
+				break
+			}
+		}
+		if history[4].Kind != bot.KindOffer || history[4].Status != bot.MsgQueued {
+			t.Errorf("offer text: %+v", history[4])
+		}
+		log, err := db.AccessLog(ctx, first.Reference)
+		if err != nil || len(log) != 2 || log[0].Action != bot.AccessOffer || log[1].Action != bot.AccessView ||
+			log[1].Officer != who || !log[1].At.Equal(answered) {
+			t.Errorf("access log: %+v %v", log, err)
+		}
+	})
+
+	t.Run("RecordAccessRollsBack", func(t *testing.T) {
+		_ = db.WithRequest(ctx, first.Reference, t0, func(tx bot.RequestTx) error {
+			if err := tx.RecordAccess(who, bot.AccessStatus); err != nil {
+				return err
+			}
+			return bot.ValidationError{{Field: "x", Message: "fails"}}
+		})
+		if log, _ := db.AccessLog(ctx, first.Reference); len(log) != 2 {
+			t.Errorf("a failed action left %d audit lines, want 2", len(log))
+		}
+	})
+
+	t.Run("Overview", func(t *testing.T) {
+		chicago, _ := time.LoadLocation("America/Chicago")
+		o, err := db.Overview(ctx, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), chicago)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := flows.DateOf(t0.In(chicago))
+		if len(o.Requests) != 2 || o.Requests[0] != (bot.RequestCount{Day: day, Type: flows.TypeADIT, Language: "en", Count: 1}) ||
+			o.Requests[1] != (bot.RequestCount{Day: day, Type: flows.TypeEAP, Language: "es", Count: 1}) {
+			t.Errorf("request counts: %+v", o.Requests)
+		}
+		if len(o.Offers) != 1 || o.Offers[0] != (bot.OfferCount{Day: day, Status: bot.OfferConfirmed, Count: 1}) {
+			t.Errorf("offer counts: %+v", o.Offers)
+		}
+	})
+}

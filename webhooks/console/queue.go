@@ -1,0 +1,230 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"infopass/bot"
+	"infopass/flows"
+)
+
+// queueLimit is how many requests one page of the queue shows.
+const queueLimit = 100
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type queueRow struct {
+	Reference  string
+	Type       string
+	Urgent     bool
+	Language   string
+	Status     string
+	Submitted  string
+	Waiting    string
+	Due        string
+	PastTarget bool
+}
+
+type queuePage struct {
+	Statuses, Types, Languages []option
+	From, To                   string
+	Search                     string // what was searched for, on search results
+	Found                      string // what the search looked for, in words
+	Errors                     []bot.FieldError
+	Rows                       []queueRow
+	More                       string // the URL of the next page, if any
+	Filtered                   bool
+}
+
+// handleQueue: GET /staff?status=&type=&language=&from=&to=&after=
+// Requests of the page are the oldest matching ones, shown soonest due
+// first; the next page has the later ones.
+func (c *console) handleQueue(g *gin.Context) {
+	q := g.Request.URL.Query()
+	status := q.Get("status")
+	if !q.Has("status") {
+		status = bot.StatusSubmitted
+	}
+	f := bot.RequestFilter{Type: q.Get("type"), Language: q.Get("language"), Oldest: true, Limit: queueLimit}
+	if status != "all" {
+		f.Status = status
+	}
+	p := c.queueForm(status, f.Type, f.Language)
+	p.From, p.To = q.Get("from"), q.Get("to")
+	p.Filtered = q.Has("status")
+	var err error
+	if f.From, err = c.parseDay(p.From); err != nil {
+		p.Errors = append(p.Errors, bot.FieldError{Field: "from", Message: err.Error()})
+	}
+	if f.To, err = c.parseDay(p.To); err != nil {
+		p.Errors = append(p.Errors, bot.FieldError{Field: "to", Message: err.Error()})
+	} else if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1) // "to" is the last day shown
+	}
+	if v := q.Get("after"); v != "" {
+		if f.After, err = strconv.ParseInt(v, 10, 64); err != nil || f.After < 0 {
+			f.After = 0
+		}
+	}
+	if len(p.Errors) > 0 {
+		c.render(g, http.StatusBadRequest, "queue", p)
+		return
+	}
+	reqs, err := c.cfg.Staff.Requests(g.Request.Context(), f)
+	var invalid bot.ValidationError
+	if errors.As(err, &invalid) {
+		p.Errors = invalid
+		c.render(g, http.StatusBadRequest, "queue", p)
+		return
+	}
+	if err != nil {
+		c.fail(g, err)
+		return
+	}
+	p.Rows = c.rows(reqs)
+	if len(reqs) == queueLimit {
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("status", status)
+		next.Set("after", strconv.FormatInt(reqs[len(reqs)-1].ID, 10))
+		p.More = "/staff?" + next.Encode()
+	}
+	c.render(g, http.StatusOK, "queue", p)
+}
+
+// handleSearch: POST /staff/search (q). A reference opens its request; an
+// A-Number, receipt or phone number lists the requests that have it, in
+// any status. It is a POST so that those numbers stay out of URLs, and so
+// out of browser history and proxy logs.
+func (c *console) handleSearch(g *gin.Context) {
+	text := strings.TrimSpace(g.PostForm("q"))
+	p := c.queueForm("all", "", "")
+	p.Search = text
+	if ref, ok := asReference(text); ok {
+		g.Redirect(http.StatusSeeOther, "/staff/requests/"+ref)
+		return
+	}
+	f := bot.RequestFilter{Limit: queueLimit}
+	switch kind, value := classify(text); kind {
+	case "receipt":
+		f.Receipt, p.Found = value, "receipt number "+value
+	case "a_number":
+		f.ANumber, p.Found = value, "A-Number "+value
+	case "phone":
+		f.Phone, p.Found = value, "phone number "+formatPhone(value)
+	default:
+		p.Errors = []bot.FieldError{{Field: "q", Message: "Enter a reference (IP-7K3Q9D2M), an A-Number (A012345678), a receipt number (IOE0912345678) or a phone number."}}
+		c.render(g, http.StatusBadRequest, "queue", p)
+		return
+	}
+	reqs, err := c.cfg.Staff.Requests(g.Request.Context(), f)
+	if err != nil {
+		c.fail(g, err)
+		return
+	}
+	p.Rows = c.rows(reqs)
+	c.render(g, http.StatusOK, "queue", p)
+}
+
+// asReference reads a request reference typed with or without its dash.
+func asReference(s string) (string, bool) {
+	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(s) == 10 && strings.HasPrefix(s, "IP") {
+		s = "IP-" + s[2:]
+	}
+	return s, bot.ValidReference(s)
+}
+
+// classify tells which number s is: a receipt number (three letters, ten
+// digits), an A-Number (an A, or seven to nine digits) or a phone number.
+func classify(s string) (kind, value string) {
+	if r, err := flows.ParseReceipt(s); err == nil {
+		return "receipt", r.Number
+	}
+	digits := len(flows.OnlyDigits(flows.ASCIIDigits(s)))
+	if a, err := flows.ParseANumber(s); err == nil && (digits < 10 || strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), "A")) {
+		return "a_number", a
+	}
+	if p, err := flows.ParsePhone(s, "US"); err == nil {
+		return "phone", p
+	}
+	return "", ""
+}
+
+// rows turns requests into queue rows, soonest due first.
+func (c *console) rows(reqs []bot.Request) []queueRow {
+	now := c.cfg.Now()
+	type item struct {
+		due time.Time
+		row queueRow
+	}
+	items := make([]item, len(reqs))
+	for i, r := range reqs {
+		due := bot.CallbackDue(r, c.cfg.Zone)
+		items[i] = item{due, queueRow{
+			Reference: r.Reference, Type: typeLabel(r.Type), Urgent: r.Type == flows.TypeEAP,
+			Language: languageLabel(r.Language), Status: r.Status,
+			Submitted:  formatTime(r.SubmittedAt, c.cfg.Zone),
+			Waiting:    formatWait(now.Sub(r.SubmittedAt)),
+			Due:        formatDue(due, c.cfg.Zone),
+			PastTarget: r.Status == bot.StatusSubmitted && !now.Before(due),
+		}}
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.due.Compare(b.due) })
+	rows := make([]queueRow, len(items))
+	for i, it := range items {
+		rows[i] = it.row
+	}
+	return rows
+}
+
+// queueForm fills the filter form's choices.
+func (c *console) queueForm(status, typ, lang string) queuePage {
+	var p queuePage
+	p.Statuses = []option{{Value: "all", Label: "Any status"}}
+	for _, s := range []string{bot.StatusSubmitted, bot.StatusScheduled, bot.StatusCompleted, bot.StatusClosed} {
+		p.Statuses = append(p.Statuses, option{Value: s, Label: statusLabel(s)})
+	}
+	p.Types = []option{{Value: "", Label: "Any type"}}
+	for _, t := range []flows.AppointmentType{flows.TypeADIT, flows.TypeEAP, flows.TypeIJ} {
+		p.Types = append(p.Types, option{Value: string(t), Label: typeLabel(t)})
+	}
+	p.Languages = []option{{Value: "", Label: "Any language"}}
+	for _, l := range c.cfg.Staff.Languages() {
+		p.Languages = append(p.Languages, option{Value: l.Tag, Label: languageLabel(l.Tag)})
+	}
+	mark := func(opts []option, v string) {
+		for i := range opts {
+			opts[i].Selected = opts[i].Value == v
+		}
+	}
+	mark(p.Statuses, status)
+	mark(p.Types, typ)
+	mark(p.Languages, lang)
+	return p
+}
+
+// parseDay reads a YYYY-MM-DD date input as midnight where the service
+// counts days.
+func (c *console) parseDay(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, c.cfg.Zone)
+	if err != nil {
+		return time.Time{}, errors.New("must be a date")
+	}
+	return t, nil
+}
