@@ -3,6 +3,7 @@ package flows
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -14,6 +15,17 @@ import (
 // any script turned into ASCII digits, lower case, and runs of white space
 // collapsed to one space. It is for comparing, never for storing.
 func Fold(s string) string {
+	if isASCII(s) {
+		// Nothing to decompose, strip or replace: most of what people type
+		// is folded without the Unicode machinery, which is costly.
+		return foldASCII(s)
+	}
+	return foldUnicode(s)
+}
+
+func foldASCII(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+func foldUnicode(s string) string {
 	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(t, s)
 	if err != nil {
@@ -23,6 +35,15 @@ func Fold(s string) string {
 	// Letters that no decomposition takes the stroke off.
 	folded = strings.NewReplacer("đ", "d", "ł", "l", "ø", "o", "ħ", "h").Replace(folded)
 	return strings.Join(strings.Fields(folded), " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // ASCIIDigits replaces decimal digits of any script (Arabic-Indic ٣,
