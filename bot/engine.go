@@ -45,6 +45,9 @@ type Engine struct {
 	log       *slog.Logger
 	mu        sync.Mutex
 	languages map[string]string // phone → language of its last reply
+	// machines holds wizard state machines (*fsm.FSM) for moves to reuse:
+	// building one costs more than the rest of a move.
+	machines sync.Pool
 }
 
 // maxRemembered bounds the languages remembered for apologies.
@@ -102,7 +105,9 @@ func NewEngine(cfg Config) *Engine {
 		}
 		events = append(events, fsm.EventDesc{Name: string(t.To), Src: src, Dst: string(t.To)})
 	}
-	return &Engine{cfg: cfg, events: events, log: cfg.Logger, languages: map[string]string{}}
+	e := &Engine{cfg: cfg, events: events, log: cfg.Logger, languages: map[string]string{}}
+	e.machines.New = func() any { return fsm.NewFSM(string(flows.StepLanguage), events, nil) }
+	return e
 }
 
 // Handle runs one inbound turn and returns the reply to render.

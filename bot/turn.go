@@ -444,7 +444,9 @@ func (t *turn) apply(step flows.Step, res flows.Result) error {
 // for BACK.
 func (t *turn) move(to flows.Step, remember bool) error {
 	from := t.c.Step
-	m := fsm.NewFSM(string(from), t.e.events, nil)
+	m := t.e.machines.Get().(*fsm.FSM)
+	defer t.e.machines.Put(m)
+	m.SetState(string(from))
 	if err := m.Event(t.ctx, string(to)); err != nil {
 		return fmt.Errorf("wizard move %s → %s: %w", from, to, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +31,10 @@ var _ bot.Store = (*DB)(nil)
 // ErrNotFound means no row matched; it is bot.ErrNotFound.
 var ErrNotFound = bot.ErrNotFound
 
+// DefaultMaxConns is the size of the connection pool unless the URL sets
+// pool_max_conns.
+const DefaultMaxConns = 16
+
 // Open connects to the database at url and checks that it answers. Values
 // are sealed with keys; Migrate also loads the blind-index key.
 func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
@@ -41,6 +46,12 @@ func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
 		// A webhook must answer within seconds even when the database is
 		// down: do not wait on a connection longer than this.
 		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// A turn holds its connection until its COMMIT is on disk, so
+		// pgx's default of one per CPU (at least 4) leaves turns queueing
+		// for a connection while PostgreSQL waits on the disk.
+		cfg.MaxConns = max(cfg.MaxConns, DefaultMaxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
