@@ -74,6 +74,11 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "infopass bench: %d conversations at once for %s, after %s of warm-up, against %s\n",
 		*concurrency, *duration, *warmup, where)
 	load := newLoad(base, token, *concurrency, cfg.Zone, cfg.ADITLeadDays)
+	if !inProcess {
+		// The server lets a number take a turn a second, ten at once; a
+		// person whose text got no answer waits before sending again.
+		load.refusedPause = time.Second
+	}
 	var profile func()
 	if *cpuProfile != "" {
 		if profile, err = startProfile(*cpuProfile, *warmup); err != nil {
@@ -100,8 +105,8 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	if ctx.Err() != nil {
 		fmt.Fprintln(stdout, "interrupted: the figures cover the time measured until then")
 	}
-	if res.unexpected > 0 && !inProcess {
-		fmt.Fprintln(stdout, "some replies were not the question the script expected: the server may refuse a number's turns beyond one a second (serve's per-number limit)")
+	if res.refused > 0 && !inProcess {
+		fmt.Fprintln(stdout, "refused turns: the server answers a number a turn a second (ten at once); load it with more conversations (-c)")
 	}
 	return nil
 }
@@ -116,6 +121,8 @@ type loadTest struct {
 	zone        *time.Location
 	leadDays    int
 	firstNumber int // each run texts from its own numbers
+	// refusedPause is how long a person waits after a text got no answer.
+	refusedPause time.Duration
 }
 
 func newLoad(base, token string, concurrency int, zone *time.Location, leadDays int) *loadTest {
@@ -151,9 +158,9 @@ func (l *loadTest) neededBy() string {
 
 // benchResult is what a bench measured.
 type benchResult struct {
-	elapsed                          time.Duration
-	turns, errors, unexpected, filed int64
-	latency                          *latencies
+	elapsed                                   time.Duration
+	turns, errors, unexpected, refused, filed int64
+	latency                                   *latencies
 }
 
 // run lets concurrency people text until warmup and then measure have
@@ -174,10 +181,15 @@ func (l *loadTest) run(ctx context.Context, concurrency int, warmup, measure tim
 				}
 				out, took := u.turn(ctx)
 				// Only turns wholly inside the measured window count.
-				if ctx.Err() != nil || began.Before(from) || time.Now().After(until) {
-					continue
+				if ctx.Err() == nil && !began.Before(from) && !time.Now().After(until) {
+					u.stats.add(out, took)
 				}
-				u.stats.add(out, took)
+				if out == turnRefused && l.refusedPause > 0 {
+					select {
+					case <-ctx.Done():
+					case <-time.After(l.refusedPause):
+					}
+				}
 			}
 		})
 	}
@@ -194,6 +206,7 @@ func (l *loadTest) run(ctx context.Context, concurrency int, warmup, measure tim
 		res.turns += u.stats.turns
 		res.errors += u.stats.errors
 		res.unexpected += u.stats.unexpected
+		res.refused += u.stats.refused
 		res.filed += u.stats.filed
 		res.latency.merge(&u.stats.latency)
 	}
@@ -216,6 +229,7 @@ func (r benchResult) print(w io.Writer, concurrency int, memory string) {
 	fmt.Fprintf(w, "latency max      %s\n", ms(r.latency.max))
 	fmt.Fprintf(w, "errors           %d\n", r.errors)
 	fmt.Fprintf(w, "unexpected       %d\n", r.unexpected)
+	fmt.Fprintf(w, "refused          %d\n", r.refused)
 	fmt.Fprintf(w, "requests filed   %d\n", r.filed)
 	fmt.Fprintf(w, "memory           %s\n", memory)
 }
@@ -227,6 +241,7 @@ const (
 	turnOK         outcome = iota
 	turnFiled              // and the reply says the request was filed
 	turnUnexpected         // a well-formed reply that is not what the script expected
+	turnRefused            // no answer at all: refused (the per-number limit) or opted out
 	turnError              // a transport error, a status other than 200, or no TwiML
 )
 
@@ -240,14 +255,19 @@ type virtualUser struct {
 }
 
 type userStats struct {
-	turns, errors, unexpected, filed int64
-	latency                          latencies
+	turns, errors, unexpected, refused, filed int64
+	latency                                   latencies
 }
 
+// add counts a turn. Errors and refusals are not turns: they have no
+// latency worth the name.
 func (s *userStats) add(out outcome, took time.Duration) {
 	switch out {
 	case turnError:
 		s.errors++
+		return
+	case turnRefused:
+		s.refused++
 		return
 	case turnUnexpected:
 		s.unexpected++
@@ -316,9 +336,10 @@ func (u *virtualUser) turn(ctx context.Context) (outcome, time.Duration) {
 	case strings.Contains(reply, "could not save that"):
 		return turnError, took // the same text goes again
 	case reply == "":
-		// Silent: an opted-out number of an earlier run, or refused.
+		// Refused, or a number an earlier run opted out: START undoes
+		// that, and otherwise asks the question again.
 		u.next = "START"
-		return turnUnexpected, took
+		return turnRefused, took
 	}
 	for _, s := range script {
 		if strings.Contains(reply, s.asks) {

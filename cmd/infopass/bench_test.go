@@ -28,7 +28,7 @@ func TestBench(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, errOut.String())
 	}
 	got := out.String()
-	for _, want := range []string{"concurrency      3\n", "errors           0\n", "unexpected       0\n", "latency p99", "RSS ", "Go heap in use"} {
+	for _, want := range []string{"concurrency      3\n", "errors           0\n", "unexpected       0\n", "refused          0\n", "latency p99", "RSS ", "Go heap in use"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
@@ -101,7 +101,7 @@ func BenchmarkTurn(b *testing.B) {
 			wg.Go(func() {
 				for left.Add(-1) >= 0 {
 					out, took := u.turn(ctx)
-					if out == turnError || out == turnUnexpected {
+					if out != turnOK && out != turnFiled {
 						errors.Add(1)
 					}
 					u.stats.add(out, took)
