@@ -10,7 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
@@ -148,19 +147,7 @@ func offerLabel(s string) string {
 
 // formatPhone writes a US number the American way and others in
 // international form.
-func formatPhone(e164 string) string {
-	if e164 == "" {
-		return ""
-	}
-	n, err := phonenumbers.Parse(e164, "US")
-	if err != nil {
-		return e164
-	}
-	if n.GetCountryCode() == 1 {
-		return phonenumbers.Format(n, phonenumbers.NATIONAL)
-	}
-	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
-}
+func formatPhone(e164 string) string { return flows.PhoneDisplay(e164) }
 
 func formatDate(d flows.Date) string {
 	if d.IsZero() {
