@@ -91,6 +91,12 @@ check_tools() {
 
 password() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
 
+# standby_is reports whether the primary sees the standby with column $1
+# of pg_stat_replication equal to $2.
+standby_is() {
+  [ "$(psql_on "$primary_port" -c "SELECT $1 FROM pg_stat_replication WHERE application_name = 'standby'")" = "$2" ]
+}
+
 pgbouncer_version() { pgbouncer --version | awk 'NR == 1 {print $2}'; }
 
 # prepared_statements reports whether the installed PgBouncer can carry
@@ -133,8 +139,8 @@ auth_file = $dir/userlist.txt
 ; keeps no session state (no advisory locks, SET, LISTEN or named prepared
 ; statements) on a DATABASE_URL connection.
 pool_mode = transaction
-; Fewer server connections than the replicas' pools hold (3 x 4), so that
-; transactions of different clients really share them.
+; Fewer server connections than the three replicas' pools may hold, so
+; that transactions of different clients really share them.
 default_pool_size = 6
 max_client_conn = 200
 ; Fail fast when the server is gone: a new client is refused at once
@@ -206,17 +212,13 @@ EOF
   sed -i "s/^port = $primary_port\$/port = $standby_port/" "$dir/standby/postgresql.conf"
   sed -i "s/ primary '\$/ standby '/" "$dir/standby/postgresql.conf"
   as_pg "$pgbin/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 60 start >/dev/null
-  wait_until 30 bash -c "[ \"\$(runuser -u postgres -- $pgbin/psql -X -tA -h $dir/run -p $primary_port -U postgres -d postgres \
-    -c \"select count(*) from pg_stat_replication where application_name = 'standby' and state = 'streaming'\")\" = 1 ]" \
-    || die "the standby does not stream"
+  wait_until 30 standby_is state streaming || die "the standby does not stream"
   # Synchronous commit on the primary only (ALTER SYSTEM is not
   # replicated): a commit returns once the standby has the WAL on disk, so a
   # failover loses nothing that was acknowledged. The standby, once
   # promoted, must not wait for a standby of its own.
   psql_on "$primary_port" -c "ALTER SYSTEM SET synchronous_standby_names = 'standby'" -c "SELECT pg_reload_conf()" >/dev/null
-  wait_until 30 bash -c "[ \"\$(runuser -u postgres -- $pgbin/psql -X -tA -h $dir/run -p $primary_port -U postgres -d postgres \
-    -c \"select sync_state from pg_stat_replication where application_name = 'standby'\")\" = sync ]" \
-    || die "the standby did not become synchronous"
+  wait_until 30 standby_is sync_state sync || die "the standby did not become synchronous"
 
   log "PgBouncer $(pgbouncer_version) on 127.0.0.1:$bouncer_a_port (primary) and :$bouncer_b_port (standby), transaction pooling"
   printf '"infopass" "%s"\n' "$app_pw" >"$dir/userlist.txt"
@@ -363,30 +365,34 @@ cmd_failover() {
   log "primary stopped in $(((t1 - t0) / 1000000)) ms; standby promoted in $(((t2 - t1) / 1000000)) ms"
 }
 
-stop_pid() {
-  local file=$1 sig=${2:-TERM}
-  [ -f "$file" ] || return 0
-  local pid
-  pid=$(cat "$file")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -s "$sig" "$pid" 2>/dev/null || true
-    wait_until 15 bash -c "! kill -0 $pid" || kill -s KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$file"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_pids sends signal $1 to the processes of the pid files that follow,
+# all at once, waits for them (15 s, then SIGKILL) and removes the files.
+stop_pids() {
+  local sig=$1 file pid
+  shift
+  local pids=()
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    pid=$(cat "$file")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -s "$sig" "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+    rm -f "$file"
+  done
+  for pid in "${pids[@]}"; do
+    wait_until 15 gone "$pid" || kill -s KILL "$pid" 2>/dev/null || true
+  done
 }
 
 cmd_down() {
   [ -n "$dir" ] && [ -d "$dir" ] || return 0
-  stop_pid "$dir/watchdog.pid" TERM
-  if [ -f "$dir/nginx.pid" ]; then
-    stop_pid "$dir/nginx.pid" QUIT
-  fi
-  for f in "$dir"/replica-*.pid; do
-    [ -e "$f" ] && stop_pid "$f" TERM
-  done
-  for f in "$dir"/pgbouncer-*.pid; do
-    [ -e "$f" ] && stop_pid "$f" INT
-  done
+  stop_pids TERM "$dir/watchdog.pid"
+  stop_pids QUIT "$dir/nginx.pid"
+  stop_pids TERM "$dir"/replica-*.pid
+  stop_pids TERM "$dir"/pgbouncer-*.pid # immediate: its clients are gone
   for name in primary standby; do
     if [ -f "$dir/$name/postmaster.pid" ]; then
       as_pg "$pgbin/pg_ctl" -D "$dir/$name" -m immediate -w stop >/dev/null 2>&1 || true
