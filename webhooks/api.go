@@ -129,13 +129,32 @@ func toOfferJSON(o bot.CallbackOffer) offerJSON {
 		MessageStatus: o.MessageStatus, BetterTimes: o.BetterTimes, AnsweredAt: o.AnsweredAt, CreatedAt: o.CreatedAt}
 }
 
-// handleListRequests: GET /api/requests?status=&type=&language=&zip=&from=&to=&limit=&cursor=
+// handleListRequests: GET /api/requests?status=&type=&language=&zip=&a_number=&receipt=&phone=&from=&to=&limit=&cursor=
 func (s *Server) handleListRequests(c *gin.Context) {
 	f := bot.RequestFilter{
 		Status: c.Query("status"), Type: c.Query("type"), Language: c.Query("language"), ZIPPrefix: c.Query("zip"),
 	}
 	var bad bot.ValidationError
 	var err error
+	// Lookups by identifier go through the blind indexes: the values are
+	// normalized as the wizard stores them.
+	if v := c.Query("a_number"); v != "" {
+		if f.ANumber, err = flows.ParseANumber(v); err != nil {
+			bad = append(bad, bot.FieldError{Field: "a_number", Message: "must be an A-Number (A and 7 to 9 digits)"})
+		}
+	}
+	if v := c.Query("receipt"); v != "" {
+		r, err := flows.ParseReceipt(v)
+		if err != nil {
+			bad = append(bad, bot.FieldError{Field: "receipt", Message: "must be a receipt number (3 letters and 10 digits)"})
+		}
+		f.Receipt = r.Number
+	}
+	if v := c.Query("phone"); v != "" {
+		if f.Phone, err = flows.ParsePhone(v, "US"); err != nil {
+			bad = append(bad, bot.FieldError{Field: "phone", Message: "must be a phone number (E.164, like +12025550123)"})
+		}
+	}
 	if f.From, err = s.parseDay(c.Query("from")); err != nil {
 		bad = append(bad, bot.FieldError{Field: "from", Message: err.Error()})
 	}
