@@ -18,9 +18,10 @@ import (
 // Defaults of the abuse limits.
 const (
 	// DefaultSenderRate and DefaultSenderBurst let one number take a turn a
-	// second, ten at once: more than a person texts or presses keys.
+	// second, twenty at once: more than a person texts or presses keys,
+	// and room for a phone that delivers a backlog of texts in one go.
 	DefaultSenderRate  rate.Limit = 1
-	DefaultSenderBurst            = 10
+	DefaultSenderBurst            = 20
 
 	// After staffFailureLimit wrong staff tokens from one address within
 	// staffFailureWindow of the first, the API refuses that address until

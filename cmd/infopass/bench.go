@@ -75,7 +75,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		*concurrency, *duration, *warmup, where)
 	load := newLoad(base, token, *concurrency, cfg.Zone, cfg.ADITLeadDays)
 	if !inProcess {
-		// The server lets a number take a turn a second, ten at once; a
+		// The server lets a number take a turn a second, twenty at once; a
 		// person whose text got no answer waits before sending again.
 		load.refusedPause = time.Second
 	}
@@ -106,7 +106,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stdout, "interrupted: the figures cover the time measured until then")
 	}
 	if res.refused > 0 && !inProcess {
-		fmt.Fprintln(stdout, "refused turns: the server answers a number a turn a second (ten at once); load it with more conversations (-c)")
+		fmt.Fprintln(stdout, "refused turns: the server answers a number a turn a second (twenty at once); load it with more conversations (-c)")
 	}
 	return nil
 }

@@ -220,6 +220,43 @@ func TestSenderFlood(t *testing.T) {
 	})
 }
 
+// TestTwentyAtOnceWithinDefaultLimits sends twenty texts from one number
+// at once with the shipped limits: a person whose phone delivers a backlog
+// in one go loses none of it.
+func TestTwentyAtOnceWithinDefaultLimits(t *testing.T) {
+	h := newHarness(t)
+	h.restart(func(c *config) { c.senderRate, c.senderBurst = 0, 0 }) // the defaults
+	from := "+12025550413"
+	replies := make([]string, 20)
+	var wg sync.WaitGroup
+	for i := range replies {
+		form := h.smsForm(from, "hi")
+		wg.Go(func() {
+			status, body := h.post("/twilio/sms", form, true)
+			if status != http.StatusOK {
+				t.Errorf("text %d: %d %s", i, status, body)
+				return
+			}
+			if doc := parseTwiML(t, body); len(doc.Messages) == 1 {
+				replies[i] = doc.Messages[0]
+			}
+		})
+	}
+	wg.Wait()
+	for i, r := range replies {
+		if r == "" {
+			t.Errorf("text %d got no reply", i)
+		}
+	}
+	msgs, err := h.db.Messages(context.Background(), from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2*len(replies) {
+		t.Errorf("%d messages stored, want %d", len(msgs), 2*len(replies))
+	}
+}
+
 // TestAllowedCountries checks that only numbers of ALLOWED_COUNTRY_CODES
 // are answered.
 func TestAllowedCountries(t *testing.T) {
