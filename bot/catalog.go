@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,9 @@ type Catalog struct {
 	ids        []string // every message ID of the default language, sorted
 	greetings  map[string]map[string]bool
 	optOut     map[string][]string // folded phrases
+	// stopWords are the folded STOP words of every language: an opt-out is
+	// honoured whatever language the conversation is in.
+	stopWords map[string][]string // folded word → the languages it is STOP in
 }
 
 // LoadCatalog reads every *.toml message file of fsys.
@@ -50,6 +54,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 		dateLayout: map[string]string{},
 		greetings:  map[string]map[string]bool{},
 		optOut:     map[string][]string{},
+		stopWords:  map[string][]string{},
 	}
 	type ordered struct {
 		opt   flows.LanguageOption
@@ -145,6 +150,9 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	for _, k := range Keywords() {
 		for _, w := range words("keyword." + string(k)) {
 			kw[flows.Fold(w)] = k
+			if f := flows.Fold(w); k == KeyStop && !slices.Contains(c.stopWords[f], tag) {
+				c.stopWords[f] = append(c.stopWords[f], tag)
+			}
 		}
 	}
 	c.keywords[tag] = kw

@@ -36,6 +36,13 @@ func TestKeyword(t *testing.T) {
 		{"en", "ＳＴＯＰ", KeyStop, true}, // full-width
 		{"en", "Infopass", KeyAgent, true},
 		{"en", "help me with my ADIT", "", false},
+		// STOP in any language stops, whatever the conversation's language.
+		{"en", "стоп", KeyStop, true},
+		{"es", "停止", KeyStop, true},
+		{"fr", "Parar!", KeyStop, true},
+		{"vi", "ＴＤ", KeyStop, true},
+		{"en", "koniec", KeyStop, true},
+		{"en", "alto ahí", "", false},
 		{"en", "", "", false},
 	} {
 		t.Run(tc.lang+"_"+tc.text, func(t *testing.T) {
@@ -44,6 +51,36 @@ func TestKeyword(t *testing.T) {
 				t.Errorf("Keyword(%s, %q) = %q %v, want %q %v", tc.lang, tc.text, got, ok, tc.want, tc.ok)
 			}
 		})
+	}
+}
+
+// TestOptOutLanguage checks which language the confirmation of an
+// opt-out from someone who never chose one is written in.
+func TestOptOutLanguage(t *testing.T) {
+	c := mustCatalog(t)
+	for _, tc := range []struct {
+		text string
+		want string
+		ok   bool
+	}{
+		{"стоп", "ru", true},
+		{"停止", "zh-Hans", true},
+		{"no más mensajes por favor", "es", true},
+		{"please stop texting me", "en", true},
+		{"STOP", "en", true},
+		{"sispann", "ht", true},
+		{"parar", "", false}, // Spanish and Portuguese
+		{"hello", "", false},
+	} {
+		got, ok := c.OptOutLanguage(tc.text)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("OptOutLanguage(%q) = %q %v, want %q %v", tc.text, got, ok, tc.want, tc.ok)
+		}
+		if tc.ok && !c.OptsOut(tc.text) {
+			if _, kw := c.Keyword("en", tc.text); !kw {
+				t.Errorf("%q neither opts out nor is a keyword", tc.text)
+			}
+		}
 	}
 }
 

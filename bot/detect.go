@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -60,18 +61,47 @@ func (c *Catalog) DetectLanguage(text string) (string, bool) {
 	return "", false
 }
 
-// OptsOut reports whether text, in the language tag or English, asks for
-// no more texts in words ("stop texting me", "no más mensajes").
-func (c *Catalog) OptsOut(tag, text string) bool {
-	f := flows.Fold(text)
-	for _, l := range []string{tag, DefaultLanguage} {
-		for _, p := range c.optOut[l] {
+// OptsOut reports whether text asks for no more texts in words ("stop
+// texting me", "no más mensajes"), in any language of the service: a
+// person who has not chosen a language yet, or writes in their own, is
+// heard too.
+func (c *Catalog) OptsOut(text string) bool {
+	_, ok := c.optOutPhrase(flows.Fold(text))
+	return ok
+}
+
+// optOutPhrase returns the languages of the opt-out phrases folded text
+// contains.
+func (c *Catalog) optOutPhrase(f string) (tags []string, ok bool) {
+	for tag, phrases := range c.optOut {
+		for _, p := range phrases {
 			if strings.Contains(f, p) {
-				return true
+				tags = append(tags, tag)
+				break
 			}
 		}
 	}
-	return false
+	return tags, len(tags) > 0
+}
+
+// OptOutLanguage returns the language an opt-out is written in, when its
+// words (a STOP word, an opt-out phrase, or the script) belong to one
+// language only: the confirmation of someone who never chose a language
+// is written in theirs.
+func (c *Catalog) OptOutLanguage(text string) (string, bool) {
+	f := flows.Fold(text)
+	tags := c.stopWords[strings.Trim(f, " .!?¡¿,;:。！？\"'")]
+	if more, ok := c.optOutPhrase(f); ok {
+		tags = append(slices.Clone(tags), more...)
+	}
+	slices.Sort(tags)
+	if tags = slices.Compact(tags); len(tags) == 1 {
+		return tags[0], true
+	}
+	if slices.Contains(tags, DefaultLanguage) {
+		return "", false
+	}
+	return c.DetectLanguage(text)
 }
 
 // carrierOptOut reports whether word is one of the opt-out keywords that

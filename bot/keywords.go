@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"unicode"
 
 	"infopass/flows"
 )
@@ -28,7 +29,9 @@ func Keywords() []Keyword {
 }
 
 // Keyword returns the keyword text is, in the language tag or in English,
-// ignoring case, accents, width and surrounding punctuation.
+// ignoring case, accents, width and surrounding punctuation. A STOP word of
+// any language is STOP: carriers expect an opt-out to be honoured in the
+// words the person uses, whatever language the conversation is in.
 func (c *Catalog) Keyword(tag, text string) (Keyword, bool) {
 	f := strings.Trim(flows.Fold(text), " .!?¡¿,;:。！？\"'")
 	if f == "" {
@@ -37,6 +40,23 @@ func (c *Catalog) Keyword(tag, text string) (Keyword, bool) {
 	if k, ok := c.keywords[tag][f]; ok {
 		return k, true
 	}
-	k, ok := c.keywords[DefaultLanguage][f]
-	return k, ok
+	if k, ok := c.keywords[DefaultLanguage][f]; ok {
+		return k, true
+	}
+	if len(c.stopWords[f]) > 0 {
+		return KeyStop, true
+	}
+	return "", false
+}
+
+// SaysInfopass reports whether a caller's words name Infopass anywhere
+// ("Infopass please", "I need Infopass"): on the phone that word reaches a
+// person at any moment, as the Contact Center's own menu does.
+func SaysInfopass(text string) bool {
+	for _, w := range strings.FieldsFunc(flows.Fold(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if w == "infopass" || w == "infopas" {
+			return true
+		}
+	}
+	return false
 }

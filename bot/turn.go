@@ -132,7 +132,7 @@ func (t *turn) midWizard() bool {
 func (t *turn) decide() error {
 	kw, isKeyword := t.e.cfg.Catalog.Keyword(t.lang(), t.input)
 	if t.voice() {
-		if t.in.Keys == "0" {
+		if t.in.Keys == "0" || (!isKeyword && SaysInfopass(t.input)) {
 			kw, isKeyword = KeyAgent, true
 		}
 		if kw == KeyStop || kw == KeyStart {
@@ -141,7 +141,7 @@ func (t *turn) decide() error {
 	} else if t.p.OptedOut && kw != KeyStart {
 		t.silent = true
 		return nil
-	} else if !isKeyword && t.e.cfg.Catalog.OptsOut(t.lang(), t.input) {
+	} else if !isKeyword && t.e.cfg.Catalog.OptsOut(t.input) {
 		kw, isKeyword = KeyStop, true
 	}
 	if isKeyword {
@@ -229,6 +229,11 @@ func (t *turn) keyword(k Keyword) error {
 	switch k {
 	case KeyStop:
 		t.p.OptedOut = true
+		if t.c.Answers.Language == "" {
+			if tag, ok := t.e.cfg.Catalog.OptOutLanguage(t.input); ok {
+				t.c.Answers.Language = tag
+			}
+		}
 		// Twilio confirms its own opt-out words and blocks a reply; other
 		// words and phrases get the bot's confirmation.
 		t.silent = carrierOptOut(t.input)

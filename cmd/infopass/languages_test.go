@@ -135,8 +135,17 @@ func TestOptOutInWords(t *testing.T) {
 	for _, tc := range []struct{ from, first, stop, want string }{
 		{"+12025550420", "hi", "please stop texting me", "no more texts"},
 		{"+12025550421", "Hola", "no más mensajes por favor", "Ya no recibirá mensajes"},
+		// A first text that opts out, in the person's own words: the
+		// confirmation is in their language.
+		{"+12025550422", "", "no más mensajes", "Ya no recibirá mensajes"},
+		{"+12025550423", "", "стоп", "Вы больше не будете получать SMS"},
+		{"+12025550425", "hi", "стоп", "Вы больше не будете получать SMS"}, // at the language menu
+		// A STOP word of another language than the one chosen.
+		{"+12025550424", "Hola", "停止", "Ya no recibirá mensajes"},
 	} {
-		h.text(tc.from, tc.first)
+		if tc.first != "" {
+			h.text(tc.from, tc.first)
+		}
 		if reply := h.text(tc.from, tc.stop); !strings.Contains(reply, tc.want) {
 			t.Errorf("%q: %s", tc.stop, reply)
 		}
