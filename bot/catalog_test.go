@@ -161,3 +161,24 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestSaysInfopass(t *testing.T) {
+	for _, tc := range []struct {
+		said string
+		want bool
+	}{
+		{"Infopass", true},
+		{"Infopass please", true},
+		{"I need INFOPASS.", true},
+		{"info pass", true}, // as speech recognition may hear it
+		{"info", false},
+		{"passport info", false},
+		{"I want to talk to an agent please", false},
+		{"infopassword", false},
+		{"", false},
+	} {
+		if got := SaysInfopass(tc.said); got != tc.want {
+			t.Errorf("SaysInfopass(%q) = %v, want %v", tc.said, got, tc.want)
+		}
+	}
+}

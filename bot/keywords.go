@@ -53,8 +53,10 @@ func (c *Catalog) Keyword(tag, text string) (Keyword, bool) {
 // ("Infopass please", "I need Infopass"): on the phone that word reaches a
 // person at any moment, as the Contact Center's own menu does.
 func SaysInfopass(text string) bool {
-	for _, w := range strings.FieldsFunc(flows.Fold(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if w == "infopass" || w == "infopas" {
+	words := strings.FieldsFunc(flows.Fold(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	for i, w := range words {
+		// Speech recognition may hear it as two words.
+		if w == "infopass" || w == "infopas" || (w == "info" && i+1 < len(words) && words[i+1] == "pass") {
 			return true
 		}
 	}
