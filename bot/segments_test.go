@@ -95,6 +95,18 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 			}
 		}
 		replies["back+ask "+string(step)] = render(append([]flows.Msg{flows.M("callback.back_to_request")}, q.Msgs...)...)
+		// Keywords answer, then ask the question again.
+		status := flows.M("reply.status", "Ref", "IP-7K3Q9D2M", "Date", flows.Date{Year: 2026, Month: 12, Day: 28},
+			"Status", flows.M("status.submitted"))
+		// (FitSMS leaves the question out of a text that would cost more
+		// than three segments: the engine does the same.)
+		for name, aside := range map[string]flows.Msg{"help": flows.M("reply.help"), "agent": flows.M("reply.agent"), "status": status} {
+			replies[name+"+ask "+string(step)] = FitSMS(render(append([]flows.Msg{aside}, q.Msgs...)...), render(aside))
+		}
+		// An answer to a callback offer, then back to the wizard.
+		confirmed := render(windowMsg(c, "callback.confirmed", offer))
+		replies["confirmed+back+ask "+string(step)] = FitSMS(confirmed+"\n"+
+			render(append([]flows.Msg{flows.M("callback.back_to_request")}, q.Msgs...)...), confirmed)
 	}
 	for _, id := range c.ids {
 		switch {
@@ -106,6 +118,12 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 			replies[id] = render(windowMsg(c, id, offer))
 		}
 	}
+	three := make([]flows.Msg, 3) // STATUS of a number that filed three requests
+	for i := range three {
+		three[i] = flows.M("reply.status", "Ref", "IP-7K3Q9D2M", "Date", flows.Date{Year: 2026, Month: 12, Day: 28},
+			"Status", flows.M("status.scheduled"))
+	}
+	replies["status x3"] = render(three...)
 	replies["done.submitted"] = render(flows.M("done.submitted", "Ref", "IP-7K3Q9D2M"))
 	replies["voice.handoff_text+ask email"] = render(append([]flows.Msg{flows.M("voice.handoff_text")}, flows.Ask(flows.StepEmail, long, ctx).Msgs...)...)
 	replies["start+ask who"] = render(append([]flows.Msg{flows.M("reply.start")}, flows.Ask(flows.StepWho, long, ctx).Msgs...)...)

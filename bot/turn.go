@@ -32,6 +32,11 @@ type turn struct {
 	// offer, in the language of the request it is about.
 	offerSay  []flows.Msg
 	offerLang string
+	// reaskFrom, when reasked, is where in say the wizard's question is
+	// asked again after an aside (a keyword's answer, a callback answer):
+	// a text too long for three segments leaves the question out.
+	reaskFrom int
+	reasked   bool
 	silent    bool
 	handoff   bool
 	submit    bool
@@ -244,6 +249,7 @@ func (t *turn) keyword(k Keyword) error {
 	case KeyStart:
 		t.p.OptedOut = false
 		t.say = append(t.say, flows.M("reply.start"))
+		t.reaskFrom, t.reasked = len(t.say), true
 		t.ask()
 		return t.tx.SaveParticipant(t.p)
 	case KeyHelp:
@@ -280,6 +286,9 @@ func (t *turn) keyword(k Keyword) error {
 	if t.c.Pending == pendingResume {
 		t.say = append(t.say, flows.M("reply.resume"))
 		return nil
+	}
+	if k != KeyLanguage && len(t.say) > 0 {
+		t.reaskFrom, t.reasked = len(t.say), true
 	}
 	t.ask()
 	return nil
@@ -536,9 +545,9 @@ func (t *turn) save() (Reply, error) {
 	if t.voice() {
 		t.voiceReply(&reply)
 	} else if !t.silent {
-		reply.Text = t.e.render(t.lang(), t.say)
-		if len(t.offerSay) > 0 {
-			reply.Text = strings.TrimSpace(t.e.render(t.offerLang, t.offerSay) + "\n" + reply.Text)
+		reply.Text = t.smsText(t.say)
+		if t.reasked {
+			reply.Text = FitSMS(reply.Text, t.smsText(t.say[:t.reaskFrom]))
 		}
 	}
 	in := Message{Direction: "in", Channel: t.in.Channel, ProviderID: t.in.ProviderID, Body: t.input}
@@ -548,6 +557,28 @@ func (t *turn) save() (Reply, error) {
 	t.e.log.InfoContext(t.ctx, "turn", "conversation", t.c.ID, "provider_id", t.in.ProviderID,
 		"channel", string(t.in.Channel), "step", string(t.c.Step), "silent", t.silent, "open", t.c.Open)
 	return reply, nil
+}
+
+// smsText renders say, after the answer about a callback offer if any.
+func (t *turn) smsText(say []flows.Msg) string {
+	text := t.e.render(t.lang(), say)
+	if len(t.offerSay) > 0 {
+		text = strings.TrimSpace(t.e.render(t.offerLang, t.offerSay) + "\n" + text)
+	}
+	return text
+}
+
+// MaxSegments is the most SMS segments a reply may cost.
+const MaxSegments = 3
+
+// FitSMS returns full, or short (the same reply without the question asked
+// again) when full costs more than MaxSegments: the person asked for
+// something else, and the question stands as it was.
+func FitSMS(full, short string) string {
+	if n, _ := Segments(full); n > MaxSegments && short != "" {
+		return short
+	}
+	return full
 }
 
 // file stores the request, retrying the rare reference collision.
