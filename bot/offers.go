@@ -47,7 +47,7 @@ func (t *turn) offerReply() (bool, error) {
 	ref, rest := findReference(t.input)
 	var offer *CallbackOffer
 	for i, o := range offers {
-		if o.Status == OfferAwaiting && (ref == "" || o.Reference == ref) {
+		if answerable(o, t.now) && (ref == "" || o.Reference == ref) {
 			offer = &offers[i]
 			break
 		}
@@ -89,6 +89,19 @@ func (t *turn) offerReply() (bool, error) {
 		t.backToWizard()
 	}
 	return true, nil
+}
+
+// LateReplyGrace is how long after a callback window starts a yes or no
+// is still taken as the answer to it, to tell the person it passed; after
+// that the words are the wizard's again.
+const LateReplyGrace = 24 * time.Hour
+
+// answerable reports whether a yes or no now may be the answer to o: it
+// awaits one, or expired unanswered, and its window started less than
+// LateReplyGrace ago.
+func answerable(o CallbackOffer, now time.Time) bool {
+	waiting := o.Status == OfferAwaiting || (o.Status == OfferExpired && o.AnsweredAt == nil)
+	return waiting && now.Before(o.Start.Add(LateReplyGrace))
 }
 
 // betterTimes stores the answer to "which days and times suit you better?".

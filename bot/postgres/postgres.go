@@ -170,6 +170,20 @@ func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
+// ExpireOffers marks expired the callback offers still awaiting an answer
+// whose window has started, and returns how many: staff then see that
+// nobody answered in time. A reply on the day still hears that the window
+// passed (bot.LateReplyGrace).
+func (db *DB) ExpireOffers(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `
+		UPDATE callback_offers SET status = 'expired', updated_at = $1
+		WHERE status = 'awaiting' AND starts_at <= $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("expire callback offers: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.
 func isUniqueViolation(err error) bool {
 	var pg *pgconn.PgError

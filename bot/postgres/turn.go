@@ -275,7 +275,8 @@ func (t *turnTx) SetRequestStatus(requestID int64, status, note, actor string) e
 }
 
 const contactOffersTail = `WHERE o.contact_idx = $1
-		AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = ''))
+		AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = '')
+			OR (o.status = 'expired' AND o.answered_at IS NULL))
 		ORDER BY o.id DESC FOR UPDATE OF o`
 
 func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {

@@ -130,11 +130,12 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// purge deletes, every hour, partial conversations idle for 30 days and
-// the personal data of requests closed for RETENTION_DAYS. It logs counts
-// only.
+// purge, every ten minutes, deletes partial conversations idle for 30
+// days and the personal data of requests closed for RETENTION_DAYS, and
+// expires the callback offers nobody answered before their window. It logs
+// counts only.
 func (a *app) purge(ctx context.Context) {
-	tick := time.NewTicker(time.Hour)
+	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
 	now := a.cfg.now
 	if now == nil {
@@ -146,6 +147,11 @@ func (a *app) purge(ctx context.Context) {
 			a.log.Error("purge idle conversations", "err", err)
 		} else if n > 0 {
 			a.log.Info("purged idle conversations", "count", n)
+		}
+		if n, err := a.db.ExpireOffers(ctx, t); err != nil && ctx.Err() == nil {
+			a.log.Error("expire callback offers", "err", err)
+		} else if n > 0 {
+			a.log.Info("expired callback offers", "count", n)
 		}
 		cutoff := t.AddDate(0, 0, -a.cfg.RetentionDays)
 		if n, err := a.db.PurgeClosed(ctx, cutoff, t); err != nil && ctx.Err() == nil {

@@ -312,6 +312,48 @@ func TestCallbackOffers(t *testing.T) {
 		}
 	})
 
+	t.Run("UnansweredOfferExpires", func(t *testing.T) {
+		h.t = t
+		from := "+12025550216"
+		ref := h.fileApplicant(from)
+		h.offer(ref, monday9, monday11)
+		eventually(t, "the text is sent", func() bool { return h.sentTo(from) == 1 })
+		// Nobody answers; the window starts, and the job runs.
+		h.advance(time.Date(2026, 11, 30, 9, 5, 0, 0, mustZone("America/New_York")).Sub(h.now()))
+		defer h.advance(-h.now().Sub(friday))
+		if n, err := h.db.ExpireOffers(context.Background(), h.now()); err != nil || n < 1 { // with the earlier subtests' unanswered offers
+			t.Fatalf("expire: %d %v", n, err)
+		}
+		if o := h.offers(ref)[0]; o["status"] != "expired" || o["answered_at"] != nil {
+			t.Errorf("offer after its window started: %v", o)
+		}
+		// A reply that day still hears that the window passed, once.
+		if reply := h.text(from, "yes"); !strings.Contains(reply, "has already started") {
+			t.Errorf("reply on the day: %s", reply)
+		}
+		if o := h.offers(ref)[0]; o["status"] != "expired" || o["answered_at"] == nil {
+			t.Errorf("offer after the late reply: %v", o)
+		}
+	})
+
+	t.Run("OldOfferDoesNotTakeLaterAnswers", func(t *testing.T) {
+		h.t = t
+		from := "+12025550217"
+		ref := h.fileApplicant(from)
+		h.offer(ref, monday9, monday11)
+		eventually(t, "the text is sent", func() bool { return h.sentTo(from) == 1 })
+		// Days later, unanswered and not yet expired by the job, the
+		// offer does not take a yes meant for something else.
+		h.advance(time.Date(2026, 12, 3, 10, 0, 0, 0, mustZone("America/New_York")).Sub(h.now()))
+		defer h.advance(-h.now().Sub(friday))
+		if reply := h.text(from, "yes"); strings.Contains(reply, "has already started") || reply == "" {
+			t.Errorf("a yes days after the window: %q", reply)
+		}
+		if o := h.offers(ref)[0]; o["status"] != "awaiting" || o["answered_at"] != nil {
+			t.Errorf("offer: %v", o)
+		}
+	})
+
 	t.Run("StaffCancelsAnOffer", func(t *testing.T) {
 		h.t = t
 		from := "+12025550211"
