@@ -403,7 +403,8 @@ func (t *tx) ContactOffers() ([]bot.CallbackOffer, error) {
 	var out []bot.CallbackOffer
 	for i := len(t.st.offers) - 1; i >= 0; i-- {
 		o := t.st.offers[i]
-		if o.ContactPhone == t.phone && (o.Status == bot.OfferAwaiting || o.Status == bot.OfferDeclined && o.BetterTimes == "") {
+		if o.ContactPhone == t.phone && (o.Status == bot.OfferAwaiting || o.Status == bot.OfferDeclined && o.BetterTimes == "" ||
+			o.Status == bot.OfferExpired && o.AnsweredAt == nil) {
 			out = append(out, cloneOffer(o))
 		}
 	}
