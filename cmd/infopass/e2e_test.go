@@ -198,6 +198,26 @@ func parseTwiML(t *testing.T, body string) twimlResponse {
 	return doc
 }
 
+// xmlElements counts the elements of body by name, failing the test when
+// body is not well-formed XML.
+func xmlElements(t *testing.T, body string) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	d := xml.NewDecoder(strings.NewReader(body))
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v\n%s", err, body)
+		}
+		if e, ok := tok.(xml.StartElement); ok {
+			n[e.Name.Local]++
+		}
+	}
+}
+
 // sendForm posts a signed SMS form and returns the reply text ("" for none).
 func (h *harness) sendForm(form url.Values) string {
 	h.t.Helper()
@@ -564,13 +584,43 @@ func TestSMSWizard(t *testing.T) {
 	t.Run("MarkupInBody", func(t *testing.T) {
 		h.t = t
 		from := "+12025550111"
-		h.play(from, untilType)
-		h.play(from, []step{{"1", "By what date"}, {"12/10/2026", "weekdays"}, {"1", "time"}, {"1", "full name"}})
-		reply := h.text(from, "</Message><Redirect>http://x</Redirect>")
-		if !strings.Contains(reply, "full name in letters") {
-			t.Errorf("reply: %s", reply)
+		const markup = "</Message><Redirect>http://x</Redirect>"
+		// reply sends body and checks the raw reply is one well-formed
+		// <Message> and nothing else: no verb smuggled in by the text.
+		reply := func(body string) string {
+			t.Helper()
+			status, raw := h.post("/twilio/sms", h.smsForm(from, body), true)
+			if status != http.StatusOK {
+				t.Fatalf("POST /twilio/sms: %d %s", status, raw)
+			}
+			if n := xmlElements(t, raw); n["Response"] != 1 || n["Message"] != 1 || n["Redirect"] != 0 || len(n) != 2 {
+				t.Fatalf("sent %q, reply elements %v, want one <Message> only:\n%s", body, n, raw)
+			}
+			return parseTwiML(t, raw).Messages[0]
 		}
-		h.text(from, "Jane <b>Doe</b>") // parsed TwiML is checked by text
+		h.play(from, untilType)
+		h.play(from, []step{{"2", "What date do you plan to travel?"}, {"12/15/2026", "why do you need to travel"}})
+		// The travel reason is free text: the markup is taken as it is typed.
+		if r := reply(markup); !strings.Contains(r, "Which weekdays") {
+			t.Fatalf("markup as the travel reason: %s", r)
+		}
+		c, err := h.db.OpenConversation(context.Background(), from)
+		if err != nil || c.Answers.TravelReason != markup {
+			t.Fatalf("stored travel reason: %+v %v", c, err)
+		}
+		h.play(from, []step{{"6", "time of day"}, {"2", "full name"}})
+		if r := reply(markup); !strings.Contains(r, "full name in letters") {
+			t.Errorf("markup as a name: %s", r)
+		}
+		// The review echoes the email, whose local part may hold & and '.
+		h.play(from, []step{
+			{"Jane Doe", "date of birth"}, {"07/21/1990", "ZIP code"}, {"10001", "born"}, {"Mexico", "receipt number"},
+			{"none", "A-Number"}, {"none", "email"}, {"o'neil&co@example.org", "Reply SAME to use"},
+			{"same", "(1/3)"}, {"yes", "(2/3)"},
+		})
+		if r := reply("yes"); !strings.Contains(r, "5 o'neil&co@example.org, (202) 555-0111") {
+			t.Errorf("review does not echo the email as typed:\n%s", r)
+		}
 	})
 
 	t.Run("UnsignedRejected", func(t *testing.T) {

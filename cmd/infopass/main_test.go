@@ -69,3 +69,30 @@ func TestChat(t *testing.T) {
 		}
 	}
 }
+
+// TestCall keys and says a few answers into the terminal phone simulator,
+// which runs the server itself and follows its TwiML as Twilio would.
+func TestCall(t *testing.T) {
+	var out, errOut bytes.Buffer
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "DATA_KEY": base64.StdEncoding.EncodeToString(testDataKey)}
+	in := strings.NewReader("1\nInfopass\n")
+	err := run(context.Background(), []string{"call", "-from", "+12025550178"}, func(k string) string { return vars[k] }, in, &out, &errOut)
+	if err != nil {
+		t.Fatalf("call: %v\n%s", err, errOut.String())
+	}
+	// In order: the menu, the first question once 1 picks English, the
+	// transfer that saying Infopass asks for, and the call connected.
+	rest := out.String()
+	for _, want := range []string{"from +12025550178", "[en-US] Welcome to USCIS Infopass.", "[en-US] For English, press 1.", "> ",
+		"[en-US] Are you the person the appointment is for? Press 1.", "> ",
+		"[en-US] Please hold while we connect you to the USCIS Contact Center.", "(connecting you to +18003755283)\n"} {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("call output lacks %q after what came before:\n%s", want, out.String())
+		}
+		rest = rest[i+len(want):]
+	}
+	if rest != "" {
+		t.Errorf("call output goes on after the transfer: %q", rest)
+	}
+}

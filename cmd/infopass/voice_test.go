@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -114,7 +115,21 @@ func TestVoiceWizard(t *testing.T) {
 		if es := c.last.Said[2]; es.Language != "es-US" || !strings.Contains(es.Text, "Para español, oprima 2") {
 			t.Errorf("the Spanish option is not said in Spanish: %+v", es)
 		}
-		c.script(voiceApplicantADIT)
+		// The date of birth is said, not keyed.
+		script := append([]step(nil), voiceApplicantADIT...)
+		spoken := false
+		for i, s := range script {
+			if s.send == "07211990" {
+				script[i], spoken = step{"July 21st 1990", "I have July 21, 1990. Press 1 if that is right"}, true
+			}
+		}
+		if !spoken {
+			t.Fatal("the script has no keyed date of birth to say instead")
+		}
+		c.script(script)
+		if !strings.Contains(c.said(), "1 Jane Doe, born 07/21/1990") {
+			t.Errorf("the review lacks the spoken date of birth: %s", c.said())
+		}
 		c.do("*", "(2/3)").do("yes", "(3/3)")
 		c.do("*", "Your request was sent. Your request number is I P")
 		if !c.last.HungUp {
@@ -159,6 +174,14 @@ func TestVoiceWizard(t *testing.T) {
 		c.do("0", "Please hold")
 		if c.last.Dialed != "+18003755283" {
 			t.Errorf("0 dialed %q", c.last.Dialed)
+		}
+		// "Infopass" anywhere in what is said, as recognition may hear it.
+		for i, said := range []string{"Infopass please", "I need info pass"} {
+			c = h.call(fmt.Sprintf("+1202555038%d", i)).script(voiceApplicantADIT[:3])
+			c.do(said, "Please hold while we connect you")
+			if c.last.Dialed != "+18003755283" {
+				t.Errorf("%q dialed %q", said, c.last.Dialed)
+			}
 		}
 	})
 
@@ -239,6 +262,36 @@ func TestVoiceWizard(t *testing.T) {
 		c.do("1", "By what date do you need proof").do("12102026", "I have December 10, 2026").do("1", "Which weekdays")
 		// and back by text
 		h.play(from, []step{{"1 3", "Welcome back. 1 Continue"}, {"1", "Which weekdays"}, {"1 3", "What time of day"}})
+	})
+
+	t.Run("MarkupReadBack", func(t *testing.T) {
+		h.t = t
+		from := "+12025550311"
+		const markup = "</Say></Gather><Redirect>http://x</Redirect>"
+		c := h.call(from).script(voiceApplicantADIT[:2])
+		c.do("2", "What date do you plan to travel?").do("12152026", "I have December 15, 2026.").do("1", "please say why you need to travel")
+		form := url.Values{"CallSid": {c.p.sid}, "From": {from}, "SpeechResult": {markup}, "Confidence": {"0.9"}}
+		_, body := h.postURL(c.last.Gather.attr("action"), form)
+		if n := xmlElements(t, body); n["Redirect"] != 0 || n["Gather"] != 1 || n["Say"] != 1 {
+			t.Fatalf("read-back of markup: elements %v\n%s", n, body)
+		}
+		var doc twimlVerb
+		if err := xml.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		turn, err := c.p.run(context.Background(), doc.Children)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.last = turn
+		if want := "I have " + markup + ". Press 1 if that is right"; !strings.Contains(c.said(), want) {
+			t.Fatalf("read-back says %q, want %q", c.said(), want)
+		}
+		c.do("1", "Which weekdays")
+		conv, err := h.db.OpenConversation(context.Background(), from)
+		if err != nil || conv.Answers.TravelReason != markup {
+			t.Errorf("stored travel reason: %+v %v", conv, err)
+		}
 	})
 
 	t.Run("RepeatedActionGetsTheSameAnswer", func(t *testing.T) {
@@ -339,6 +392,74 @@ func TestVoiceGolden(t *testing.T) {
 	turn("3", url.Values{"Digits": {"2"}})
 	turn("4", url.Values{"Digits": {"12042026"}})
 	golden("referral", turn("5", url.Values{"Digits": {"1"}}))
+
+	// Longer calls answer each question at the action its <Gather> names,
+	// as Twilio does.
+	var action string
+	answer := func(input, want string) string {
+		t.Helper()
+		form := url.Values{"CallSid": {sid}, "From": {from}}
+		switch {
+		case keyPattern.MatchString(input):
+			form.Set("Digits", input)
+		case input != "":
+			form.Set("SpeechResult", input)
+			form.Set("Confidence", "0.9")
+		}
+		target := action
+		if target == "" {
+			target = h.base + "/twilio/voice"
+		}
+		status, body := h.postURL(target, form)
+		var doc twimlVerb
+		if err := xml.Unmarshal([]byte(body), &doc); status != http.StatusOK || err != nil {
+			t.Fatalf("answer %q: %d %v\n%s", input, status, err, body)
+		}
+		action = ""
+		for _, v := range doc.Children {
+			if v.XMLName.Local == "Gather" {
+				action = v.attr("action")
+			}
+		}
+		if !strings.Contains(body, want) {
+			t.Fatalf("after %q the call does not say %q:\n%s", input, want, body)
+		}
+		return body
+	}
+	dial := func(number, callSid string) string {
+		t.Helper()
+		from, sid, action = number, callSid, ""
+		return answer("", "")
+	}
+	script := func(steps []step) {
+		t.Helper()
+		for _, s := range steps {
+			answer(s.send, s.want)
+		}
+	}
+
+	dial("+12025550322", "CA"+strings.Repeat("c", 32))
+	script(voiceApplicantADIT[:15])
+	golden("receipt_digits", answer(voiceApplicantADIT[15].send, "Now enter the 10 digits"))
+	script(voiceApplicantADIT[16:20])
+	golden("sms_handoff", answer("1", "We sent you a text message"))
+
+	dial("+12025550323", "CA"+strings.Repeat("d", 32))
+	script(voiceApplicantADIT)
+	script([]step{{"*", "(2/3)"}, {"yes", "(3/3)"}})
+	body = answer("*", "Your request was sent.")
+	reqs := h.requests(from)
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests filed by the call", len(reqs))
+	}
+	golden("submitted", strings.ReplaceAll(body, spacedRef(reqs[0].Reference), spacedRef("IP-XXXXXXXX")))
+
+	dial("+12025550324", "CA"+strings.Repeat("e", 32))
+	script([]step{{"1", "Are you the person"}, {"", "Sorry, I did not hear an answer."}, {"", "Sorry, I did not hear an answer."}})
+	golden("transfer_offer", answer("", "Having trouble?"))
+
+	h.play("+12025550325", append(append([]step{}, untilType...), step{"1", "By what date"}))
+	golden("resume", dial("+12025550325", "CA"+strings.Repeat("f", 32)))
 }
 
 // canonicalTwiML re-writes a TwiML document with sorted attributes and
