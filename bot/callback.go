@@ -24,6 +24,7 @@ const (
 	ReasonNoConsent    = "no_text_consent" // nobody agreed to confirmation texts
 	ReasonUnsubscribed = "unsubscribed"    // the carrier refused: the number opted out (Twilio 21610)
 	ReasonSendFailed   = "send_failed"     // the text could not be sent
+	ReasonDailyCap     = "daily_cap"       // the number had been sent its day's texts
 )
 
 // CallbackOffer is a window in which an officer offers to call.

@@ -21,13 +21,15 @@ type Sender interface {
 
 // SendError is an error answer of the provider's API.
 type SendError struct {
-	Status  int // HTTP status
-	Code    int // provider error code, e.g. 21610
+	Status int // HTTP status
+	Code   int // provider error code, e.g. 21610
+	// Message is the provider's explanation. It may quote the recipient's
+	// number, so Error leaves it out: it is never logged or stored.
 	Message string
 }
 
 func (e *SendError) Error() string {
-	return fmt.Sprintf("provider answered %d (error %d): %s", e.Status, e.Code, e.Message)
+	return fmt.Sprintf("provider answered %d (error %d)", e.Status, e.Code)
 }
 
 // Temporary reports whether trying again later may succeed.
@@ -62,6 +64,9 @@ type OutboxConfig struct {
 	RetryBase   time.Duration // (2s) first retry delay, doubled each attempt
 	RetryMax    time.Duration // (5m) longest retry delay
 	MaxAttempts int           // (8) attempts before a text fails for good
+	// DailyCap is how many texts one number may be sent in 24 hours
+	// (DefaultDailyCap); a text beyond it is not sent.
+	DailyCap int
 	// OnResult, if set, is told what became of each attempt, once the
 	// store has recorded it: one of the Send* results.
 	OnResult func(result string)
@@ -75,7 +80,12 @@ const (
 	SendUnsubscribed = "unsubscribed" // the recipient opted out with the carrier
 	SendOptedOut     = "opted_out"    // not sent: the recipient sent STOP
 	SendReconciled   = "reconciled"   // an interrupted earlier attempt had sent it
+	SendCapped       = "capped"       // not sent: the number had its day's texts
 )
+
+// DefaultDailyCap is how many texts the service sends one number in 24
+// hours unless configured: an offer, its reminder and a few more.
+const DefaultDailyCap = 10
 
 // OutboxCounter is what a store may offer to report the outbox's depth.
 type OutboxCounter interface {
@@ -113,6 +123,9 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = 8
 	}
+	if cfg.DailyCap == 0 {
+		cfg.DailyCap = DefaultDailyCap
+	}
 	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
@@ -124,7 +137,10 @@ func (o *Outbox) Wake() {
 	}
 }
 
-const claimBatch = 10
+// claimBatch is how many texts a claim takes: one, so that its lease
+// always outlasts its send (at most Lease/2) and no other worker reclaims
+// a text while it is being sent.
+const claimBatch = 1
 
 // Run sends due texts until ctx ends. A text being sent when ctx ends is
 // finished first.
@@ -183,6 +199,10 @@ func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, e
 		log.Info("text not sent: recipient opted out")
 		return SendOptedOut, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "recipient opted out", ReasonOptedOut, o.cfg.Now())
 	}
+	if m.SentToday >= o.cfg.DailyCap && !m.Reclaimed {
+		log.Warn("text not sent: the number had its day's texts", "sent_today", m.SentToday)
+		return SendCapped, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "daily cap reached", ReasonDailyCap, o.cfg.Now())
+	}
 	if m.Reclaimed {
 		// An earlier claim may have sent it and died before recording so:
 		// ask the provider before sending again.
@@ -205,10 +225,10 @@ func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, e
 	switch {
 	case errors.As(err, &se) && se.Code == CodeUnsubscribed:
 		log.Info("recipient unsubscribed with the carrier")
-		return SendUnsubscribed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonUnsubscribed, o.cfg.Now())
+		return SendUnsubscribed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonUnsubscribed, o.cfg.Now())
 	case errors.As(err, &se) && !se.Temporary():
 		log.Warn("text refused", "status", se.Status, "code", se.Code)
-		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Message, ReasonSendFailed, o.cfg.Now())
+		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonSendFailed, o.cfg.Now())
 	case m.Attempts >= o.cfg.MaxAttempts:
 		log.Warn("text failed for good", "err", err)
 		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, err.Error(), ReasonSendFailed, o.cfg.Now())

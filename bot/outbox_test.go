@@ -90,6 +90,9 @@ func TestOutboxResults(t *testing.T) {
 		{"Refused", msg, fakeSender{sendErr: &SendError{Status: 400, Code: 21211}}, nil, SendFailed, "failed:" + ReasonSendFailed},
 		{"Retry", msg, fakeSender{sendErr: &SendError{Status: 503}}, nil, SendRetry, "retry"},
 		{"LastAttempt", with(func(m *OutboxMessage) { m.Attempts = 8 }), fakeSender{sendErr: &SendError{Status: 503}}, nil, SendFailed, "failed:" + ReasonSendFailed},
+		{"DailyCap", with(func(m *OutboxMessage) { m.SentToday = DefaultDailyCap }), fakeSender{sendErr: errors.New("must not send")}, nil, SendCapped, "failed:" + ReasonDailyCap},
+		{"UnderDailyCap", with(func(m *OutboxMessage) { m.SentToday = DefaultDailyCap - 1 }), fakeSender{}, nil, SendSent, "sent"},
+		{"ReclaimedOverCap", with(func(m *OutboxMessage) { m.SentToday, m.Reclaimed = DefaultDailyCap, true }), fakeSender{found: true}, nil, SendReconciled, "sent"},
 		{"ErrStoreDown", msg, fakeSender{}, errors.New("database down"), "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,5 +111,15 @@ func TestOutboxResults(t *testing.T) {
 				t.Errorf("OnResult got %v, store recorded %v; want %v and %v", results, store.ended, want, ended)
 			}
 		})
+	}
+}
+
+// TestSendErrorHidesTheProviderMessage checks that what is logged and
+// stored of a refused text never quotes the provider's message, which may
+// name the recipient's number.
+func TestSendErrorHidesTheProviderMessage(t *testing.T) {
+	err := &SendError{Status: 400, Code: 21211, Message: "The 'To' number +12025550101 is not a valid phone number."}
+	if got := err.Error(); got != "provider answered 400 (error 21211)" {
+		t.Errorf("Error() = %q", got)
 	}
 }

@@ -113,18 +113,25 @@ func (c *Client) Send(ctx context.Context, to, body string) (string, error) {
 // FindSent lists the texts sent to `to` since `since` and returns the one
 // with this body, if any.
 func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time) (string, bool, error) {
+	// Twilio lists the newest first. DateSent is empty while a text is
+	// still queued, so filter on when it was created instead.
 	p := &openapi.ListMessageParams{}
 	p.SetTo(to)
-	p.SetDateSentAfter(since.UTC().Truncate(24 * time.Hour))
-	p.SetLimit(200)
+	p.SetLimit(100)
 	msgs, err := c.rest(ctx).Api.ListMessage(p)
 	if err != nil {
 		return "", false, apiError(err)
 	}
 	for _, m := range msgs {
-		if m.Body != nil && *m.Body == body && m.Sid != nil {
-			return *m.Sid, true, nil
+		if m.Body == nil || *m.Body != body || m.Sid == nil {
+			continue
 		}
+		if m.DateCreated != nil {
+			if at, err := time.Parse(time.RFC1123Z, *m.DateCreated); err == nil && at.Before(since) {
+				continue
+			}
+		}
+		return *m.Sid, true, nil
 	}
 	return "", false, nil
 }
@@ -134,6 +141,12 @@ func apiError(err error) error {
 	var te *client.TwilioRestError
 	if errors.As(err, &te) {
 		return &bot.SendError{Status: te.Status, Code: te.Code, Message: te.Message}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The URL names the recipient (To=…) on a list: keep it out of
+		// logs and the outbox's last error.
+		return fmt.Errorf("twilio %s: %w", ue.Op, ue.Err)
 	}
 	return err
 }

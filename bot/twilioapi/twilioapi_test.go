@@ -3,6 +3,7 @@ package twilioapi
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,4 +83,36 @@ func TestSend(t *testing.T) {
 			t.Error("New with an ftp API URL")
 		}
 	})
+}
+
+// TestTransportErrorsNameNobody checks that a failed request's error, which
+// the outbox logs and stores, does not carry the URL with the recipient's
+// number in it.
+func TestTransportErrorsNameNobody(t *testing.T) {
+	c, fake := newClient(t, "+18005550100")
+	fake.Close() // nothing answers now
+	_, _, err := c.FindSent(context.Background(), "+12025550147", "Hola", time.Now().Add(-time.Minute))
+	if err == nil {
+		t.Fatal("FindSent against a closed server succeeded")
+	}
+	for _, s := range []string{"12025550147", "2025550147"} {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("the error names the recipient: %v", err)
+		}
+	}
+	if _, err := c.Send(context.Background(), "+12025550147", "Hola"); err == nil || strings.Contains(err.Error(), "2025550147") {
+		t.Errorf("Send: %v", err)
+	}
+}
+
+// TestFindSentOlderText checks that a text of the same body sent before
+// the claim does not count as the interrupted one.
+func TestFindSentOlderText(t *testing.T) {
+	c, _ := newClient(t, "+18005550100")
+	if _, err := c.Send(context.Background(), "+12025550148", "Reminder"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := c.FindSent(context.Background(), "+12025550148", "Reminder", time.Now().Add(time.Hour)); err != nil || ok {
+		t.Errorf("a text sent before since was found: %v %v", ok, err)
+	}
 }

@@ -66,7 +66,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		logger.Warn("outbound texts are off: callback offers are queued but not sent", "why", err.Error())
 	} else {
 		a.outbox = bot.NewOutbox(bot.OutboxConfig{Store: db, Sender: sender, Now: now, Logger: logger, RetryBase: cfg.retryBase,
-			OnResult: metrics.OutboxResult})
+			DailyCap: cfg.DailyTextCap, OnResult: metrics.OutboxResult})
 	}
 	wake := func() {}
 	if a.outbox != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/time/rate"
 
+	"infopass/bot"
 	"infopass/bot/vault"
 )
 
@@ -33,6 +34,7 @@ type config struct {
 	DataKey       []byte   // seals personal data; nil: not set
 	OldDataKeys   [][]byte // still open values during a rotation
 	RetentionDays int      // a closed request's personal data is kept this long
+	DailyTextCap  int      // texts the service sends one number in 24 hours at most
 	// AllowedCountryCodes are the calling codes of the numbers the bot
 	// answers.
 	AllowedCountryCodes []int
@@ -84,6 +86,9 @@ func readConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if c.RetentionDays, err = intSetting(getenv, "RETENTION_DAYS", 365, 1, 3650); err != nil {
+		return c, err
+	}
+	if c.DailyTextCap, err = intSetting(getenv, "DAILY_TEXT_CAP", bot.DefaultDailyCap, 1, 1000); err != nil {
 		return c, err
 	}
 	if v := getenv("DATA_KEY"); v != "" {

@@ -257,6 +257,40 @@ func TestTwentyAtOnceWithinDefaultLimits(t *testing.T) {
 	}
 }
 
+// TestDailyTextCap checks that the service texts one number at most
+// DAILY_TEXT_CAP times a day: an offer beyond it is not sent, and the API
+// says why.
+func TestDailyTextCap(t *testing.T) {
+	h := newHarness(t)
+	h.restart(func(c *config) { c.DailyTextCap = 1 })
+	from := "+12025550414"
+	ref := h.fileApplicant(from)
+	if status, _ := h.offer(ref, monday9, monday11); status != http.StatusCreated {
+		t.Fatalf("first offer: %d", status)
+	}
+	eventually(t, "the first offer is sent", func() bool { return h.sentTo(from) == 1 })
+	status, made := h.offer(ref, "2026-11-30T13:00:00-05:00", "2026-11-30T15:00:00-05:00")
+	if status != http.StatusCreated {
+		t.Fatalf("second offer: %d", status)
+	}
+	second := func() map[string]any {
+		for _, o := range h.offers(ref) {
+			if o["id"] == made["id"] {
+				return o
+			}
+		}
+		t.Fatalf("offer %v is not listed", made["id"])
+		return nil
+	}
+	eventually(t, "the second offer is held back", func() bool { return second()["status"] == "not_sent" })
+	if o := second(); o["not_sent_reason"] != bot.ReasonDailyCap {
+		t.Errorf("second offer: %v", o)
+	}
+	if n := h.sentTo(from); n != 1 {
+		t.Errorf("%d texts sent to the number, want 1", n)
+	}
+}
+
 // TestAllowedCountries checks that only numbers of ALLOWED_COUNTRY_CODES
 // are answered.
 func TestAllowedCountries(t *testing.T) {

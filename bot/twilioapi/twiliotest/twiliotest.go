@@ -125,8 +125,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		after, _ = time.Parse(time.RFC3339, v)
 	}
 	var out []map[string]any
-	for _, m := range s.Messages() {
-		if (to == "" || m.To == to) && !m.At.Before(after) {
+	msgs := s.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- { // newest first, as Twilio lists them
+		if m := msgs[i]; (to == "" || m.To == to) && !m.At.Before(after) {
 			out = append(out, resource(m))
 		}
 	}
