@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/localpg"
 	"infopass/bot/vault"
+	"infopass/webhooks"
 )
 
 // canaries are personal values no log line and no database dump may show.
@@ -159,6 +161,105 @@ func TestRotateKey(t *testing.T) {
 	defer stale.Close()
 	if err := stale.Migrate(ctx); err == nil {
 		t.Error("the old key alone still opens the database")
+	}
+}
+
+// TestRotateKeyOnline rotates the key while a conversation goes on: the
+// service, restarted with both keys, keeps answering; every value ends up
+// under the new key; and the new key alone reads all of it.
+func TestRotateKeyOnline(t *testing.T) {
+	h := newHarness(t)
+	ref := h.fileCanaryRequest()
+	ctx := context.Background()
+	newKey := []byte("fedcba9876543210fedcba9876543210")
+	both, err := vault.NewKeyring(newKey, testDataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Step 1 of the runbook: the replicas restart with DATA_KEY=new and
+	// OLD_DATA_KEYS=old.
+	h.stop()
+	db, err := postgres.Open(ctx, h.dbURL, both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.db = db
+	h.startServer(true)
+
+	// Step 2, while someone texts.
+	from := "+12025550667"
+	answers := []string{"hi", "1", "1", "1", "12/10/2026", "1", "1", "Ana Rotación", "03/04/1985", "10001", "Peru"}
+	replies := make(chan string, len(answers))
+	go func() {
+		defer close(replies)
+		for _, a := range answers {
+			form := h.smsForm(from, a)
+			req, _ := http.NewRequest(http.MethodPost, h.base+"/twilio/sms", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Twilio-Signature", webhooks.Sign(testToken, h.base+"/twilio/sms", form))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				replies <- "error: " + err.Error()
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			replies <- string(body)
+		}
+	}()
+	var rotated int64
+	for attempt := 0; ; attempt++ {
+		n, err := db.RotateKeys(ctx, 3)
+		rotated += n
+		if err == nil {
+			break
+		}
+		if attempt == 10 {
+			t.Fatalf("rotate-key: %v", err) // values in use are skipped, then taken by the next run
+		}
+	}
+	i := 0
+	for reply := range replies {
+		if !strings.Contains(reply, "<Message>") {
+			t.Errorf("turn %d (%q) during the rotation got %q", i, answers[i], reply)
+		}
+		i++
+	}
+	if i != len(answers) {
+		t.Fatalf("%d of %d turns answered", i, len(answers))
+	}
+	if rotated == 0 {
+		t.Fatal("nothing was rotated")
+	}
+	// Values written during the rotation are under the new key already.
+	if _, err := db.RotateKeys(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+
+	// Step 3: the new key alone.
+	onlyNew, _ := vault.NewKeyring(newKey)
+	fresh, err := postgres.Open(ctx, h.dbURL, onlyNew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if err := fresh.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := fresh.CountSealedWithOtherKeys(ctx); err != nil || left != 0 {
+		t.Errorf("%d values keep the old key: %v", left, err)
+	}
+	if r, err := fresh.Request(ctx, ref); err != nil || r.Answers.Name != "Zqxwvy Canarito" {
+		t.Errorf("request after rotation: %+v %v", r, err)
+	}
+	c, err := fresh.OpenConversation(ctx, from)
+	if err != nil || c.Answers.Name != "Ana Rotación" || c.Answers.BirthCountry != "PE" {
+		t.Errorf("the conversation texted during the rotation: %+v %v", c, err)
 	}
 }
 
