@@ -345,7 +345,7 @@ replica_env() {
   replica_vars=(
     -u TWILIO_FROM -u TWILIO_API_URL
     DATABASE_URL="$database_url" MIGRATE_DATABASE_URL="$migrate_url" DATA_KEY="$data_key"
-    LISTEN_HOST=127.0.0.1 PORT="$1" PUBLIC_URL="$public_url"
+    LISTEN_HOST=127.0.0.1 PORT="$1" PUBLIC_URL="$public_url" TRUSTED_PROXIES=127.0.0.1
     TWILIO_AUTH_TOKEN="$token" STAFF_TOKEN="$staff" TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000
   )
   if [ -n "${TWILIO_API_URL:-}" ]; then

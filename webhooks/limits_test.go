@@ -3,6 +3,7 @@ package webhooks
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -200,5 +201,64 @@ func TestCountryRefused(t *testing.T) {
 	}
 	if body := scrape(t, h); !strings.Contains(body, "\ninfopass_limited_total{reason=\"country\"} 3\n") {
 		t.Errorf("metrics do not count the refusals:\n%s", body)
+	}
+}
+
+// TestTrustedProxies checks whose address the limit of wrong staff tokens
+// counts: behind a trusted proxy, the client's from X-Forwarded-For;
+// otherwise the peer's, whatever the headers say.
+func TestTrustedProxies(t *testing.T) {
+	const proxy = "127.0.0.1:40000"
+	guess := func(h http.Handler, peer, forwardedFor string) int {
+		req := httptest.NewRequest(http.MethodGet, "/api/requests", nil)
+		req.RemoteAddr = peer
+		req.Header.Set("Authorization", "Bearer wrong")
+		if forwardedFor != "" {
+			req.Header.Set("X-Forwarded-For", forwardedFor)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, tc := range []struct {
+		name    string
+		trusted []string
+		// what another client behind the same proxy gets once the first
+		// is blocked
+		other int
+	}{
+		{"Trusted", []string{"127.0.0.1"}, http.StatusUnauthorized},
+		{"TrustedRange", []string{"127.0.0.0/8"}, http.StatusUnauthorized},
+		{"NotTrusted", nil, http.StatusTooManyRequests},
+		{"OtherProxyTrusted", []string{"10.0.0.1"}, http.StatusTooManyRequests},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := New(Config{PublicURL: publicURL, AuthToken: token, StaffToken: "right", TrustedProxies: tc.trusted})
+			for i := range staffFailureLimit {
+				if code := guess(h, proxy, "198.51.100.7"); code != http.StatusUnauthorized {
+					t.Fatalf("guess %d: %d", i+1, code)
+				}
+			}
+			if code := guess(h, proxy, "198.51.100.7"); code != http.StatusTooManyRequests {
+				t.Errorf("the guessing client after %d wrong tokens: %d", staffFailureLimit, code)
+			}
+			if code := guess(h, proxy, "203.0.113.9"); code != tc.other {
+				t.Errorf("another client behind the proxy: %d, want %d", code, tc.other)
+			}
+		})
+	}
+}
+
+func TestCheckProxies(t *testing.T) {
+	for _, tc := range []struct {
+		in []string
+		ok bool
+	}{
+		{nil, true}, {[]string{"127.0.0.1", "10.0.0.0/8", "::1"}, true},
+		{[]string{"nginx"}, false}, {[]string{"10.0.0.0/33"}, false}, {[]string{""}, false},
+	} {
+		if err := CheckProxies(tc.in); (err == nil) != tc.ok {
+			t.Errorf("CheckProxies(%q) = %v", tc.in, err)
+		}
 	}
 }

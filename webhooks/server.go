@@ -2,7 +2,9 @@ package webhooks
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -46,6 +48,11 @@ type Config struct {
 	// AllowedCountryCodes are the calling codes of the numbers the bot
 	// answers ([1]).
 	AllowedCountryCodes []int
+	// TrustedProxies are the addresses or CIDR ranges of the reverse
+	// proxies in front: only from them is X-Forwarded-For read, for the
+	// client address the per-address limits count by. None: the peer's
+	// address counts.
+	TrustedProxies []string
 }
 
 // Server handles the HTTP routes.
@@ -57,6 +64,17 @@ type Server struct {
 
 	senders       *senderLimits
 	staffFailures *staffFailures
+}
+
+// CheckProxies reports the first of proxies that is neither an IP address
+// nor a CIDR range.
+func CheckProxies(proxies []string) error {
+	for _, p := range proxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return fmt.Errorf("%q is not an IP address or CIDR range (like 10.0.0.5 or 10.0.0.0/24)", p)
+		}
+	}
+	return nil
 }
 
 // MaxFormBytes bounds a webhook's form body.
@@ -93,9 +111,13 @@ func New(cfg Config) http.Handler {
 		s.countries[code] = true
 	}
 	r := gin.New()
-	// Nothing here depends on the client's address, and forwarded headers
-	// are not trusted: signatures are checked against PublicURL.
-	_ = r.SetTrustedProxies(nil)
+	// Signatures are checked against PublicURL, whatever a proxy says of
+	// the host or scheme. The client's address (for the per-address limit
+	// of wrong staff tokens) comes from X-Forwarded-For only when the peer
+	// is a trusted proxy; an address CheckProxies refused trusts nobody.
+	if r.SetTrustedProxies(cfg.TrustedProxies) != nil {
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(s.recoverer, s.accessLog)
 	s.routes(r)
 	return r

@@ -90,6 +90,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		SenderBurst:         cfg.senderBurst,
 		AllowedCountryCodes: cfg.AllowedCountryCodes,
 		StaffSessionKey:     cfg.StaffSessionKey,
+		TrustedProxies:      cfg.TrustedProxies,
 	})
 	return a, nil
 }

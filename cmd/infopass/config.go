@@ -15,6 +15,7 @@ import (
 
 	"infopass/bot"
 	"infopass/bot/vault"
+	"infopass/webhooks"
 )
 
 // config is the service's configuration, read from the environment here
@@ -35,6 +36,9 @@ type config struct {
 	OldDataKeys   [][]byte // still open values during a rotation
 	RetentionDays int      // a closed request's personal data is kept this long
 	DailyTextCap  int      // texts the service sends one number in 24 hours at most
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address.
+	TrustedProxies []string
 	// AllowedCountryCodes are the calling codes of the numbers the bot
 	// answers.
 	AllowedCountryCodes []int
@@ -117,6 +121,14 @@ func readConfig(getenv func(string) string) (config, error) {
 	c.ContactCenter = phonenumbers.Format(n, phonenumbers.E164)
 	if c.AllowedCountryCodes, err = countryCodes(or(getenv("ALLOWED_COUNTRY_CODES"), "1")); err != nil {
 		return c, err
+	}
+	for v := range strings.SplitSeq(getenv("TRUSTED_PROXIES"), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			c.TrustedProxies = append(c.TrustedProxies, v)
+		}
+	}
+	if err := webhooks.CheckProxies(c.TrustedProxies); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	return c, nil
 }

@@ -352,6 +352,31 @@ func TestAllowedCountryCodesSetting(t *testing.T) {
 	}
 }
 
+func TestTrustedProxiesSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		want      []string
+		wantErr   bool
+	}{
+		{"Default", "", nil, false},
+		{"OK", "127.0.0.1, 10.0.0.0/8", []string{"127.0.0.1", "10.0.0.0/8"}, false},
+		{"ErrHostName", "nginx", nil, true},
+		{"ErrBadRange", "10.0.0.0/40", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := readConfig(func(k string) string { return map[string]string{"TRUSTED_PROXIES": tc.env}[k] })
+			switch {
+			case tc.wantErr && (err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES")):
+				t.Fatalf("readConfig = %v, want an error about TRUSTED_PROXIES", err)
+			case !tc.wantErr && err != nil:
+				t.Fatal(err)
+			case !tc.wantErr && !slices.Equal(cfg.TrustedProxies, tc.want):
+				t.Errorf("proxies %v, want %v", cfg.TrustedProxies, tc.want)
+			}
+		})
+	}
+}
+
 // TestStaffTokenGuessing checks that an address that sends wrong staff
 // tokens is refused for the rest of the minute, even with the right one.
 func TestStaffTokenGuessing(t *testing.T) {
