@@ -118,7 +118,7 @@ func Register(r *gin.Engine, cfg Config) {
 		csrf.ErrorHandler(http.HandlerFunc(c.csrfFailed)),
 	)
 
-	g := r.Group("/staff", c.headers, c.csrf(protect))
+	g := r.Group("/staff", c.headers, limitBody, c.csrf(protect))
 	signIn := []gin.HandlerFunc{c.handleSignIn}
 	if cfg.SignInGuard != nil {
 		signIn = append([]gin.HandlerFunc{cfg.SignInGuard}, signIn...)
@@ -138,6 +138,20 @@ func Register(r *gin.Engine, cfg Config) {
 }
 
 const csrfField = "csrf_token"
+
+// maxFormBytes bounds a console form: its fields are a few short values.
+const maxFormBytes = 64 << 10
+
+// limitBody refuses a form larger than maxFormBytes before anything reads
+// it.
+func limitBody(g *gin.Context) {
+	if g.Request.ContentLength > maxFormBytes {
+		g.String(http.StatusRequestEntityTooLarge, "The form is too large.")
+		g.Abort()
+		return
+	}
+	g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, maxFormBytes)
+}
 
 // headers keeps console pages out of caches and frames, and lets them load
 // nothing but the console's own files (charts are data: images).

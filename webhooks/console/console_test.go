@@ -235,6 +235,20 @@ func (f *fixture) signIn(name string) *client {
 	return c
 }
 
+// TestFormTooLarge checks that a form larger than any the console shows is
+// refused before it is read.
+func TestFormTooLarge(t *testing.T) {
+	f := newFixture(t)
+	c := f.signIn("Officer Diaz")
+	w := c.post("/staff/search", url.Values{"q": {strings.Repeat("A", 64<<10)}})
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a %d KiB form: %d %s", 64, w.Code, w.Body)
+	}
+	if w := c.post("/staff/search", url.Values{"q": {"IP-7K3Q9D2M"}}); w.Code == http.StatusRequestEntityTooLarge {
+		t.Errorf("a small form: %d", w.Code)
+	}
+}
+
 func TestNoSession(t *testing.T) {
 	f := newFixture(t)
 	c := f.client()
