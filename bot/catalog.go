@@ -202,6 +202,10 @@ func splitWords(s string) []string {
 	return out
 }
 
+// Words returns the words and phrases of a "|"-separated list message, as
+// written in the locale file (keyword.agent, input.yes …).
+func (c *Catalog) Words(tag, id string) []string { return splitWords(c.raw(tag, id)) }
+
 // raw returns a message's text without template arguments.
 func (c *Catalog) raw(tag, id string) string {
 	s, err := c.localizer(tag).Localize(&i18n.LocalizeConfig{MessageID: id})

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"infopass/flows"
 )
@@ -230,27 +232,44 @@ func (t *turn) voiceReply(r *Reply) {
 		r.Expect = flows.Expect{Kind: flows.ExpectChoice, Choices: 2}
 	}
 	if strings.HasPrefix(t.c.Pending, pendingReceiptLetters) {
-		r.Expect = flows.Expect{Kind: flows.ExpectDigits}
+		r.Expect = flows.Expect{Kind: flows.ExpectDigits, Digits: 10} // the receipt number's digits
 	}
 	r.Hints = t.hints(r.Expect)
 }
 
 // hints are the words the speech recognizer should expect: the ways to ask
-// for a person, and yes and no where they answer.
+// for a person in the caller's language, and yes and no where they answer
+// (a yes-or-no question, or a value read back). Always in the same order,
+// so that a repeated delivery gets the same TwiML.
 func (t *turn) hints(e flows.Expect) []string {
+	c := t.e.cfg.Catalog
+	lang := t.lang()
 	hints := []string{"Infopass"}
-	if e.Kind == flows.ExpectYesNo {
-		lex := t.lexicon()
-		for _, set := range []map[string]bool{lex.Yes, lex.No} {
-			n := 0
-			for w := range set {
-				if n == 3 {
-					break
-				}
+	add := func(words []string, n int) {
+		for _, w := range words {
+			if n == 0 {
+				return
+			}
+			if utf8.RuneCountInString(w) < 2 { // "y", "n": typed, not said
+				continue
+			}
+			if !slices.ContainsFunc(hints, func(h string) bool { return flows.Fold(h) == flows.Fold(w) }) {
 				hints = append(hints, w)
-				n++
+				n--
 			}
 		}
+	}
+	add(c.Words(lang, "keyword.agent"), 3)
+	if t.c.Step == flows.StepLanguage {
+		var names []string
+		for _, l := range c.Languages() {
+			names = append(names, l.Name)
+		}
+		add(names, len(names))
+	}
+	if e.Kind == flows.ExpectYesNo || strings.HasPrefix(t.c.Pending, pendingConfirm) {
+		add(c.Words(lang, "input.yes"), 3)
+		add(c.Words(lang, "input.no"), 3)
 	}
 	return hints
 }

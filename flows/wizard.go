@@ -47,6 +47,7 @@ type Expect struct {
 	Kind     ExpectKind
 	Choices  int  // menu size for ExpectChoice
 	Optional bool // "none" is an answer
+	Digits   int  // for ExpectDigits, how many keys make the answer when that is fixed
 }
 
 // Question is what the bot says to ask a step, and what it expects back.

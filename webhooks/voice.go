@@ -168,6 +168,8 @@ func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
 		g.Hints = strings.Join(r.Hints, ", ")
 	}
 	switch {
+	case e.Kind == flows.ExpectDigits && e.Digits > 0:
+		g.NumDigits = strconv.Itoa(e.Digits)
 	case e.Kind == flows.ExpectYesNo, e.Kind == flows.ExpectChoice && e.Choices <= 9:
 		g.NumDigits = "1"
 	case e.Kind == flows.ExpectDate:
