@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -58,12 +59,35 @@ func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field != "":
+			return bot.ValidationError{{Field: typeErr.Field, Message: "must be a " + jsonKind(typeErr.Type.Kind())}}
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return bot.ValidationError{{Field: field, Message: "is not a field of this request"}}
+		}
 		return bot.ValidationError{{Field: "body", Message: "must be a JSON object of the documented fields: " + err.Error()}}
 	}
 	if dec.More() {
 		return bot.ValidationError{{Field: "body", Message: "must hold one JSON object"}}
 	}
 	return nil
+}
+
+// jsonKind names a Go kind as JSON calls it.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "number"
 }
 
 type requestJSON struct {
