@@ -100,7 +100,8 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 			"Status", flows.M("status.submitted"))
 		// (FitSMS leaves the question out of a text that would cost more
 		// than three segments: the engine does the same.)
-		for name, aside := range map[string]flows.Msg{"help": flows.M("reply.help"), "agent": flows.M("reply.agent"), "status": status} {
+		for name, aside := range map[string]flows.Msg{"help": flows.M("reply.help"), "agent": flows.M("reply.agent"), "status": status,
+			"case_status": flows.M("info.case_status_online")} {
 			replies[name+"+ask "+string(step)] = FitSMS(render(append([]flows.Msg{aside}, q.Msgs...)...), render(aside))
 		}
 		// An answer to a callback offer, then back to the wizard.

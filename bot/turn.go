@@ -387,6 +387,14 @@ func (t *turn) answer() error {
 			return t.detectLanguage()
 		}
 	}
+	if errors.As(err, &problem) && t.lexicon().AsksCaseStatus(input) {
+		// "Where is my case?" is not a wrong answer but another question,
+		// which Infopass does not answer: say where to look, and ask again.
+		t.say = append(t.say, flows.M("info.case_status_online"))
+		t.reaskFrom, t.reasked = len(t.say), true
+		t.ask()
+		return nil
+	}
 	if errors.As(err, &problem) {
 		if t.voice() {
 			t.refuse(step, problem.Msg)

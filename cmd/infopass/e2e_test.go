@@ -445,6 +445,13 @@ func TestSMSWizard(t *testing.T) {
 		h.t = t
 		h.play("+12025550105", append(append([]step{}, untilType...),
 			step{"what is my case status?", "not for case status"}))
+		// Asked at another question: where to look, and the question again,
+		// which still takes its answer.
+		h.play("+12025550125", append(append([]step{}, untilType...),
+			step{"1", "By what date"},
+			step{"Where is my case?", "egov.uscis.gov/casestatus"},
+			step{"status of my case please", "By what date do you need proof"},
+			step{"12/20/2026", "weekdays"}))
 	})
 
 	t.Run("ReviewEdit", func(t *testing.T) {
