@@ -136,8 +136,12 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	if err != nil {
 		return err
 	}
+	numbers, err := groups("input.numbers", 13)
+	if err != nil {
+		return err
+	}
 	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters)).
-		WithDateWords(words("input.date_words"))
+		WithDateWords(words("input.date_words")).WithNumbers(numbers)
 
 	c.greetings[tag] = map[string]bool{}
 	for _, w := range words("input.greetings") {

@@ -31,6 +31,9 @@ type Lexicon struct {
 	// CaseStatus holds phrases that mean someone asks about their case
 	// status, which Infopass does not handle.
 	CaseStatus []string
+	// Numbers maps the words for the numbers of a menu ("two", "dos") to
+	// them, for callers who say the option.
+	Numbers map[string]int
 }
 
 // NewLexicon builds a Lexicon. months holds twelve entries, one a month, each
@@ -103,6 +106,27 @@ func (l Lexicon) WithDateWords(words []string) Lexicon {
 	out := l
 	out.DateWords = wordSet(words)
 	return out
+}
+
+// WithNumbers returns a copy of l that reads names[i] as the number i+1.
+func (l Lexicon) WithNumbers(names [][]string) Lexicon {
+	out := l
+	out.Numbers = map[string]int{}
+	for i, group := range names {
+		for _, n := range group {
+			if f := Fold(n); f != "" {
+				out.Numbers[f] = i + 1
+			}
+		}
+	}
+	return out
+}
+
+// Number returns the number a menu answer says in words ("two", "Dos."),
+// if the whole answer is one.
+func (l Lexicon) Number(text string) (int, bool) {
+	n, ok := l.Numbers[strings.Trim(Fold(text), " .!?¡¿,;:。！？")]
+	return n, ok
 }
 
 // WithCaseStatus returns a copy of l that recognizes these phrases as a

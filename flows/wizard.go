@@ -191,7 +191,7 @@ func answer(step Step, a *Answers, input string, c Context) (Result, error) {
 			return Result{Next: next}, nil
 		}
 	case StepWho:
-		n, err := choice(input, 2, "problem.choice")
+		n, err := choice(input, 2, "problem.choice", c.Lex)
 		if err != nil {
 			return Result{}, err
 		}
@@ -246,7 +246,7 @@ func answer(step Step, a *Answers, input string, c Context) (Result, error) {
 		}
 		a.OrderDate = d
 	case StepGrant:
-		n, err := choice(input, len(Grants()), "problem.choice")
+		n, err := choice(input, len(Grants()), "problem.choice", c.Lex)
 		if err != nil {
 			return Result{}, err
 		}
@@ -262,7 +262,7 @@ func answer(step Step, a *Answers, input string, c Context) (Result, error) {
 			a.TimeOfDay = AnyTime
 			return Result{}, nil
 		}
-		n, err := choice(input, 3, "problem.choice")
+		n, err := choice(input, 3, "problem.choice", c.Lex)
 		if err != nil {
 			return Result{}, err
 		}
@@ -338,7 +338,7 @@ func answer(step Step, a *Answers, input string, c Context) (Result, error) {
 			}
 			return Result{Next: StepSubmitted}, nil
 		}
-		n, err := choice(input, itemCount(*a), "problem.review")
+		n, err := choice(input, itemCount(*a), "problem.review", c.Lex)
 		if err != nil {
 			return Result{}, err
 		}
@@ -354,7 +354,7 @@ func answerType(a *Answers, input string, c Context) (Result, error) {
 	if c.Lex.AsksCaseStatus(input) {
 		return Result{Next: StepType, Notice: []Msg{M("info.case_status")}}, nil
 	}
-	n, err := choice(input, 4, "problem.choice")
+	n, err := choice(input, 4, "problem.choice", c.Lex)
 	if err != nil {
 		return Result{}, err
 	}
@@ -485,8 +485,15 @@ func futureDate(input string, c Context) (Date, error) {
 	return d, err
 }
 
-// choice reads a menu answer from 1 to n: "2", "2.", "#2", "２", "option 2".
-func choice(input string, n int, problem string) (int, error) {
+// choice reads a menu answer from 1 to n: "2", "2.", "#2", "２", "option 2",
+// or the number in words of the language ("two", "dos").
+func choice(input string, n int, problem string, lex Lexicon) (int, error) {
+	if v, ok := lex.Number(input); ok {
+		if v < 1 || v > n {
+			return 0, Invalid(problem, "Last", n)
+		}
+		return v, nil
+	}
 	digits := OnlyDigits(input)
 	f := Fold(input)
 	if digits == "" || len(digits) > 2 || strings.Count(f, digits) != 1 || len(f) > len(digits)+10 {
@@ -512,7 +519,7 @@ func yesNo(input string, lex Lexicon) (bool, error) {
 }
 
 func parseLanguage(input string, opts []LanguageOption) (string, error) {
-	if n, err := choice(input, len(opts), "problem.language"); err == nil {
+	if n, err := choice(input, len(opts), "problem.language", Lexicon{}); err == nil { // digits: no language yet
 		return opts[n-1].Tag, nil
 	}
 	f := Fold(input)

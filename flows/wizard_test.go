@@ -234,3 +234,39 @@ func TestEveryStepIsReachableAndAsks(t *testing.T) {
 		t.Error("Step.Valid accepts an unknown step or refuses a real one")
 	}
 }
+
+// TestChoiceInWords reads a menu answer said as a number word, as callers
+// answer a phone menu.
+func TestChoiceInWords(t *testing.T) {
+	en := testLexicon("en").WithNumbers([][]string{{"one"}, {"two"}, {"three"}, {"four"}})
+	es := testLexicon("es").WithNumbers([][]string{{"uno", "una"}, {"dos"}, {"tres"}, {"cuatro"}})
+	for _, tc := range []struct {
+		name  string
+		lex   Lexicon
+		input string
+		n     int
+		want  int // 0: refused
+	}{
+		{"Word", en, "Two", 4, 2},
+		{"WordWithPunctuation", en, "three.", 4, 3},
+		{"Spanish", es, "Dos", 4, 2},
+		{"Digits", en, "2", 4, 2},
+		{"ErrOutOfRange", en, "four", 3, 0},
+		{"ErrOtherLanguage", en, "dos", 4, 0},
+		{"ErrInASentence", en, "two or three", 4, 0},
+		{"ErrNoNumbers", Lexicon{}, "two", 4, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := choice(tc.input, tc.n, "problem.choice", tc.lex)
+			if tc.want == 0 {
+				if err == nil {
+					t.Errorf("choice(%q) = %d, want a problem", tc.input, got)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("choice(%q) = %d %v, want %d", tc.input, got, err, tc.want)
+			}
+		})
+	}
+}

@@ -185,6 +185,14 @@ func TestVoiceWizard(t *testing.T) {
 		}
 	})
 
+	t.Run("MenusByWord", func(t *testing.T) {
+		h.t = t
+		c := h.call("+12025550390").script(voiceApplicantADIT[:1])
+		c.do("Two.", "Please say your full name")
+		c = h.call("+12025550391").script(voiceApplicantADIT[:2])
+		c.do("three", "What is the date of the judge's final order")
+	})
+
 	t.Run("ThreeSilencesOfferATransfer", func(t *testing.T) {
 		h.t = t
 		c := h.call("+12025550304").script(voiceApplicantADIT[:2])
