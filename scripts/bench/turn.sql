@@ -24,7 +24,8 @@ SELECT o.id, o.request_id, r.reference, r.language, o.starts_at, o.ends_at, o.zo
     o.contact_phone, o.contact_role, o.not_sent_reason, o.message_status, o.better_times, o.answered_at, o.created_at, o.updated_at
 FROM callback_offers o JOIN requests r ON r.id = o.request_id
 WHERE o.contact_idx = 'pgbench-' || :client_id
-    AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = ''))
+    AND (o.status = 'awaiting' OR (o.status = 'declined' AND o.better_times = '')
+        OR (o.status = 'expired' AND o.answered_at IS NULL))
 ORDER BY o.id DESC FOR UPDATE OF o;
 -- SaveConversation.
 UPDATE conversations SET open = true, step = 'email',
