@@ -330,6 +330,8 @@ func voiceID(c *Catalog, id string) string {
 			v = "voice.ask_" + rest
 		} else if rest, ok := strings.CutPrefix(id, "refer."); ok {
 			v = "voice.refer_" + rest
+		} else if rest, ok := strings.CutPrefix(id, "problem."); ok {
+			v = "voice.problem_" + rest // how to answer again by keys or voice
 		}
 	}
 	if v != "" && c.HasMessage(v) {
@@ -375,13 +377,16 @@ func (e *Engine) renderVoice(lang string, msgs []flows.Msg) string {
 	out := make([]flows.Msg, len(msgs))
 	for i, m := range msgs {
 		m.ID = voiceID(e.cfg.Catalog, m.ID)
-		if ref, ok := m.Args["Ref"].(string); ok {
-			args := make(map[string]any, len(m.Args))
-			for k, v := range m.Args {
-				args[k] = v
+		// References and receipt numbers are read a character at a time.
+		for _, key := range []string{"Ref", "Receipt"} {
+			if v, ok := m.Args[key].(string); ok {
+				args := make(map[string]any, len(m.Args))
+				for k, v := range m.Args {
+					args[k] = v
+				}
+				args[key] = spaced(strings.ReplaceAll(v, "-", ""))
+				m.Args = args
 			}
-			args["Ref"] = spaced(strings.ReplaceAll(ref, "-", ""))
-			m.Args = args
 		}
 		out[i] = m
 	}

@@ -185,6 +185,15 @@ func TestVoiceWizard(t *testing.T) {
 		}
 	})
 
+	t.Run("UnknownReceiptPrefix", func(t *testing.T) {
+		h.t = t
+		c := h.call("+12025550392").script(voiceApplicantADIT[:15])
+		c.do("zulu yankee xray", "Now enter the 10 digits")
+		// Read back a character at a time, and asked to confirm.
+		c.do("2190123456#", "Z Y X 2 1 9 0 1 2 3 4 5 6 does not start like the receipt numbers we know")
+		c.do("1", "A-Number") // kept as said
+	})
+
 	t.Run("MenusByWord", func(t *testing.T) {
 		h.t = t
 		c := h.call("+12025550390").script(voiceApplicantADIT[:1])
