@@ -163,37 +163,17 @@ func TestSenderFlood(t *testing.T) {
 	flood, other := "+12025550411", "+12025550412"
 	_, before := h.scrape()
 
-	replies := make([]string, 20)
-	var otherReply string
+	var otherReply []string
 	var wg sync.WaitGroup
-	for i := range replies {
-		form := h.smsForm(flood, "hi")
-		wg.Go(func() {
-			status, body := h.post("/twilio/sms", form, true)
-			if status != http.StatusOK {
-				t.Errorf("flood text %d: %d %s", i, status, body)
-				return
-			}
-			if doc := parseTwiML(t, body); len(doc.Messages) == 1 {
-				replies[i] = doc.Messages[0]
-			}
-		})
-	}
-	wg.Go(func() {
-		status, body := h.post("/twilio/sms", h.smsForm(other, "Hi"), true)
-		if status == http.StatusOK {
-			if doc := parseTwiML(t, body); len(doc.Messages) == 1 {
-				otherReply = doc.Messages[0]
-			}
-		}
-	})
+	wg.Go(func() { otherReply = h.textAtOnce(other, "Hi", 1) })
+	replies := h.textAtOnce(flood, "hi", 20)
 	wg.Wait()
 
 	answered := slices.DeleteFunc(slices.Clone(replies), func(r string) bool { return r == "" })
 	if len(answered) != burst {
 		t.Errorf("%d of %d flood texts answered, want %d", len(answered), len(replies), burst)
 	}
-	if !strings.Contains(otherReply, "Your language?") {
+	if !strings.Contains(otherReply[0], "Your language?") {
 		t.Errorf("another number during the flood got %q", otherReply)
 	}
 	msgs, err := h.db.Messages(context.Background(), flood)
@@ -227,22 +207,7 @@ func TestTwentyAtOnceWithinDefaultLimits(t *testing.T) {
 	h := newHarness(t)
 	h.restart(func(c *config) { c.senderRate, c.senderBurst = 0, 0 }) // the defaults
 	from := "+12025550413"
-	replies := make([]string, 20)
-	var wg sync.WaitGroup
-	for i := range replies {
-		form := h.smsForm(from, "hi")
-		wg.Go(func() {
-			status, body := h.post("/twilio/sms", form, true)
-			if status != http.StatusOK {
-				t.Errorf("text %d: %d %s", i, status, body)
-				return
-			}
-			if doc := parseTwiML(t, body); len(doc.Messages) == 1 {
-				replies[i] = doc.Messages[0]
-			}
-		})
-	}
-	wg.Wait()
+	replies := h.textAtOnce(from, "hi", 20)
 	for i, r := range replies {
 		if r == "" {
 			t.Errorf("text %d got no reply", i)
