@@ -155,6 +155,48 @@ func monthID(d flows.Date) string {
 	return "month.m" + string(rune('0'+int(d.Month)/10)) + string(rune('0'+int(d.Month)%10))
 }
 
+// spokenArgs returns a message's arguments as a phone should say them:
+// references and identifiers a character at a time, phone numbers digit by
+// digit, dates with the month's name ("July 21, 1990", not 07/21/1990),
+// in the parts of a line too. It reports whether it changed any.
+func spokenArgs(args map[string]any) (map[string]any, bool) {
+	var out map[string]any
+	set := func(k string, v any) {
+		if out == nil {
+			out = make(map[string]any, len(args))
+			for k, v := range args {
+				out[k] = v
+			}
+		}
+		out[k] = v
+	}
+	for k, v := range args {
+		switch v := v.(type) {
+		case string:
+			switch k {
+			case "Ref", "Receipt", "ANumber", "ZIP":
+				set(k, spaced(strings.ReplaceAll(v, "-", "")))
+			case "Phone":
+				if digits := flows.OnlyDigits(flows.PhoneDisplay(v)); digits != "" {
+					set(k, spaced(digits))
+				}
+			}
+		case flows.Msg: // a part of a line, like "ZIP {{.ZIP}}"
+			if spoken, changed := spokenArgs(v.Args); changed {
+				set(k, flows.Msg{ID: v.ID, Args: spoken})
+			}
+		case flows.Date:
+			if !v.IsZero() {
+				set(k, flows.M("voice.date_value", "Month", flows.M(monthID(v)), "Day", v.Day, "Year", v.Year))
+			}
+		}
+	}
+	if out == nil {
+		return args, false
+	}
+	return out, true
+}
+
 // spaced writes each character apart, so that speech reads a number digit
 // by digit: "A 0 1 2".
 func spaced(s string) string {
@@ -377,17 +419,7 @@ func (e *Engine) renderVoice(lang string, msgs []flows.Msg) string {
 	out := make([]flows.Msg, len(msgs))
 	for i, m := range msgs {
 		m.ID = voiceID(e.cfg.Catalog, m.ID)
-		// References and receipt numbers are read a character at a time.
-		for _, key := range []string{"Ref", "Receipt"} {
-			if v, ok := m.Args[key].(string); ok {
-				args := make(map[string]any, len(m.Args))
-				for k, v := range m.Args {
-					args[k] = v
-				}
-				args[key] = spaced(strings.ReplaceAll(v, "-", ""))
-				m.Args = args
-			}
-		}
+		m.Args, _ = spokenArgs(m.Args)
 		out[i] = m
 	}
 	return e.render(lang, out)

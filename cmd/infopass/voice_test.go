@@ -127,8 +127,9 @@ func TestVoiceWizard(t *testing.T) {
 			t.Fatal("the script has no keyed date of birth to say instead")
 		}
 		c.script(script)
-		if !strings.Contains(c.said(), "1 Jane Doe, born 07/21/1990") {
-			t.Errorf("the review lacks the spoken date of birth: %s", c.said())
+		// The review says dates and numbers as a person would hear them.
+		if said := c.said(); !strings.Contains(said, "1 Jane Doe, born July 21, 1990") || !strings.Contains(said, "2 ZIP 1 0 0 0 1, born in Mexico") {
+			t.Errorf("the review does not say the date of birth and ZIP code as spoken: %s", said)
 		}
 		c.do("*", "(2/3)").do("yes", "(3/3)")
 		c.do("*", "Your request was sent. Your request number is I P")
