@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/localpg"
 	"infopass/bot/twilioapi/twiliotest"
@@ -88,4 +90,47 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("after the outage: %+v %v (reply %q)", c, err, reply)
 	}
 	h.call(caller).do("1", "What do you need?")
+}
+
+// TestSlowDatabase holds a lock every turn needs, as a database too slow to
+// answer would: the text gets the same "send it again" within the turn's
+// bound, nothing is written, and once the lock goes the text is taken.
+func TestSlowDatabase(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	texter := "+12025550703"
+	h.play(texter, []step{{"Hola", "¿Usted es"}, {"1", "¿Qué necesita?"}})
+	before, err := h.db.OpenConversation(ctx, texter)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	conn, err := pgx.Connect(ctx, h.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE participants IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	if reply := h.text(texter, "1"); !strings.Contains(reply, "no pudimos guardar") {
+		t.Errorf("text while the database does not answer: %q", reply)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := h.db.OpenConversation(ctx, texter)
+	if err != nil || after.Version != before.Version || after.Step != flows.StepType {
+		t.Errorf("the slow turn changed the conversation: %+v %v", after, err)
+	}
+	if msgs, err := h.db.Messages(ctx, texter); err != nil || len(msgs) != 4 {
+		t.Errorf("%d messages stored, want the 4 of the two turns before: %v", len(msgs), err)
+	}
+	if reply := h.text(texter, "1"); !strings.Contains(reply, "fecha") {
+		t.Errorf("the same text once the database answers: %q", reply)
+	}
 }
