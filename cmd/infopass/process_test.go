@@ -21,6 +21,7 @@ import (
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/pgtest"
+	"infopass/bot/twilioapi/twiliotest"
 	"infopass/flows"
 	"infopass/webhooks"
 )
@@ -52,7 +53,7 @@ type process struct {
 
 // startProcess runs `infopass serve` against the database at dbURL on a
 // free port and waits until it answers /healthz.
-func startProcess(t *testing.T, dbURL string) *process {
+func startProcess(t *testing.T, dbURL string, env ...string) *process {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,6 +66,7 @@ func startProcess(t *testing.T, dbURL string) *process {
 	p.cmd.Env = append(os.Environ(), runMainEnv+"=1", "DATABASE_URL="+dbURL, "DATA_KEY="+processDataKey,
 		"PORT="+strconv.Itoa(port), "PUBLIC_URL="+p.base, "TWILIO_AUTH_TOKEN="+testToken,
 		"TWILIO_FROM=", "STAFF_TOKEN=", "ALLOWED_COUNTRY_CODES=")
+	p.cmd.Env = append(p.cmd.Env, env...) // later values win
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -265,6 +267,45 @@ func TestSIGTERMDrains(t *testing.T) {
 
 // TestKillRestart kills the service with SIGKILL after a turn was
 // answered: started again, it goes on with the conversation where it was.
+// TestSIGTERMFinishesTheTextBeingSent stops the process while its outbox
+// worker waits on a slow provider: the process waits for the send, records
+// it, and exits; nothing is left to send again.
+func TestSIGTERMFinishesTheTextBeingSent(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	fake := twiliotest.New()
+	t.Cleanup(fake.Close)
+	release := fake.Hold()
+	t.Cleanup(release)
+	p := startProcess(t, dbURL, "TWILIO_FROM=+18005550100", "TWILIO_API_URL="+fake.URL, "TWILIO_ACCOUNT_SID="+testAccount)
+	db := openStore(t, dbURL)
+	ctx := context.Background()
+	to := "+12025550512"
+	err := db.Turn(ctx, to, time.Now(), func(tx bot.Tx) error {
+		tx.Participant()
+		return tx.Enqueue(&bot.OutboxMessage{Kind: bot.KindReminder, To: to, Body: "Reminder: an officer will call you today.", SendAfter: time.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the worker is sending the text", func() bool { return fake.Attempts() == 1 })
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if p.exited(500 * time.Millisecond) {
+		t.Fatalf("the process exited with a text in flight: %v", p.err)
+	}
+	release()
+	if !p.exited(10*time.Second) || p.err != nil {
+		t.Fatalf("after SIGTERM: exited %v", p.err)
+	}
+	if n, err := db.OutboxDepth(ctx); err != nil || n != 0 {
+		t.Errorf("%d texts still queued or being sent after the drain: %v", n, err)
+	}
+	if msgs := fake.Messages(); len(msgs) != 1 || msgs[0].To != to {
+		t.Errorf("the provider has %+v", msgs)
+	}
+}
+
 func TestKillRestart(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t)
 	p := startProcess(t, dbURL)

@@ -32,6 +32,7 @@ type Server struct {
 	messages []Message
 	failures []Failure
 	attempts int
+	hold     chan struct{} // while open, create requests wait
 }
 
 // New starts a fake; Close it when done.
@@ -46,6 +47,16 @@ func (s *Server) Fail(f ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = append(s.failures, f...)
+}
+
+// Hold makes create requests wait, once counted in Attempts, until release
+// is called: a slow provider, with a text in flight.
+func (s *Server) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hold := make(chan struct{})
+	s.hold = hold
+	return sync.OnceFunc(func() { close(hold) })
 }
 
 // Messages returns the texts accepted so far.
@@ -99,6 +110,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.attempts++
+	if hold := s.hold; hold != nil {
+		s.mu.Unlock()
+		<-hold
+		s.mu.Lock()
+	}
 	if len(s.failures) > 0 {
 		f := s.failures[0]
 		s.failures = s.failures[1:]
