@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/time/rate"
 )
 
@@ -259,6 +260,36 @@ func TestCheckProxies(t *testing.T) {
 	} {
 		if err := CheckProxies(tc.in); (err == nil) != tc.ok {
 			t.Errorf("CheckProxies(%q) = %v", tc.in, err)
+		}
+	}
+}
+
+// TestCountryCode checks the shortcut that reads a number's calling code
+// against phonenumbers' full parse.
+func TestCountryCode(t *testing.T) {
+	for _, tc := range []struct {
+		from string
+		want int
+		ok   bool
+	}{
+		{"+12025550123", 1, true},
+		{"+447700900123", 44, true},
+		{"+525512345678", 52, true},
+		{"+8613800138000", 86, true},
+		{"+971501234567", 971, true},
+		{"+80012345678", 800, true},
+		{"+0123456789", 0, false},
+		{"+", 0, false},
+		{"+1a", 1, true}, // the code is read; the rest is the engine's to refuse
+		{"", 0, false},
+		{"client:alice", 0, false},
+	} {
+		got, ok := countryCode(tc.from)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("countryCode(%q) = %d %v, want %d %v", tc.from, got, ok, tc.want, tc.ok)
+		}
+		if n, err := phonenumbers.Parse(tc.from, ""); err == nil && tc.ok && int(n.GetCountryCode()) != got {
+			t.Errorf("countryCode(%q) = %d, phonenumbers says %d", tc.from, got, n.GetCountryCode())
 		}
 	}
 }
