@@ -92,6 +92,19 @@ func (h *harness) fileRepresentative(from, zip string, texts bool) string {
 }
 
 // fileApplicant files an ADIT request by an applicant texting from `from`.
+// offeredTo files an applicant's request from `from`, offers the usual
+// window, and waits until the offer's text is sent; it returns the
+// request's reference.
+func (h *harness) offeredTo(from string) string {
+	h.t.Helper()
+	ref := h.fileApplicant(from)
+	if status, o := h.offer(ref, monday9, monday11); status != http.StatusCreated {
+		h.t.Fatalf("offer: %d %v", status, o)
+	}
+	eventually(h.t, "the offer's text is sent", func() bool { return h.sentTo(from) == 1 })
+	return ref
+}
+
 func (h *harness) fileApplicant(from string) string {
 	h.t.Helper()
 	h.play(from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), applicantDetails...))
@@ -268,9 +281,7 @@ func TestCallbackOffers(t *testing.T) {
 	t.Run("DeliveryStatusCallback", func(t *testing.T) {
 		h.t = t
 		from := "+12025550209"
-		ref := h.fileApplicant(from)
-		h.offer(ref, monday9, monday11)
-		eventually(t, "the text is sent", func() bool { return h.sentTo(from) == 1 })
+		ref := h.offeredTo(from)
 		var sid string
 		for _, m := range h.twilio.Messages() {
 			if m.To == from {
@@ -299,9 +310,7 @@ func TestCallbackOffers(t *testing.T) {
 	t.Run("ReplyAfterTheWindowStarted", func(t *testing.T) {
 		h.t = t
 		from := "+12025550210"
-		ref := h.fileApplicant(from)
-		h.offer(ref, monday9, monday11)
-		eventually(t, "the text is sent", func() bool { return h.sentTo(from) == 1 })
+		ref := h.offeredTo(from)
 		h.advance(time.Date(2026, 11, 30, 9, 30, 0, 0, mustZone("America/New_York")).Sub(h.now()))
 		defer h.advance(-h.now().Sub(friday))
 		if reply := h.text(from, "yes"); !strings.Contains(reply, "has already started") {
@@ -315,9 +324,7 @@ func TestCallbackOffers(t *testing.T) {
 	t.Run("UnansweredOfferExpires", func(t *testing.T) {
 		h.t = t
 		from := "+12025550216"
-		ref := h.fileApplicant(from)
-		h.offer(ref, monday9, monday11)
-		eventually(t, "the text is sent", func() bool { return h.sentTo(from) == 1 })
+		ref := h.offeredTo(from)
 		// Nobody answers; the window starts, and the job runs.
 		h.advance(time.Date(2026, 11, 30, 9, 5, 0, 0, mustZone("America/New_York")).Sub(h.now()))
 		defer h.advance(-h.now().Sub(friday))
@@ -339,9 +346,7 @@ func TestCallbackOffers(t *testing.T) {
 	t.Run("OldOfferDoesNotTakeLaterAnswers", func(t *testing.T) {
 		h.t = t
 		from := "+12025550217"
-		ref := h.fileApplicant(from)
-		h.offer(ref, monday9, monday11)
-		eventually(t, "the text is sent", func() bool { return h.sentTo(from) == 1 })
+		ref := h.offeredTo(from)
 		// Days later, unanswered and not yet expired by the job, the
 		// offer does not take a yes meant for something else.
 		h.advance(time.Date(2026, 12, 3, 10, 0, 0, 0, mustZone("America/New_York")).Sub(h.now()))
