@@ -27,7 +27,7 @@ func scriptLanguages() []struct {
 // only one language of the service is written in. English is never
 // guessed: an English greeting gets the language menu.
 func (c *Catalog) DetectLanguage(text string) (string, bool) {
-	f := strings.Trim(flows.Fold(text), " .!?¡¿,;:。！？")
+	f := flows.Bare(text)
 	var found []string
 	for tag, set := range c.greetings {
 		if tag != DefaultLanguage && set[f] {
@@ -90,7 +90,7 @@ func (c *Catalog) optOutPhrase(f string) (tags []string, ok bool) {
 // is written in theirs.
 func (c *Catalog) OptOutLanguage(text string) (string, bool) {
 	f := flows.Fold(text)
-	tags := c.stopWords[strings.Trim(f, " .!?¡¿,;:。！？\"'")]
+	tags := c.stopWords[flows.Bare(text)]
 	if more, ok := c.optOutPhrase(f); ok {
 		tags = append(slices.Clone(tags), more...)
 	}

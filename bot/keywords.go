@@ -33,7 +33,7 @@ func Keywords() []Keyword {
 // any language is STOP: carriers expect an opt-out to be honoured in the
 // words the person uses, whatever language the conversation is in.
 func (c *Catalog) Keyword(tag, text string) (Keyword, bool) {
-	f := strings.Trim(flows.Fold(text), " .!?¡¿,;:。！？\"'")
+	f := flows.Bare(text)
 	if f == "" {
 		return "", false
 	}

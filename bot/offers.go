@@ -139,9 +139,7 @@ func (t *turn) backToWizard() {
 	if t.fresh || t.c.Pending != "" || t.c.Step == flows.StepLanguage || t.c.Step == flows.StepWho {
 		return
 	}
-	t.reaskFrom, t.reasked = len(t.say), true
-	t.say = append(t.say, flows.M("callback.back_to_request"))
-	t.ask()
+	t.askAgain(flows.M("callback.back_to_request"))
 }
 
 // withdrawCommand starts withdrawing a request: "CANCEL IP-7K3Q9D2M" from

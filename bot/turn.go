@@ -32,9 +32,8 @@ type turn struct {
 	// offer, in the language of the request it is about.
 	offerSay  []flows.Msg
 	offerLang string
-	// reaskFrom, when reasked, is where in say the wizard's question is
-	// asked again after an aside (a keyword's answer, a callback answer):
-	// a text too long for three segments leaves the question out.
+	// reaskFrom, when reasked, is where in say askAgain asked the
+	// question again.
 	reaskFrom int
 	reasked   bool
 	silent    bool
@@ -249,8 +248,7 @@ func (t *turn) keyword(k Keyword) error {
 	case KeyStart:
 		t.p.OptedOut = false
 		t.say = append(t.say, flows.M("reply.start"))
-		t.reaskFrom, t.reasked = len(t.say), true
-		t.ask()
+		t.askAgain()
 		return t.tx.SaveParticipant(t.p)
 	case KeyHelp:
 		t.say = append(t.say, flows.M("reply.help"))
@@ -287,10 +285,7 @@ func (t *turn) keyword(k Keyword) error {
 		t.say = append(t.say, flows.M("reply.resume"))
 		return nil
 	}
-	if k != KeyLanguage && len(t.say) > 0 {
-		t.reaskFrom, t.reasked = len(t.say), true
-	}
-	t.ask()
+	t.askAgain()
 	return nil
 }
 
@@ -391,8 +386,7 @@ func (t *turn) answer() error {
 		// "Where is my case?" is not a wrong answer but another question,
 		// which Infopass does not answer: say where to look, and ask again.
 		t.say = append(t.say, flows.M("info.case_status_online"))
-		t.reaskFrom, t.reasked = len(t.say), true
-		t.ask()
+		t.askAgain()
 		return nil
 	}
 	if errors.As(err, &problem) {
@@ -497,6 +491,15 @@ func (t *turn) status() error {
 			"Date", t.e.today(r.SubmittedAt), "Status", flows.M("status."+r.Status)))
 	}
 	return nil
+}
+
+// askAgain appends the current question after an aside (a keyword's
+// answer, a callback answer), led by lead, and marks where that part
+// starts: a text that would cost more than MaxSegments leaves it out.
+func (t *turn) askAgain(lead ...flows.Msg) {
+	t.reaskFrom, t.reasked = len(t.say), true
+	t.say = append(t.say, lead...)
+	t.ask()
 }
 
 // ask appends the current question.

@@ -39,23 +39,28 @@ type Lexicon struct {
 // NewLexicon builds a Lexicon. months holds twelve entries, one a month, each
 // a list of names and abbreviations; the word lists may hold phrases.
 func NewLexicon(lang language.Tag, dateOrder string, months [12][]string, yes, no, none, same []string) Lexicon {
-	l := Lexicon{
+	return Lexicon{
 		Lang:      lang,
 		DateOrder: dateOrder,
-		Months:    map[string]time.Month{},
+		Months:    groupIndex(months[:], func(i int) time.Month { return time.Month(i + 1) }),
 		Yes:       wordSet(yes),
 		No:        wordSet(no),
 		None:      wordSet(none),
 		Same:      wordSet(same),
 	}
-	for i, names := range months {
+}
+
+// groupIndex maps every folded name of groups[i] to value(i).
+func groupIndex[T any](groups [][]string, value func(i int) T) map[string]T {
+	index := map[string]T{}
+	for i, names := range groups {
 		for _, n := range names {
 			if f := Fold(n); f != "" {
-				l.Months[f] = time.Month(i + 1)
+				index[f] = value(i)
 			}
 		}
 	}
-	return l
+	return index
 }
 
 func wordSet(words []string) map[string]bool {
@@ -73,14 +78,7 @@ func wordSet(words []string) map[string]bool {
 // listed days.
 func (l Lexicon) WithDays(weekdays [7][]string, anyWords, filler []string) Lexicon {
 	out := l
-	out.Weekdays = map[string]time.Weekday{}
-	for i, names := range weekdays {
-		for _, n := range names {
-			if f := Fold(n); f != "" {
-				out.Weekdays[f] = time.Weekday(i)
-			}
-		}
-	}
+	out.Weekdays = groupIndex(weekdays[:], func(i int) time.Weekday { return time.Weekday(i) })
 	out.Any = wordSet(anyWords)
 	out.Filler = wordSet(filler)
 	return out
@@ -90,14 +88,7 @@ func (l Lexicon) WithDays(weekdays [7][]string, anyWords, filler []string) Lexic
 // Latin letters, A first.
 func (l Lexicon) WithLetters(names [26][]string) Lexicon {
 	out := l
-	out.Letters = map[string]rune{}
-	for i, group := range names {
-		for _, n := range group {
-			if f := Fold(n); f != "" {
-				out.Letters[f] = rune('A' + i)
-			}
-		}
-	}
+	out.Letters = groupIndex(names[:], func(i int) rune { return rune('A' + i) })
 	return out
 }
 
@@ -111,21 +102,14 @@ func (l Lexicon) WithDateWords(words []string) Lexicon {
 // WithNumbers returns a copy of l that reads names[i] as the number i+1.
 func (l Lexicon) WithNumbers(names [][]string) Lexicon {
 	out := l
-	out.Numbers = map[string]int{}
-	for i, group := range names {
-		for _, n := range group {
-			if f := Fold(n); f != "" {
-				out.Numbers[f] = i + 1
-			}
-		}
-	}
+	out.Numbers = groupIndex(names, func(i int) int { return i + 1 })
 	return out
 }
 
 // Number returns the number a menu answer says in words ("two", "Dos."),
 // if the whole answer is one.
 func (l Lexicon) Number(text string) (int, bool) {
-	n, ok := l.Numbers[strings.Trim(Fold(text), " .!?¡¿,;:。！？")]
+	n, ok := l.Numbers[Bare(text)]
 	return n, ok
 }
 
@@ -185,7 +169,7 @@ func mergeMap[V any](a, b map[string]V) map[string]V {
 // has reports whether the folded text, or the text without trailing
 // punctuation, is in set.
 func has(set map[string]bool, text string) bool {
-	f := strings.Trim(Fold(text), " .!?¡¿,;:。！？")
+	f := Bare(text)
 	return f != "" && set[f]
 }
 

@@ -23,6 +23,10 @@ func Fold(s string) string {
 	return foldUnicode(s)
 }
 
+// Bare folds text and trims the punctuation people put around a one-word
+// answer ("Yes!", "¿Ayuda?", "停止。").
+func Bare(text string) string { return strings.Trim(Fold(text), " .!?¡¿,;:。！？\"'") }
+
 func foldASCII(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
 func foldUnicode(s string) string {

@@ -34,3 +34,13 @@ func TestFoldASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestBare(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Yes!", "yes"}, {"¿AYUDA?", "ayuda"}, {"停止。", "停止"}, {`"stop"`, "stop"}, {" , ", ""}, {"no, thanks", "no, thanks"},
+	} {
+		if got := Bare(tc.in); got != tc.want {
+			t.Errorf("Bare(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
