@@ -92,6 +92,13 @@ func (h *harness) fileRepresentative(from, zip string, texts bool) string {
 }
 
 // fileApplicant files an ADIT request by an applicant texting from `from`.
+// at moves the harness's clock to when, and returns the move back to the
+// Friday the tests run on.
+func (h *harness) at(when time.Time) (back func()) {
+	h.advance(when.Sub(h.now()))
+	return func() { h.advance(-h.now().Sub(friday)) }
+}
+
 // offeredTo files an applicant's request from `from`, offers the usual
 // window, and waits until the offer's text is sent; it returns the
 // request's reference.
@@ -311,8 +318,7 @@ func TestCallbackOffers(t *testing.T) {
 		h.t = t
 		from := "+12025550210"
 		ref := h.offeredTo(from)
-		h.advance(time.Date(2026, 11, 30, 9, 30, 0, 0, mustZone("America/New_York")).Sub(h.now()))
-		defer h.advance(-h.now().Sub(friday))
+		defer h.at(time.Date(2026, 11, 30, 9, 30, 0, 0, mustZone("America/New_York")))()
 		if reply := h.text(from, "yes"); !strings.Contains(reply, "has already started") {
 			t.Errorf("late reply: %s", reply)
 		}
@@ -326,8 +332,7 @@ func TestCallbackOffers(t *testing.T) {
 		from := "+12025550216"
 		ref := h.offeredTo(from)
 		// Nobody answers; the window starts, and the job runs.
-		h.advance(time.Date(2026, 11, 30, 9, 5, 0, 0, mustZone("America/New_York")).Sub(h.now()))
-		defer h.advance(-h.now().Sub(friday))
+		defer h.at(time.Date(2026, 11, 30, 9, 5, 0, 0, mustZone("America/New_York")))()
 		if n, err := h.db.ExpireOffers(context.Background(), h.now()); err != nil || n < 1 { // with the earlier subtests' unanswered offers
 			t.Fatalf("expire: %d %v", n, err)
 		}
@@ -349,8 +354,7 @@ func TestCallbackOffers(t *testing.T) {
 		ref := h.offeredTo(from)
 		// Days later, unanswered and not yet expired by the job, the
 		// offer does not take a yes meant for something else.
-		h.advance(time.Date(2026, 12, 3, 10, 0, 0, 0, mustZone("America/New_York")).Sub(h.now()))
-		defer h.advance(-h.now().Sub(friday))
+		defer h.at(time.Date(2026, 12, 3, 10, 0, 0, 0, mustZone("America/New_York")))()
 		if reply := h.text(from, "yes"); strings.Contains(reply, "has already started") || reply == "" {
 			t.Errorf("a yes days after the window: %q", reply)
 		}

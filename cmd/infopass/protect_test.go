@@ -129,14 +129,7 @@ func TestRotateKey(t *testing.T) {
 	}
 	db.Close()
 	onlyNew, _ := vault.NewKeyring(newKey)
-	db, err = postgres.Open(ctx, h.dbURL, onlyNew)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil { // loads the blind-index key with the new key
-		t.Fatal(err)
-	}
+	db = openSealed(t, h.dbURL, onlyNew) // Migrate loads the blind-index key with the new key
 	if left, err := db.CountSealedWithOtherKeys(ctx); err != nil || left != 0 {
 		t.Errorf("%d values keep the old key: %v", left, err)
 	}
@@ -164,6 +157,21 @@ func TestRotateKey(t *testing.T) {
 	}
 }
 
+// openSealed opens the database at url with keys, as serve does (Migrate
+// loads the blind-index key), and closes it when the test ends.
+func openSealed(t *testing.T, url string, keys *vault.Keyring) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestRotateKeyOnline rotates the key while a conversation goes on: the
 // service, restarted with both keys, keeps answering; every value ends up
 // under the new key; and the new key alone reads all of it.
@@ -179,14 +187,7 @@ func TestRotateKeyOnline(t *testing.T) {
 	// Step 1 of the runbook: the replicas restart with DATA_KEY=new and
 	// OLD_DATA_KEYS=old.
 	h.stop()
-	db, err := postgres.Open(ctx, h.dbURL, both)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openSealed(t, h.dbURL, both)
 	h.db = db
 	h.startServer(true)
 
@@ -243,14 +244,7 @@ func TestRotateKeyOnline(t *testing.T) {
 
 	// Step 3: the new key alone.
 	onlyNew, _ := vault.NewKeyring(newKey)
-	fresh, err := postgres.Open(ctx, h.dbURL, onlyNew)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
-	if err := fresh.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fresh := openSealed(t, h.dbURL, onlyNew)
 	if left, err := fresh.CountSealedWithOtherKeys(ctx); err != nil || left != 0 {
 		t.Errorf("%d values keep the old key: %v", left, err)
 	}
