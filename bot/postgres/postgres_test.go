@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"infopass/bot"
 	"infopass/bot/postgres"
@@ -235,5 +238,69 @@ func TestDeleteIdle(t *testing.T) {
 	}
 	if _, err := db.OpenConversation(ctx, "+12025550151"); err != nil {
 		t.Errorf("recent conversation: %v", err)
+	}
+}
+
+// TestTurnUpdatesAreHOT: a turn in the middle of the wizard changes these
+// columns of its conversation and no indexed one, so that PostgreSQL can
+// update the row in place (HOT) without a new entry in every index
+// (migrations/004_hot_turns.sql). open and closed_at change only when the
+// conversation ends.
+func TestTurnUpdatesAreHOT(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, url, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	rows, err := conn.Query(ctx, `
+		SELECT a.attname, i.indexrelid::regclass::text
+		FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
+		WHERE i.indrelid = 'conversations'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+			AND (a.attnum = ANY(i.indkey)
+				OR pg_get_expr(i.indexprs, i.indrelid) ~ ('\m' || a.attname || '\M')
+				OR pg_get_expr(i.indpred, i.indrelid) ~ ('\m' || a.attname || '\M'))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed := map[string][]string{}
+	for rows.Next() {
+		var column, index string
+		if err := rows.Scan(&column, &index); err != nil {
+			t.Fatal(err)
+		}
+		indexed[column] = append(indexed[column], index)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(indexed) == 0 {
+		t.Fatal("no indexed column found in conversations: the query is wrong")
+	}
+	for _, column := range []string{"step", "state", "history", "invalid_count", "channel", "version", "updated_at"} {
+		if ix := indexed[column]; len(ix) > 0 {
+			t.Errorf("column %s, which every turn changes, is in index %v: turns cannot update in place", column, ix)
+		}
+	}
+	var options []string
+	if err := conn.QueryRow(ctx, `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = 'conversations'::regclass`).Scan(&options); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(options, "fillfactor=50") {
+		t.Errorf("conversations options %v: want fillfactor=50, room on each page for a turn's update", options)
 	}
 }
