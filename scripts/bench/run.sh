@@ -7,15 +7,39 @@
 #   bash scripts/bench/run.sh
 #
 # BENCH_CLIENTS (16) conversations and pgbench clients at once, for
-# BENCH_SECONDS (20) each. BENCH_PGHOST (/var/run/postgresql) is the
-# cluster's socket directory; PGBENCH the pgbench to use (found on $PATH or
-# under /usr/lib/postgresql).
+# BENCH_SECONDS (15) each, BENCH_ROUNDS (3) times: pgbench and the bot take
+# turns, so that both see the machine in the same state, and the ratio of
+# each round is printed with the median of them.
+#
+# BENCH_LAYOUT is where the processes run:
+#   split  (the default with 2 CPUs or more) PostgreSQL's processes on the
+#          first half of the CPUs, the client on the other half: pgbench,
+#          or infopass bench (the server and its load client). Each client
+#          gets the same cores, and the database the same, as when the
+#          service and its database run on machines of their own. The
+#          cluster's processes get all CPUs back at the end.
+#   shared every process on every CPU: the service's own work competes
+#          with PostgreSQL's for the same cores.
+#
+# BENCH_PGHOST (/var/run/postgresql) is the cluster's socket directory;
+# PGBENCH the pgbench to use (found on $PATH or under /usr/lib/postgresql).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 clients=${BENCH_CLIENTS:-16}
-seconds=${BENCH_SECONDS:-20}
+seconds=${BENCH_SECONDS:-15}
+rounds=${BENCH_ROUNDS:-3}
 host=${BENCH_PGHOST:-/var/run/postgresql}
+cpus=$(nproc)
+layout=${BENCH_LAYOUT:-$([ "$cpus" -ge 2 ] && echo split || echo shared)}
+case $layout in
+  split | shared) ;;
+  *) echo "bench: BENCH_LAYOUT is split or shared, not $layout" >&2; exit 2 ;;
+esac
+if [ "$layout" = split ] && [ "$cpus" -lt 2 ]; then
+  echo "bench: BENCH_LAYOUT=split needs 2 CPUs or more; this machine has $cpus" >&2
+  exit 2
+fi
 
 pgbench=${PGBENCH:-$(command -v pgbench || ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1 || true)}
 if [ -z "$pgbench" ] || [ ! -x "$pgbench" ]; then
@@ -39,14 +63,25 @@ if command -v pg_lsclusters >/dev/null 2>&1 && [ -n "$(pg_lsclusters -h 2>/dev/n
   fi
 fi
 
+work=$(mktemp -d)
 db="infopass_bench_$$"
+postmaster=""
+cleanup() {
+  if [ -n "$postmaster" ]; then
+    for p in $postmaster $(pgrep -P "$postmaster"); do taskset -a -cp "0-$((cpus - 1))" "$p" >/dev/null 2>&1 || true; done
+  fi
+  psql -h "$host" -d postgres -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 psql -h "$host" -d postgres -qXc "CREATE DATABASE $db" >/dev/null
-trap 'psql -h "$host" -d postgres -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null' EXIT
 
 export DATABASE_URL="postgres:///$db?host=$host"
 DATA_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 export DATA_KEY
-go run ./cmd/infopass migrate >/dev/null
+# Built once, so that no compiler runs while the bench measures.
+go build -o "$work/infopass" ./cmd/infopass
+"$work/infopass" migrate >/dev/null
 
 # pgbench's numbers: one participant with an open conversation per client.
 psql -h "$host" -d "$db" -qX -v ON_ERROR_STOP=1 -v clients="$clients" >/dev/null <<'SQL'
@@ -57,24 +92,95 @@ SELECT 'pgbench-' || i, true, 'email', '', 'sms', now(), now() FROM generate_ser
 ANALYZE;
 SQL
 
-echo "== pgbench: the statements of one SMS turn (scripts/bench/turn.sql), $clients clients, ${seconds}s"
-pgbench_out=$("$pgbench" -h "$host" -n -c "$clients" -j 2 -T "$seconds" -M prepared -f scripts/bench/turn.sql "$db" 2>&1) || {
-  echo "$pgbench_out" >&2
-  exit 1
+# The cores of each side, as lists for taskset and /proc/stat.
+if [ "$layout" = split ]; then
+  half=$((cpus / 2))
+  db_cpus="0-$((half - 1))"
+  client_cpus="$half-$((cpus - 1))"
+  # The postmaster is the parent of every backend (the cluster runs on
+  # this machine: BENCH_PGHOST is a socket directory).
+  backend=$(psql -h "$host" -d "$db" -qtAXc "select pg_backend_pid()")
+  postmaster=$(awk '{print $4}' "/proc/$backend/stat" 2>/dev/null || true)
+  if [ -z "$postmaster" ]; then
+    echo "bench: cannot find PostgreSQL's postmaster on this machine; BENCH_LAYOUT=shared" >&2
+    exit 1
+  fi
+  # New backends inherit the postmaster's CPUs; those running now are
+  # moved one by one.
+  for p in $postmaster $(pgrep -P "$postmaster"); do
+    if ! taskset -a -cp "$db_cpus" "$p" >/dev/null 2>&1; then
+      echo "bench: cannot move PostgreSQL (pid $p) to CPUs $db_cpus; run as root, or BENCH_LAYOUT=shared" >&2
+      exit 1
+    fi
+  done
+  client=(taskset -c "$client_cpus")
+else
+  db_cpus="0-$((cpus - 1))"
+  client_cpus=$db_cpus
+  client=()
+fi
+
+# busy prints the share of time the CPUs of list ($1, as 0-3) were busy
+# between two samples of /proc/stat ($2 and $3).
+busy() {
+  awk -v list="$1" '
+    BEGIN { split(list, r, "-"); lo = r[1]; hi = (2 in r) ? r[2] : r[1] }
+    FNR == 1 { f++ }
+    /^cpu[0-9]/ {
+      n = substr($1, 4) + 0
+      if (n < lo || n > hi) next
+      idle = $5 + $6; all = 0
+      for (i = 2; i <= 9; i++) all += $i
+      if (f == 1) { i0 += idle; a0 += all } else { i1 += idle; a1 += all }
+    }
+    END { d = a1 - a0; printf "%.0f%%", (d > 0 ? 100 * (1 - (i1 - i0) / d) : 0) }
+  ' "$2" "$3"
 }
-echo "$pgbench_out" | grep -E '^(number of (transactions actually processed|failed transactions)|latency average|tps)'
-tps=$(echo "$pgbench_out" | awk '/^tps = / {print $3; exit}')
+
+# measure runs a command ($2...) and prints what it printed, then how busy
+# the database's and the client's CPUs were meanwhile, into file $1.
+measure() {
+  local out=$1
+  shift
+  cat /proc/stat >"$work/stat0"
+  "$@" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+  cat /proc/stat >"$work/stat1"
+  if [ "$layout" = split ]; then
+    echo "cpu busy         database CPUs $db_cpus $(busy "$db_cpus" "$work/stat0" "$work/stat1"), client CPUs $client_cpus $(busy "$client_cpus" "$work/stat0" "$work/stat1")" >>"$out"
+  else
+    echo "cpu busy         all CPUs $(busy "$db_cpus" "$work/stat0" "$work/stat1")" >>"$out"
+  fi
+}
+
+echo "bench: $cpus CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), layout $layout:"
+if [ "$layout" = split ]; then
+  echo "  PostgreSQL on CPUs $db_cpus; pgbench, and infopass bench, on CPUs $client_cpus"
+fi
+echo "  $rounds rounds of pgbench then infopass bench, $clients clients, ${seconds}s each"
+summary="$work/summary"
+for round in $(seq 1 "$rounds"); do
+  echo
+  echo "== round $round: pgbench, the statements of one SMS turn (scripts/bench/turn.sql)"
+  measure "$work/pgbench" "${client[@]}" "$pgbench" -h "$host" -n -c "$clients" -j 2 -T "$seconds" -M prepared -f scripts/bench/turn.sql "$db"
+  grep -E '^(number of (transactions actually processed|failed transactions)|latency average|tps|cpu busy)' "$work/pgbench"
+  tps=$(awk '/^tps = / {print $3; exit}' "$work/pgbench")
+
+  echo "== round $round: infopass bench, $clients conversations over HTTP"
+  measure "$work/bot" "${client[@]}" "$work/infopass" bench -c "$clients" -d "${seconds}s"
+  cat "$work/bot"
+  awk -v tps="$tps" -v round="$round" '
+    $1 == "turns/s" { t = $2 }
+    $1 == "latency" && $2 == "p50" { p50 = $3 }
+    $1 == "latency" && $2 == "p99" { p99 = $3 }
+    $1 == "memory" { rss = $3 }
+    END { printf "%d %.1f %.1f %.2f %s %s %s\n", round, tps, t, (tps > 0 ? t / tps : 0), p50, p99, rss }
+  ' "$work/bot" >>"$summary"
+done
 
 echo
-echo "== infopass bench: $clients conversations over HTTP, ${seconds}s"
-bench_out=$(go run ./cmd/infopass bench -c "$clients" -d "${seconds}s" 2>&1) || {
-  echo "$bench_out" >&2
-  exit 1
-}
-echo "$bench_out"
-turns=$(echo "$bench_out" | awk '$1 == "turns/s" {print $2; exit}')
-
-echo
-awk -v t="$turns" -v p="$tps" 'BEGIN {
-  printf "bot turns/s %.1f / pgbench tps %.1f = %.2f\n", t, p, (p > 0 ? t / p : 0)
+echo "round  pgbench tps  bot turns/s  ratio  p50 ms  p99 ms  RSS MB"
+awk '{ printf "%5d  %11.1f  %11.1f  %5.2f  %6.1f  %6.1f  %6.1f\n", $1, $2, $3, $4, $5, $6, $7 }' "$summary"
+sort -n -k4 "$summary" | awk '{ r[NR] = $4 } END {
+  m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+  printf "median ratio (bot turns/s / pgbench tps): %.2f over %d rounds, layout '"$layout"'\n", m, NR
 }'
