@@ -97,10 +97,11 @@ if [ "$layout" = split ]; then
   half=$((cpus / 2))
   db_cpus="0-$((half - 1))"
   client_cpus="$half-$((cpus - 1))"
-  # The postmaster is the parent of every backend (the cluster runs on
-  # this machine: BENCH_PGHOST is a socket directory).
-  backend=$(psql -h "$host" -d "$db" -qtAXc "select pg_backend_pid()")
-  postmaster=$(awk '{print $4}' "/proc/$backend/stat" 2>/dev/null || true)
+  # The postmaster is the parent of every PostgreSQL process, the
+  # checkpointer's for one (the cluster runs on this machine:
+  # BENCH_PGHOST is a socket directory).
+  checkpointer=$(psql -h "$host" -d "$db" -qtAXc "select pid from pg_stat_activity where backend_type = 'checkpointer'")
+  postmaster=$(awk '{print $4}' "/proc/$checkpointer/stat" 2>/dev/null || true)
   if [ -z "$postmaster" ]; then
     echo "bench: cannot find PostgreSQL's postmaster on this machine; BENCH_LAYOUT=shared" >&2
     exit 1
