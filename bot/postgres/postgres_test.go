@@ -241,12 +241,13 @@ func TestDeleteIdle(t *testing.T) {
 	}
 }
 
-// TestTurnUpdatesAreHOT: a turn in the middle of the wizard changes these
-// columns of its conversation and no indexed one, so that PostgreSQL can
-// update the row in place (HOT) without a new entry in every index
-// (migrations/004_hot_turns.sql). open and closed_at change only when the
-// conversation ends.
-func TestTurnUpdatesAreHOT(t *testing.T) {
+// TestTurnWritesSpareIndexes (migrations/004_cheaper_turns.sql): a turn in
+// the middle of the wizard changes these columns of its conversation and no
+// indexed one, so that PostgreSQL can update the row in place (HOT) without
+// a new entry in every index; open and closed_at change only when the
+// conversation ends. And its inbound message gets no entry in the index of
+// replies.
+func TestTurnWritesSpareIndexes(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
@@ -302,5 +303,17 @@ func TestTurnUpdatesAreHOT(t *testing.T) {
 	}
 	if !slices.Contains(options, "fillfactor=50") {
 		t.Errorf("conversations options %v: want fillfactor=50, room on each page for a turn's update", options)
+	}
+
+	// An inbound message answers none: it adds no entry to the index of
+	// replies.
+	var predicate string
+	if err := conn.QueryRow(ctx, `
+		SELECT coalesce(pg_get_expr(indpred, indrelid), '') FROM pg_index
+		WHERE indexrelid = 'messages_reply_to'::regclass`).Scan(&predicate); err != nil {
+		t.Fatal(err)
+	}
+	if predicate != "(reply_to IS NOT NULL)" {
+		t.Errorf("messages_reply_to predicate %q: want (reply_to IS NOT NULL)", predicate)
 	}
 }
