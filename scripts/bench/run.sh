@@ -140,9 +140,14 @@ busy() {
 
 # measure runs a command ($2...) and prints what it printed, then how busy
 # the database's and the client's CPUs were meanwhile, into file $1.
+# Each run starts from the same state of the database: nothing left for
+# autovacuum to do (it would take CPU from the run), just checkpointed (so
+# both runs write the same full pages to the WAL at their start).
 measure() {
   local out=$1
   shift
+  psql -h "$host" -d "$db" -qX -c "VACUUM ANALYZE" >/dev/null
+  psql -h "$host" -d "$db" -qX -c "CHECKPOINT" >/dev/null 2>&1 || true # superusers and pg_checkpoint only
   cat /proc/stat >"$work/stat0"
   "$@" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
   cat /proc/stat >"$work/stat1"
