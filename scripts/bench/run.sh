@@ -121,8 +121,8 @@ else
   client=()
 fi
 
-# busy prints the share of time the CPUs of list ($1, as 0-3) were busy
-# between two samples of /proc/stat ($2 and $3).
+# busy prints how many of the CPUs of list ($1, as 0-3) were busy on
+# average between two samples of /proc/stat ($2 and $3), as 1.85.
 busy() {
   awk -v list="$1" '
     BEGIN { split(list, r, "-"); lo = r[1]; hi = (2 in r) ? r[2] : r[1] }
@@ -134,12 +134,13 @@ busy() {
       for (i = 2; i <= 9; i++) all += $i
       if (f == 1) { i0 += idle; a0 += all } else { i1 += idle; a1 += all }
     }
-    END { d = a1 - a0; printf "%.0f%%", (d > 0 ? 100 * (1 - (i1 - i0) / d) : 0) }
+    END { d = a1 - a0; printf "%.2f", (d > 0 ? (hi - lo + 1) * (1 - (i1 - i0) / d) : 0) }
   ' "$2" "$3"
 }
 
-# measure runs a command ($2...) and prints what it printed, then how busy
-# the database's and the client's CPUs were meanwhile, into file $1.
+# measure runs a command ($2...) into file $1, and sets db_busy and
+# client_busy to how many CPUs the database's and the client's side kept
+# busy meanwhile (in the shared layout both are the whole machine's).
 # Each run starts from the same state of the database: nothing left for
 # autovacuum to do (it would take CPU from the run), just checkpointed (so
 # both runs write the same full pages to the WAL at their start).
@@ -151,10 +152,12 @@ measure() {
   cat /proc/stat >"$work/stat0"
   "$@" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
   cat /proc/stat >"$work/stat1"
+  db_busy=$(busy "$db_cpus" "$work/stat0" "$work/stat1")
+  client_busy=$(busy "$client_cpus" "$work/stat0" "$work/stat1")
   if [ "$layout" = split ]; then
-    echo "cpu busy         database CPUs $db_cpus $(busy "$db_cpus" "$work/stat0" "$work/stat1"), client CPUs $client_cpus $(busy "$client_cpus" "$work/stat0" "$work/stat1")" >>"$out"
+    echo "cpu busy         database CPUs $db_cpus: $db_busy, client CPUs $client_cpus: $client_busy" >>"$out"
   else
-    echo "cpu busy         all CPUs $(busy "$db_cpus" "$work/stat0" "$work/stat1")" >>"$out"
+    echo "cpu busy         all CPUs: $db_busy" >>"$out"
   fi
 }
 
@@ -170,22 +173,35 @@ for round in $(seq 1 "$rounds"); do
   measure "$work/pgbench" "${client[@]}" "$pgbench" -h "$host" -n -c "$clients" -j 2 -T "$seconds" -M prepared -f scripts/bench/turn.sql "$db"
   grep -E '^(number of (transactions actually processed|failed transactions)|latency average|tps|cpu busy)' "$work/pgbench"
   tps=$(awk '/^tps = / {print $3; exit}' "$work/pgbench")
+  pg_db=$db_busy pg_client=$client_busy
 
   echo "== round $round: infopass bench, $clients conversations over HTTP"
   measure "$work/bot" "${client[@]}" "$work/infopass" bench -c "$clients" -d "${seconds}s"
   cat "$work/bot"
-  awk -v tps="$tps" -v round="$round" '
+  # The CPU time a transaction or a turn took, in ms: of the database's
+  # CPUs, and of the client's (in the shared layout, of the machine's).
+  awk -v tps="$tps" -v round="$round" -v pgdb="$pg_db" -v pgc="$pg_client" -v botdb="$db_busy" -v botc="$client_busy" '
     $1 == "turns/s" { t = $2 }
     $1 == "latency" && $2 == "p50" { p50 = $3 }
     $1 == "latency" && $2 == "p99" { p99 = $3 }
     $1 == "memory" { rss = $3 }
-    END { printf "%d %.1f %.1f %.2f %s %s %s\n", round, tps, t, (tps > 0 ? t / tps : 0), p50, p99, rss }
+    END {
+      printf "%d %.1f %.1f %.2f %s %s %s %.2f %.2f %.2f %.2f\n", round, tps, t, (tps > 0 ? t / tps : 0), p50, p99, rss,
+        (tps > 0 ? 1000 * pgdb / tps : 0), (t > 0 ? 1000 * botdb / t : 0), (tps > 0 ? 1000 * pgc / tps : 0), (t > 0 ? 1000 * botc / t : 0)
+    }
   ' "$work/bot" >>"$summary"
 done
 
 echo
-echo "round  pgbench tps  bot turns/s  ratio  p50 ms  p99 ms  RSS MB"
-awk '{ printf "%5d  %11.1f  %11.1f  %5.2f  %6.1f  %6.1f  %6.1f\n", $1, $2, $3, $4, $5, $6, $7 }' "$summary"
+if [ "$layout" = split ]; then
+  echo "round  pgbench tps  bot turns/s  ratio  p50 ms  p99 ms  RSS MB  db ms/txn  db ms/turn  client ms/txn  client ms/turn"
+  awk '{ printf "%5d  %11.1f  %11.1f  %5.2f  %6.1f  %6.1f  %6.1f  %9.2f  %10.2f  %13.2f  %14.2f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$summary"
+  echo "(db ms: CPU time of the database's CPUs per pgbench transaction or bot turn; client ms: of the client's CPUs)"
+else
+  echo "round  pgbench tps  bot turns/s  ratio  p50 ms  p99 ms  RSS MB  cpu ms/txn  cpu ms/turn"
+  awk '{ printf "%5d  %11.1f  %11.1f  %5.2f  %6.1f  %6.1f  %6.1f  %10.2f  %11.2f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$summary"
+  echo "(cpu ms: CPU time of the whole machine per pgbench transaction or bot turn)"
+fi
 sort -n -k4 "$summary" | awk '{ r[NR] = $4 } END {
   m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
   printf "median ratio (bot turns/s / pgbench tps): %.2f over %d rounds, layout '"$layout"'\n", m, NR
