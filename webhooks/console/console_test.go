@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -46,6 +48,8 @@ type store struct {
 	events   []bot.RequestEvent
 	accesses []bot.Access
 	filters  []bot.RequestFilter
+	// backlog, when set, is what ListRequests lists instead of req.
+	backlog []bot.Request
 }
 
 func newStore() *store {
@@ -62,6 +66,16 @@ func (s *store) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Re
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.filters = append(s.filters, f)
+	if s.backlog != nil {
+		// By id, oldest first, as the queue asks.
+		var out []bot.Request
+		for _, r := range s.backlog {
+			if (f.Status == "" || f.Status == r.Status) && (f.Type == "" || f.Type == string(r.Type)) && r.ID > f.After && len(out) < f.Limit {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
 	if (f.Status != "" && f.Status != s.req.Status) || (f.Type != "" && f.Type != string(s.req.Type)) {
 		return nil, nil
 	}
@@ -565,6 +579,67 @@ func TestQueue(t *testing.T) {
 			t.Errorf("search for words: %d", w.Code)
 		}
 	})
+}
+
+// TestQueueBacklog: with more requests than a page holds, the first page
+// has the ones due soonest of all, whatever their age, and the pages
+// together show every request once.
+func TestQueueBacklog(t *testing.T) {
+	const pageSize = 100 // the console's queueLimit
+	f := newFixture(t)
+	// 150 ADIT requests submitted Monday 11/16 (due the end of Wednesday
+	// 11/25), then an Emergency Advance Parole one this Friday, due within
+	// 48 hours: sooner than all of them, and newer.
+	var backlog []bot.Request
+	for i := range 150 {
+		r := f.store.req
+		r.ID = int64(10 + i)
+		r.Reference = fmt.Sprintf("IP-A%07d", i)
+		backlog = append(backlog, r)
+	}
+	eap := f.store.req
+	eap.ID, eap.Reference, eap.Type, eap.SubmittedAt = 500, "IP-E0000001", flows.TypeEAP, friday.Add(-time.Hour)
+	f.store.backlog = append(backlog, eap)
+	c := f.signIn("Officer Lee")
+
+	refs := regexp.MustCompile(`IP-[AE][0-9]{7}`)
+	seen := map[string]int{}
+	path, pages := "/staff", 0
+	for path != "" && pages < 5 {
+		pages++
+		w := c.get(path)
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, w.Code)
+		}
+		body := w.Body.String()
+		found := refs.FindAllString(body, -1)
+		if pages == 1 {
+			if len(found) == 0 || found[0] != eap.Reference {
+				t.Errorf("first page starts with %v, want the Emergency Advance Parole request %s", found[:min(len(found), 1)], eap.Reference)
+			}
+			if len(slices.Compact(slices.Clone(found))) != pageSize {
+				t.Errorf("first page: %d requests, want %d", len(slices.Compact(slices.Clone(found))), pageSize)
+			}
+		}
+		for _, r := range slices.Compact(found) {
+			seen[r]++
+		}
+		path = ""
+		if m := regexp.MustCompile(`href="(/staff\?[^"]*after_[^"]*)"`).FindStringSubmatch(body); m != nil {
+			path = html.UnescapeString(m[1])
+		}
+	}
+	if pages != 2 {
+		t.Errorf("%d pages, want 2 for 151 requests", pages)
+	}
+	if len(seen) != 151 {
+		t.Errorf("the pages showed %d requests, want all 151", len(seen))
+	}
+	for r, n := range seen {
+		if n != 1 {
+			t.Errorf("%s shown on %d pages", r, n)
+		}
+	}
 }
 
 func TestOverview(t *testing.T) {

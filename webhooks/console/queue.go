@@ -1,6 +1,8 @@
 package console
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -46,9 +48,9 @@ type queuePage struct {
 	Filtered                   bool
 }
 
-// handleQueue: GET /staff?status=&type=&language=&from=&to=&after=
-// Requests of the page are the oldest matching ones, shown soonest due
-// first; the next page has the later ones.
+// handleQueue: GET /staff?status=&type=&language=&from=&to=&after_adit=&after_eap=&after_ij=
+// A page holds the queueLimit matching requests due soonest; the next page
+// has those due after them (after_<type>: the last id of each type shown).
 func (c *console) handleQueue(g *gin.Context) {
 	q := g.Request.URL.Query()
 	status := q.Get("status")
@@ -71,16 +73,11 @@ func (c *console) handleQueue(g *gin.Context) {
 	} else if !f.To.IsZero() {
 		f.To = f.To.AddDate(0, 0, 1) // "to" is the last day shown
 	}
-	if v := q.Get("after"); v != "" {
-		if f.After, err = strconv.ParseInt(v, 10, 64); err != nil || f.After < 0 {
-			f.After = 0
-		}
-	}
 	if len(p.Errors) > 0 {
 		c.render(g, http.StatusBadRequest, "queue", p)
 		return
 	}
-	reqs, err := c.cfg.Staff.Requests(g.Request.Context(), f)
+	reqs, next, err := c.soonestDue(g.Request.Context(), f, q)
 	var invalid bot.ValidationError
 	if errors.As(err, &invalid) {
 		p.Errors = invalid
@@ -92,16 +89,92 @@ func (c *console) handleQueue(g *gin.Context) {
 		return
 	}
 	p.Rows = c.rows(reqs)
-	if len(reqs) == queueLimit {
-		next := url.Values{}
+	if next != nil {
 		for k, v := range q {
-			next[k] = v
+			if !strings.HasPrefix(k, "after_") {
+				next[k] = v
+			}
 		}
 		next.Set("status", status)
-		next.Set("after", strconv.FormatInt(reqs[len(reqs)-1].ID, 10))
 		p.More = "/staff?" + next.Encode()
 	}
 	c.render(g, http.StatusOK, "queue", p)
+}
+
+// queueTypes are the types whose requests the queue merges.
+var queueTypes = []flows.AppointmentType{flows.TypeADIT, flows.TypeEAP, flows.TypeIJ}
+
+// soonestDue returns the queueLimit requests matching f that are due
+// soonest, after the cursors in q, and the cursors of the next page (nil
+// when there is none). Within one type a request's callback target only
+// grows with its submission (and so with its id), so the soonest due of
+// all are among the oldest of each type: the page reads the oldest
+// queueLimit of each type after that type's cursor, and keeps the
+// queueLimit due soonest.
+func (c *console) soonestDue(ctx context.Context, f bot.RequestFilter, q url.Values) ([]bot.Request, url.Values, error) {
+	type item struct {
+		due time.Time
+		r   bot.Request
+	}
+	var (
+		items   []item
+		fetched = map[flows.AppointmentType]int{}
+		after   = map[flows.AppointmentType]int64{}
+	)
+	types := queueTypes
+	if f.Type != "" {
+		types = []flows.AppointmentType{flows.AppointmentType(f.Type)} // which Requests checks
+	}
+	for _, t := range types {
+		ft := f
+		ft.Type = string(t)
+		if v, err := strconv.ParseInt(q.Get("after_"+string(t)), 10, 64); err == nil && v > 0 {
+			ft.After = v // a cursor that is not a positive id starts at the oldest
+		}
+		after[t] = ft.After
+		reqs, err := c.cfg.Staff.Requests(ctx, ft)
+		if err != nil {
+			return nil, nil, err
+		}
+		fetched[t] = len(reqs)
+		for _, r := range reqs {
+			items = append(items, item{bot.CallbackDue(r, c.cfg.Zone), r})
+		}
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		if d := a.due.Compare(b.due); d != 0 {
+			return d
+		}
+		return cmp.Compare(a.r.ID, b.r.ID)
+	})
+	shown := items[:min(len(items), queueLimit)]
+	reqs := make([]bot.Request, len(shown))
+	last := map[flows.AppointmentType]int64{}
+	kept := map[flows.AppointmentType]int{}
+	for i, it := range shown {
+		reqs[i] = it.r
+		last[it.r.Type] = it.r.ID
+		kept[it.r.Type]++
+	}
+	// The next page starts, for each type, after the last shown (or where
+	// this page started). There is one if a type's read requests were not
+	// all shown, or filled the read.
+	more, next := false, url.Values{}
+	for _, t := range types {
+		if kept[t] < fetched[t] || fetched[t] == queueLimit {
+			more = true
+		}
+		if id, ok := last[t]; ok {
+			after[t] = id
+		}
+		if after[t] > 0 {
+			next.Set("after_"+string(t), strconv.FormatInt(after[t], 10))
+		}
+	}
+	if !more {
+		next = nil
+	}
+	return reqs, next, nil
 }
 
 // handleSearch: POST /staff/search (q). A reference opens its request; an
