@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -35,6 +36,10 @@ type StaffStore interface {
 	// Overview counts the requests submitted and the callback offers made
 	// in [from, to), by day in zone.
 	Overview(ctx context.Context, from, to time.Time, zone *time.Location) (Overview, error)
+	// EndSession records that the staff session id ended at now, before
+	// it expires; SessionEnded tells whether it did.
+	EndSession(ctx context.Context, id string, expires, now time.Time) error
+	SessionEnded(ctx context.Context, id string) (bool, error)
 }
 
 // RequestTx is staff work on one locked request.
@@ -98,6 +103,19 @@ func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake fun
 }
 
 // Requests lists requests, newest first.
+// EndSession ends an officer's session before it expires: signing out.
+func (s *Staff) EndSession(ctx context.Context, who Officer, expires time.Time) error {
+	if who.Session == "" {
+		return errors.New("end session: no session id")
+	}
+	return s.store.EndSession(ctx, who.Session, expires, s.now())
+}
+
+// SessionEnded reports whether the session id was signed out.
+func (s *Staff) SessionEnded(ctx context.Context, id string) (bool, error) {
+	return s.store.SessionEnded(ctx, id)
+}
+
 func (s *Staff) Requests(ctx context.Context, f RequestFilter) ([]Request, error) {
 	var bad ValidationError
 	if f.Status != "" && !validStatus(f.Status) {

@@ -155,3 +155,35 @@ func TestConsoleStore(t *testing.T) {
 		}
 	})
 }
+
+// TestEndedSessions: a signed-out staff session stays ended for every
+// replica until it would have expired, and is forgotten after.
+func TestEndedSessions(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	ended := func(id string) bool {
+		t.Helper()
+		ok, err := db.SessionEnded(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if ended("a") {
+		t.Error("a session never signed out has ended")
+	}
+	for range 2 { // signing out twice is signing out
+		if err := db.EndSession(ctx, "a", t0.Add(8*time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !ended("a") || ended("b") {
+		t.Errorf("after signing out a: a ended %v, b ended %v", ended("a"), ended("b"))
+	}
+	if err := db.EndSession(ctx, "b", t0.Add(17*time.Hour), t0.Add(9*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ended("a") || !ended("b") {
+		t.Errorf("9 hours on: a (expired) ended %v, b ended %v", ended("a"), ended("b"))
+	}
+}

@@ -13,6 +13,27 @@ import (
 
 var _ bot.StaffStore = (*DB)(nil)
 
+// EndSession records that a staff session ended before it expires, and
+// forgets the ended sessions that have expired since.
+func (db *DB) EndSession(ctx context.Context, id string, expires, now time.Time) error {
+	b := &pgx.Batch{}
+	b.Queue(`DELETE FROM ended_sessions WHERE expires_at <= $1`, now)
+	b.Queue(`INSERT INTO ended_sessions (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, expires)
+	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// SessionEnded reports whether a staff session was signed out.
+func (db *DB) SessionEnded(ctx context.Context, id string) (bool, error) {
+	var ended bool
+	if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ended_sessions WHERE id = $1)`, id).Scan(&ended); err != nil {
+		return false, fmt.Errorf("session ended: %w", err)
+	}
+	return ended, nil
+}
+
 // ListRequests lists requests matching f, newest first. A-Number, receipt
 // and phone are found by their blind indexes.
 func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Request, error) {

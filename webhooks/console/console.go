@@ -199,7 +199,12 @@ func (c *console) csrfFailed(w http.ResponseWriter, r *http.Request) {
 // requireSession lets through only signed-in officers, whom it puts in the
 // request's context; others are sent to the sign-in page.
 func (c *console) requireSession(g *gin.Context) {
-	who, ok := c.sessions.read(g.Request)
+	who, _, ok, err := c.signedIn(g.Request)
+	if err != nil {
+		c.fail(g, err)
+		g.Abort()
+		return
+	}
 	if !ok {
 		next := g.Request.URL.Path
 		if g.Request.Method != http.MethodGet {

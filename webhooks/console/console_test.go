@@ -50,6 +50,24 @@ type store struct {
 	filters  []bot.RequestFilter
 	// backlog, when set, is what ListRequests lists instead of req.
 	backlog []bot.Request
+	ended   map[string]time.Time // sessions signed out, and when they expire
+}
+
+func (s *store) EndSession(ctx context.Context, id string, expires, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended == nil {
+		s.ended = map[string]time.Time{}
+	}
+	s.ended[id] = expires
+	return nil
+}
+
+func (s *store) SessionEnded(ctx context.Context, id string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ended := s.ended[id]
+	return ended, nil
 }
 
 func newStore() *store {
@@ -385,6 +403,29 @@ func TestSignIn(t *testing.T) {
 		}
 		if w := c.get("/staff"); w.Code != http.StatusSeeOther {
 			t.Errorf("after signing out: %d", w.Code)
+		}
+	})
+
+	t.Run("SignOutEndsEveryCopy", func(t *testing.T) {
+		// A copy of the cookie, taken before signing out (another tab, a
+		// shared computer's backup), opens nothing afterwards.
+		c := f.signIn("Officer Lee")
+		copied := *c.cookies["infopass_staff"]
+		c.get("/staff")
+		if w := c.post("/staff/sign-out", url.Values{}); w.Code != http.StatusSeeOther {
+			t.Fatalf("sign out: %d", w.Code)
+		}
+		other := f.client()
+		other.cookies["infopass_staff"] = &copied
+		if w := other.get("/staff"); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/staff/sign-in") {
+			t.Errorf("copied cookie after sign-out: %d %s", w.Code, w.Header().Get("Location"))
+		}
+		if w := other.get("/staff/sign-in"); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "Signed in as") {
+			t.Errorf("sign-in page with the copied cookie: %d", w.Code)
+		}
+		// Another session of the same officer goes on.
+		if w := f.signIn("Officer Lee").get("/staff"); w.Code != http.StatusOK {
+			t.Errorf("a new session: %d", w.Code)
 		}
 	})
 }

@@ -56,8 +56,8 @@ func (c *console) render(g *gin.Context, status int, name string, body any) {
 	}
 	if who, ok := officer(g); ok {
 		l.Officer = who.Name
-	} else if who, ok := c.sessions.read(g.Request); ok {
-		l.Officer = who.Name
+	} else if who, _, ok, _ := c.signedIn(g.Request); ok {
+		l.Officer = who.Name // on a page anyone may see, as the sign-in page
 	}
 	var buf bytes.Buffer
 	if err := c.pages.byName[name].Execute(&buf, l); err != nil {

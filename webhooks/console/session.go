@@ -83,21 +83,38 @@ func (s *sessions) cookie(value string, maxAge int) *http.Cookie {
 	}
 }
 
-// read returns the officer of the request's session, if it has a valid
-// one that has not expired.
-func (s *sessions) read(r *http.Request) (bot.Officer, bool) {
+// read returns the officer of the request's session and when it expires,
+// if the request has a valid session cookie that has not expired. Whether
+// the session was signed out is the console's signedIn to check.
+func (s *sessions) read(r *http.Request) (bot.Officer, time.Time, bool) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return bot.Officer{}, false
+		return bot.Officer{}, time.Time{}, false
 	}
 	var v session
 	if err := s.codec.Decode(sessionCookie, ck.Value, &v); err != nil {
-		return bot.Officer{}, false
+		return bot.Officer{}, time.Time{}, false
 	}
-	if v.Name == "" || v.ID == "" || !s.now().Before(time.Unix(v.Expires, 0)) {
-		return bot.Officer{}, false
+	expires := time.Unix(v.Expires, 0)
+	if v.Name == "" || v.ID == "" || !s.now().Before(expires) {
+		return bot.Officer{}, time.Time{}, false
 	}
-	return bot.Officer{Name: v.Name, Session: v.ID}, true
+	return bot.Officer{Name: v.Name, Session: v.ID}, expires, true
+}
+
+// signedIn returns the officer of the request's session, and when it
+// expires, if it has a valid one that has not expired and was not signed
+// out (on any replica: the staff store keeps the sessions signed out).
+func (c *console) signedIn(r *http.Request) (bot.Officer, time.Time, bool, error) {
+	who, expires, ok := c.sessions.read(r)
+	if !ok {
+		return bot.Officer{}, time.Time{}, false, nil
+	}
+	ended, err := c.cfg.Staff.SessionEnded(r.Context(), who.Session)
+	if err != nil || ended {
+		return bot.Officer{}, time.Time{}, false, err
+	}
+	return who, expires, true, nil
 }
 
 type signInPage struct {
@@ -110,7 +127,7 @@ type signInPage struct {
 
 // handleSignInPage: GET /staff/sign-in?next=
 func (c *console) handleSignInPage(g *gin.Context) {
-	if _, ok := c.sessions.read(g.Request); ok {
+	if _, _, ok, _ := c.signedIn(g.Request); ok {
 		g.Redirect(http.StatusSeeOther, localPath(g.Query("next")))
 		return
 	}
@@ -147,12 +164,17 @@ func (c *console) handleSignIn(g *gin.Context) {
 	g.Redirect(http.StatusSeeOther, p.Next)
 }
 
-// handleSignOut: POST /staff/sign-out
+// handleSignOut: POST /staff/sign-out. The session ends for every copy of
+// its cookie, not only this browser's.
 func (c *console) handleSignOut(g *gin.Context) {
-	if who, ok := officer(g); ok {
+	c.sessions.end(g.Writer)
+	if who, expires, ok := c.sessions.read(g.Request); ok {
+		if err := c.cfg.Staff.EndSession(g.Request.Context(), who, expires); err != nil {
+			c.fail(g, err)
+			return
+		}
 		c.log.InfoContext(g.Request.Context(), "console: signed out", "session", who.Session)
 	}
-	c.sessions.end(g.Writer)
 	g.Redirect(http.StatusSeeOther, "/staff/sign-in?signed_out=1")
 }
 
