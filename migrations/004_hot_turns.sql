@@ -13,8 +13,3 @@ DROP INDEX conversations_updated_at;
 -- no room). It applies to the pages written from now on.
 ALTER TABLE conversations SET (fillfactor = 50);
 
--- Only outbound messages answer another: inbound ones (one a turn) need no
--- entry in the index that finds a message's replies (when a message is
--- deleted, the replies go with it). A query for reply_to = x still uses it.
-DROP INDEX messages_reply_to;
-CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL;
