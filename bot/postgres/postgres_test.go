@@ -52,12 +52,13 @@ func TestMigrateTwice(t *testing.T) {
 func TestMigrateTogether(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
 	errs := make(chan error, 3)
 	for range 3 {
+		// Each replica is a process with a keyring of its own.
+		keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
 		db, err := postgres.Open(ctx, url, keys)
 		if err != nil {
 			t.Fatal(err)
