@@ -21,18 +21,26 @@ import (
 // mustOpen returns a migrated store on a throwaway database.
 func mustOpen(tb testing.TB) *postgres.DB {
 	tb.Helper()
+	db := openURL(tb, pgtest.NewDatabase(tb))
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+// openURL opens the database at url, not migrated, with a keyring of its
+// own (as each replica's process has), closed at the end of the test.
+func openURL(tb testing.TB, url string) *postgres.DB {
+	tb.Helper()
 	keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb), keys)
+	db, err := postgres.Open(context.Background(), url, keys)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(db.Close)
-	if err := db.Migrate(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
 	return db
 }
 
@@ -54,16 +62,7 @@ func TestMigrateTogether(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	errs := make(chan error, 3)
 	for range 3 {
-		// Each replica is a process with a keyring of its own.
-		keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := postgres.Open(ctx, url, keys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		db := openURL(t, url)
 		go func() { errs <- db.Migrate(ctx) }()
 	}
 	for range 3 {
@@ -277,16 +276,7 @@ func TestDeleteIdle(t *testing.T) {
 func TestTurnUpdatesAreHOT(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	keys, err := vault.NewKeyring(bytes.Repeat([]byte{7}, vault.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := postgres.Open(ctx, url, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	if err := openURL(t, url).Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := pgx.Connect(ctx, url)
