@@ -125,9 +125,11 @@ func Register(r *gin.Engine, cfg Config) {
 	}
 	g.GET("/sign-in", c.handleSignInPage)
 	g.POST("/sign-in", signIn...)
+	// Not behind requireSession: signing out clears the browser's cookie
+	// even when the store cannot say whether the session is still good.
+	g.POST("/sign-out", c.handleSignOut)
 
 	in := g.Group("", c.requireSession)
-	in.POST("/sign-out", c.handleSignOut)
 	in.GET("", c.handleQueue)
 	in.POST("/search", c.handleSearch)
 	in.GET("/overview", c.handleOverview)
