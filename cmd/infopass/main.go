@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"infopass/flows"
 )
 
 const usage = `usage: infopass <command> [flags]
@@ -21,6 +23,7 @@ commands:
   call      call the bot's phone menu in this terminal (the same)
   rotate-key  re-seal personal data under DATA_KEY (old keys in OLD_DATA_KEYS), online
   bench     load test: -c conversations at once for -d, over HTTP (a local server unless -url is given)
+  flows     print the conversation's state machine as a Graphviz DOT graph (dot -Tsvg draws it)
   version   print the version
 
 Configuration comes from the environment: see README.md.
@@ -60,6 +63,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return rotateKey(ctx, getenv, stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], getenv, stdout, stderr)
+	case "flows":
+		if len(args) > 1 {
+			return errUsage
+		}
+		fmt.Fprint(stdout, flows.Graph())
+		return nil
 	case "version":
 		fmt.Fprintln(stdout, "infopass", version())
 		return nil
