@@ -42,7 +42,7 @@ type Engine struct {
 	log       *slog.Logger
 	machines  *machines
 	mu        sync.Mutex
-	languages map[string]string // phone → language of its last reply
+	languages map[string]string // party → language of its last reply
 }
 
 // maxRemembered bounds the languages remembered for apologies.
@@ -111,6 +111,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound, r Renderer) (Reply, Ren
 	if in.Channel != SMS && in.Channel != Voice {
 		return Reply{}, Rendered{}, fmt.Errorf("%w: unknown channel %q", ErrBadInbound, in.Channel)
 	}
+	if in.Channel == Voice && !in.Attested && in.Call == "" {
+		return Reply{}, Rendered{}, fmt.Errorf("%w: an unattested call's turn names no call", ErrBadInbound)
+	}
 	now := e.cfg.Now()
 	var (
 		reply    Reply
@@ -118,7 +121,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound, r Renderer) (Reply, Ren
 		queued   bool
 		optedOut bool
 	)
-	err := e.cfg.Store.Turn(ctx, in.From, now, func(ctx context.Context, store Tx) error {
+	err := e.cfg.Store.Turn(ctx, in.party(), now, func(ctx context.Context, store Tx) error {
 		tx := &optOutWatch{Tx: store}
 		if in.ProviderID != "" {
 			prior, sent, found, err := tx.PriorReply(ctx, in.ProviderID)
@@ -148,26 +151,27 @@ func (e *Engine) Handle(ctx context.Context, in Inbound, r Renderer) (Reply, Ren
 		return Reply{}, Rendered{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
 	}
 	if reply.Language != "" {
-		e.remember(in.From, reply.Language)
+		e.remember(in.party().Key(), reply.Language)
 	}
 	return reply, out, nil
 }
 
-func (e *Engine) remember(phone, lang string) {
+func (e *Engine) remember(party, lang string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.languages) >= maxRemembered {
 		clear(e.languages) // rare; an apology in English is no harm
 	}
-	e.languages[phone] = lang
+	e.languages[party] = lang
 }
 
-// LanguageOf is the language phone last got a reply in, or English: to
-// apologize in it when a turn cannot be saved.
-func (e *Engine) LanguageOf(phone string) string {
+// LanguageOf is the language in's party (its number, or its unattested
+// call) last got a reply in, or English: to apologize in it when a turn
+// cannot be saved.
+func (e *Engine) LanguageOf(in Inbound) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if lang, ok := e.languages[phone]; ok {
+	if lang, ok := e.languages[in.party().Key()]; ok {
 		return lang
 	}
 	return DefaultLanguage

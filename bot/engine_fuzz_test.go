@@ -124,6 +124,9 @@ func engineSeeds() map[string][]byte {
 		"offers": encodeFuzzTurns(append(englishApplicant, "\xc0yes", "\xc0no", "@weekday mornings", "\xe0hi",
 			"@CANCEL "+fuzzRef, "@yes", "@CANCEL IP-00000000")...),
 		"long_and_idle": encodeFuzzTurns("@hi", "@1", "\xa0too long", "@1", "\xe0hello", "@1", "\xa0x", "\xa0x", "\xa0x"),
+		"unattested_call": encodeFuzzTurns("Phi", "P1", "P1", "P1", "P03/20/2026", "PMonday", "P1", "PJane Doe", "P07/21/1990",
+			"P20002", "PMexico", "Pnone", "Pnone", "Pnone", "Psame", "S", "R1", "R1", "R1", "R1", "R03202026", "QSTATUS",
+			"R1", "R1", "R12345678", "R07211990", "R0", "S", "R1", "R2", "R*", "Pyes"),
 		"languages": encodeFuzzTurns("@你好", "H안녕하세요", "Pmarhaba", "Xздравствуйте", "@LANGUAGE", "@13", "@1",
 			"HLANGUAGE", "H5", "H1", "PBACK", "P1", "P2"),
 	}
@@ -174,6 +177,10 @@ type fuzzCall struct {
 	sid string
 	seq int
 }
+
+// unattestedPhone is the fuzz phone whose calls carry no STIR/SHAKEN
+// attestation A: each is a party of its own.
+const unattestedPhone = 2
 
 type delivered struct {
 	in    bot.Inbound
@@ -228,15 +235,21 @@ func (h *engineHarness) inbound(ft fuzzTurn) bot.Inbound {
 		call = &fuzzCall{sid: fmt.Sprintf("CA%032x", h.sids)}
 		h.calls[ft.phone] = call
 	}
+	attested, level := ft.phone != unattestedPhone, "A"
+	if !attested {
+		level = "B"
+	}
 	if ft.mode == fuzzCallStart {
-		return bot.Inbound{Channel: bot.Voice, From: from, CallStart: true, ProviderID: call.sid + ":start"}
+		return bot.Inbound{Channel: bot.Voice, From: from, CallStart: true, ProviderID: call.sid + ":start",
+			Call: call.sid, Attested: attested, Attestation: level}
 	}
 	if ft.special == 4 {
 		// As webhooks posts it: the turn that failed is not known.
-		return bot.Inbound{Channel: bot.Voice, From: from, Repeat: true, Retries: 1}
+		return bot.Inbound{Channel: bot.Voice, From: from, Repeat: true, Retries: 1, Call: call.sid, Attested: attested}
 	}
 	call.seq++
-	in := bot.Inbound{Channel: bot.Voice, From: from, ProviderID: fmt.Sprintf("%s:%d", call.sid, call.seq)}
+	in := bot.Inbound{Channel: bot.Voice, From: from, ProviderID: fmt.Sprintf("%s:%d", call.sid, call.seq),
+		Call: call.sid, Attested: attested}
 	if ft.mode == fuzzSpeech {
 		in.Text = text
 		return in
@@ -289,7 +302,7 @@ func (h *engineHarness) repeat(d delivered) {
 	if err != nil {
 		h.fatalf("repeated delivery of %s: %v", d.in.ProviderID, err)
 	}
-	if !reply.Repeated || !reflect.DeepEqual(out, d.out) || reply.State != d.reply.State || reply.Intent != d.reply.Intent ||
+	if !reply.Repeated || !bytes.Equal(out.Document, d.out.Document) || reply.State != d.reply.State || reply.Intent != d.reply.Intent ||
 		reply.Silent != d.reply.Silent || reply.Seq != d.reply.Seq || reply.Expect != d.reply.Expect {
 		h.fatalf("repeated delivery of %s got another reply:\n%#v %q\nfirst:\n%#v %q", d.in.ProviderID, reply, out.Transcript, d.reply, d.out.Transcript)
 	}
@@ -308,7 +321,23 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	outbox := len(h.store.Outbox())
 	h.woken = false
 
+	numberBefore := h.store.OpenConversation(in.From)
 	reply, out, err := h.engine.Handle(context.Background(), in, h.render)
+	if in.Channel == bot.Voice && !in.Attested {
+		// A call whose caller ID the network does not vouch for never
+		// reads or changes what the number entered, nor texts it unless
+		// the number texted the service itself.
+		if after := h.store.OpenConversation(in.From); !reflect.DeepEqual(numberBefore, after) {
+			h.fatalf("an unattested call changed the number's conversation:\n%#v\n%#v", numberBefore, after)
+		}
+		if p, _ := h.store.Participant(in.From); !p.Texted {
+			for _, m := range h.store.Outbox()[outbox:] {
+				if m.To == in.From {
+					h.fatalf("an unattested call texted a number that never texted the service: %q", m.Body)
+				}
+			}
+		}
+	}
 	if errors.Is(err, bot.ErrBadInbound) {
 		if utf8.ValidString(in.Text) {
 			h.fatalf("valid turn refused: %v", err)

@@ -43,6 +43,16 @@ func (t *turn) phoneAnswer(ctx context.Context, input string) (answer string, do
 		if step == flows.StepEmail && t.lexicon().IsNone(input) {
 			return input, false, nil
 		}
+		if !t.canText() {
+			// A text could reach someone whose number was forged: only a
+			// person (0) takes the address, or the applicant skips it.
+			problem := flows.M("voice.problem_no_text")
+			if step == flows.StepRepEmail {
+				problem = flows.M("voice.problem_rep_no_text")
+			}
+			t.refuse(step, problem)
+			return "", true, nil
+		}
 		if input != "1" {
 			t.refuse(step, flows.M("problem.choice", "Last", 1))
 			return "", true, nil

@@ -30,6 +30,10 @@ type Reply struct {
 	Silent bool `json:"silent,omitempty"`
 	// Seq is the conversation's version, to tell its turns apart.
 	Seq int `json:"seq,omitempty"`
+	// CanText: the person may be sent texts about this exchange (a text
+	// is its number's own; a call's number only if the carrier vouches
+	// for its caller ID, or it texted the service itself).
+	CanText bool `json:"can_text,omitempty"`
 	// Repeated is set on the reply to a delivery already answered: only
 	// what was stored of it is known, and Rendered is what was sent.
 	Repeated bool `json:"-"`

@@ -7,10 +7,11 @@ import (
 
 // Store keeps conversations and requests. bot/postgres implements it.
 type Store interface {
-	// Turn runs fn in one transaction that holds the lock of phone's
+	// Turn runs fn in one transaction that holds the lock of the party's
 	// participant row (created on first contact), so that one number's
-	// turns run one at a time on any replica. fn's error rolls it back.
-	Turn(ctx context.Context, phone string, now time.Time, fn func(ctx context.Context, tx Tx) error) error
+	// (or one unattested call's) turns run one at a time on any replica.
+	// fn's error rolls it back.
+	Turn(ctx context.Context, party Party, now time.Time, fn func(ctx context.Context, tx Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// DeleteIdle deletes the conversations, open or closed, whose last
@@ -22,6 +23,8 @@ type Store interface {
 
 // Tx is the work of one turn, inside its transaction.
 type Tx interface {
+	// Participant is the party's participant, as locked. Texted is the
+	// phone number's, also for an unattested call.
 	Participant(ctx context.Context) Participant
 	SaveParticipant(ctx context.Context, p Participant) error
 	// PriorReply returns what was answered to the inbound message with
@@ -42,6 +45,9 @@ type Tx interface {
 	CreateRequest(ctx context.Context, r *Request) error
 	// RecentRequests lists the requests filed from or for phone, newest first.
 	RecentRequests(ctx context.Context, phone string, limit int) ([]Request, error)
+	// RequestsByKeys lists the requests whose reference, keyed on a phone
+	// keypad (ReferenceKeys), is keys.
+	RequestsByKeys(ctx context.Context, keys string) ([]Request, error)
 	// RequestByReference returns a request, or ErrNotFound.
 	RequestByReference(ctx context.Context, ref string) (Request, error)
 	// SetRequestStatus records a status change with its note.

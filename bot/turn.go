@@ -37,6 +37,8 @@ type turn struct {
 	input  string
 	toSMS  bool // the conversation goes on by text (a call's handoff)
 	queued bool // a text was queued: wake the outbox
+	// firstText: the number texts the service for the first time.
+	firstText bool
 	// landed is where the move being made arrives, a pseudo-state
 	// resolved; backTo is where BACK goes.
 	landed, backTo flows.Step
@@ -69,7 +71,11 @@ func (t *turn) run(ctx context.Context) (Reply, Rendered, error) {
 			c.Step, c.Answers.Language = flows.StepWho, t.p.Language
 		}
 	}
+	c.Phone = t.in.From
 	t.c = c
+	if !t.voice() && !t.p.Texted {
+		t.p.Texted, t.firstText = true, true
+	}
 	t.input = t.in.Text
 	if t.voice() {
 		t.input = t.voiceInput()
@@ -90,7 +96,7 @@ func (t *turn) run(ctx context.Context) (Reply, Rendered, error) {
 		decide = t.callStart
 	case t.in.Repeat:
 		decide = t.repeat
-	case t.in.ToSMS && t.voice() && t.c.Open && !t.c.Step.Final() && t.input == "1":
+	case t.in.ToSMS && t.voice() && t.c.Open && !t.c.Step.Final() && t.input == "1" && t.canText():
 		decide = t.finishByText
 	}
 	if err := decide(ctx); err != nil {
@@ -101,6 +107,12 @@ func (t *turn) run(ctx context.Context) (Reply, Rendered, error) {
 
 // voice reports whether the turn is a phone call's.
 func (t *turn) voice() bool { return t.in.Channel == Voice }
+
+// canText reports whether the person may be sent texts about this turn: a
+// text is the number's own; a call's number may be texted only when the
+// carrier vouches for its caller ID, or when it texted the service itself.
+// Anything else could send texts to someone whose number was forged.
+func (t *turn) canText() bool { return !t.voice() || t.in.Attested || t.p.Texted }
 
 // midWizard reports whether the conversation has answers a person would
 // not want to lose.
@@ -139,6 +151,10 @@ func (t *turn) decide(ctx context.Context) error {
 		return t.keyword(ctx, kw)
 	}
 	switch t.c.Step {
+	case flows.StepStatusReference:
+		return t.statusReference(ctx)
+	case flows.StepStatusBirthDate:
+		return t.statusBirthDate(ctx)
 	case flows.StepConfirmWithdrawal:
 		return t.withdrawAnswer(ctx)
 	case flows.StepBetterTimes:
@@ -197,8 +213,10 @@ func (t *turn) repeat(ctx context.Context) error {
 }
 
 // callStart answers a new call: the language menu for a new caller, an
-// offer to continue an unfinished request, or the current question.
+// offer to continue an unfinished request, or the current question. (An
+// unattested call is a party of its own: it always starts afresh.)
 func (t *turn) callStart(ctx context.Context) error {
+	t.c.Attestation = t.in.Attestation
 	if err := t.leaveAside(ctx); err != nil {
 		return err
 	}
@@ -281,6 +299,9 @@ func (t *turn) keyword(ctx context.Context, k Keyword) error {
 			return nil // the call is connected; no question follows
 		}
 	case KeyStatus:
+		if t.voice() {
+			return t.askStatus(ctx)
+		}
 		if err := t.status(ctx); err != nil {
 			return err
 		}
@@ -506,22 +527,6 @@ func (t *turn) cancelled() {
 	t.intent = End
 }
 
-func (t *turn) status(ctx context.Context) error {
-	reqs, err := t.tx.RecentRequests(ctx, t.in.From, 3)
-	if err != nil {
-		return err
-	}
-	if len(reqs) == 0 {
-		t.say = append(t.say, flows.M("reply.status_none"))
-		return nil
-	}
-	for _, r := range reqs {
-		t.say = append(t.say, flows.M("reply.status", "Ref", r.Reference,
-			"Date", t.e.today(r.SubmittedAt), "Status", flows.M("status."+r.Status)))
-	}
-	return nil
-}
-
 // askAgain appends the current question after an aside (a keyword's
 // answer, a callback answer), led by lead, and marks where that part
 // starts: a channel short of room may leave it out.
@@ -575,7 +580,7 @@ func (t *turn) flowContext() flows.Context {
 func (t *turn) reply() Reply {
 	r := Reply{
 		Language: t.lang(), Say: t.say, Lead: t.lead, LeadLanguage: t.leadLang, AgainFrom: t.againFrom,
-		State: t.c.Step, Intent: t.intent, Silent: t.silent, Seq: t.c.Version,
+		State: t.c.Step, Intent: t.intent, Silent: t.silent, Seq: t.c.Version, CanText: t.canText(),
 	}
 	if t.c.Open && !t.c.Step.Final() && t.intent != ContinueByText {
 		r.Expect = t.question().Expect
@@ -594,6 +599,11 @@ func (t *turn) save(ctx context.Context) (Reply, Rendered, error) {
 	}
 	if err := t.tx.SaveConversation(ctx, t.c); err != nil {
 		return Reply{}, Rendered{}, err
+	}
+	if t.firstText {
+		if err := t.tx.SaveParticipant(ctx, t.p); err != nil {
+			return Reply{}, Rendered{}, err
+		}
 	}
 	if t.submit {
 		ref, err := t.file(ctx)

@@ -50,7 +50,12 @@ const (
 	Reenter           Event = "reenter"
 	LettersHeard      Event = "letters_heard" // a receipt number's letters, said
 	DigitsEntered     Event = "digits_entered"
-	Left              Event = "left" // a keyword leaves an aside
+	StatusAsked       Event = "status_asked" // STATUS on a call
+	ReferenceEntered  Event = "reference_entered"
+	StatusTold        Event = "status_told"
+	StatusMismatch    Event = "status_mismatch"
+	StatusGiveUp      Event = "status_give_up" // the third mismatch: a person takes the call
+	Left              Event = "left"           // a keyword leaves an aside
 )
 
 // conversation is the declaration, built once; nothing changes it.
@@ -155,6 +160,14 @@ func declare() Declaration {
 			Exits: []Edge{{On: Kept, To: Return, Kind: End}, {On: Reenter, To: Return, Kind: End}}},
 		{Step: StepReceiptDigits, Prompt: "voice.receipt_digits", Expect: Expect{Kind: ExpectDigits, Digits: 10},
 			Exits: []Edge{{On: DigitsEntered, To: Return, Kind: End}}},
+		{Step: StepStatusReference, Prompt: "voice.status_ask_reference", Expect: Expect{Kind: ExpectDigits, Digits: 8},
+			Exits: []Edge{{On: ReferenceEntered, To: StepStatusBirthDate, Kind: Jump}}},
+		{Step: StepStatusBirthDate, Prompt: "voice.status_ask_birth_date", Expect: Expect{Kind: ExpectDate},
+			Exits: []Edge{
+				{On: StatusTold, To: Return, Kind: End},
+				{On: StatusMismatch, To: StepStatusReference, Kind: Jump},
+				{On: StatusGiveUp, To: Return, Kind: End},
+			}},
 	}
 
 	questions := Questions()
@@ -181,12 +194,14 @@ func declare() Declaration {
 		{On: Cancel, From: withResume, To: StepCancelled, Kind: Close, Where: anywhere},
 
 		// Asides begun: after a day or on the other channel; CANCEL and a
-		// reference; NO to a callback window; a value heard by phone.
+		// reference; NO to a callback window; a value heard by phone;
+		// STATUS on a call.
 		{On: Pause, From: butLanguage, To: StepResume, Kind: Begin, Where: "any question"},
 		{On: WithdrawRequested, From: withResume, To: StepConfirmWithdrawal, Kind: Begin, Where: anywhere},
 		{On: OfferDeclined, From: withResume, To: StepBetterTimes, Kind: Begin, Where: anywhere},
 		{On: Heard, From: readBack, To: StepConfirmValue, Kind: Begin, Where: "a question read back by phone"},
 		{On: LettersHeard, From: []Step{StepReceipt}, To: StepReceiptDigits, Kind: Begin},
+		{On: StatusAsked, From: withResume, To: StepStatusReference, Kind: Begin, Where: anywhere},
 		// A keyword leaves an aside (continue-or-restart stays: it is
 		// answered first).
 		{On: Left, From: leftAsides, To: Return, Kind: End, Where: "an aside (but continue-or-restart)"},

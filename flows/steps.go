@@ -55,6 +55,11 @@ const (
 	// StepReceiptDigits waits for the ten digits of a receipt number
 	// whose three letters a caller has said.
 	StepReceiptDigits Step = "receipt_digits"
+	// StepStatusReference and StepStatusBirthDate ask a caller who says
+	// STATUS for a request's reference and its date of birth, keyed,
+	// before anything about it is said: caller ID proves nothing.
+	StepStatusReference Step = "status_reference"
+	StepStatusBirthDate Step = "status_birth_date"
 )
 
 // The ends: a conversation in one of them is closed.
@@ -91,7 +96,8 @@ func Questions() []Step {
 
 // Asides lists the asides.
 func Asides() []Step {
-	return []Step{StepResume, StepConfirmWithdrawal, StepBetterTimes, StepConfirmValue, StepReceiptDigits}
+	return []Step{StepResume, StepConfirmWithdrawal, StepBetterTimes, StepConfirmValue, StepReceiptDigits,
+		StepStatusReference, StepStatusBirthDate}
 }
 
 // Ends lists the states that close a conversation.

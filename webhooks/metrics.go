@@ -29,6 +29,7 @@ type Metrics struct {
 	outboxSends *prometheus.CounterVec
 	optOuts     *prometheus.CounterVec
 	limited     *prometheus.CounterVec
+	attested    *prometheus.CounterVec
 }
 
 // Outcomes of a turn, as infopass_turns_total counts them.
@@ -75,8 +76,12 @@ func NewMetrics() *Metrics {
 			Name: "infopass_limited_total",
 			Help: "Requests refused by an abuse limit, by limit.",
 		}, []string{"reason"}),
+		attested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "infopass_call_attestations_total",
+			Help: "Incoming calls by the STIR/SHAKEN attestation of their caller ID (A: the carrier vouches the caller owns the number).",
+		}, []string{"level"}),
 	}
-	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited,
+	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.attested,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every series exists from the start, so that rates over a fresh
 	// process are right and dashboards show zeros rather than gaps.
@@ -92,7 +97,18 @@ func NewMetrics() *Metrics {
 	for _, r := range []string{limitSenderRate, limitCountry, limitStaffAuth} {
 		m.limited.WithLabelValues(r)
 	}
+	for _, l := range attestationLevels() {
+		m.attested.WithLabelValues(l)
+	}
 	return m
+}
+
+// call counts an incoming call by its caller ID's attestation level.
+func (m *Metrics) call(level string) {
+	if m == nil {
+		return
+	}
+	m.attested.WithLabelValues(level).Inc()
 }
 
 // WatchOutboxDepth reports infopass_outbox_depth, the texts queued or being

@@ -38,7 +38,7 @@ func (s *Server) handleSMS(c *gin.Context) {
 		return
 	case err != nil:
 		s.log.ErrorContext(ctx, "sms turn failed", "message_sid", sid, "err", err)
-		lang := s.cfg.Engine.LanguageOf(in.From)
+		lang := s.cfg.Engine.LanguageOf(in)
 		s.writeTwiML(c, s.cfg.Engine.Text(lang, []flows.Msg{flows.M("reply.unavailable")}))
 		return
 	}

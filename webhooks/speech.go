@@ -11,14 +11,18 @@ import (
 
 // speech is how the bot's messages sound on a call: the spoken version of
 // each message where the locale has one (voice.*), identifiers read a
-// character at a time, dates with the month's name.
-type speech struct{ e *bot.Engine }
+// character at a time, dates with the month's name. cannotText: the caller
+// may not be texted, so no prompt offers it.
+type speech struct {
+	e          *bot.Engine
+	cannotText bool
+}
 
 // text renders msgs in lang as they are said.
 func (sp speech) text(lang string, msgs []flows.Msg) string {
 	out := make([]flows.Msg, len(msgs))
 	for i, m := range msgs {
-		m.ID = voiceID(sp.e.Catalog(), m.ID)
+		m.ID = voiceID(sp.e.Catalog(), m.ID, sp.cannotText)
 		m.Args, _ = spokenArgs(m.Args)
 		out[i] = m
 	}
@@ -26,9 +30,15 @@ func (sp speech) text(lang string, msgs []flows.Msg) string {
 }
 
 // voiceID maps a message to the version spoken by phone, where the locale
-// files have one.
-func voiceID(c *bot.Catalog, id string) string {
+// files have one; cannotText picks the version that offers no text.
+func voiceID(c *bot.Catalog, id string, cannotText bool) string {
 	var v string
+	switch {
+	case cannotText && (id == "ask.email" || id == "ask.email_rep"):
+		id = "voice.email_no_text"
+	case cannotText && id == "ask.rep_email":
+		id = "voice.rep_email_no_text"
+	}
 	switch id {
 	case "ask.email", "ask.email_rep":
 		v = "voice.email_text_or_skip"
@@ -172,14 +182,15 @@ func (sp speech) hints(r bot.Reply) []string {
 // caller (no name, date or number of theirs in it), as the phone says it:
 // the texts that recordings can be made of ahead of time.
 func SpokenPrompts(e *bot.Engine, lang string) []string {
-	sp := speech{e}
 	seen := map[string]bool{}
 	var out []string
 	add := func(m flows.Msg) {
-		text := sp.text(lang, []flows.Msg{m})
-		if text != "" && !seen[text] && !strings.Contains(text, "<no value>") {
-			seen[text] = true
-			out = append(out, text)
+		for _, sp := range []speech{{e: e}, {e: e, cannotText: true}} {
+			text := sp.text(lang, []flows.Msg{m})
+			if text != "" && !seen[text] && !strings.Contains(text, "<no value>") {
+				seen[text] = true
+				out = append(out, text)
+			}
 		}
 	}
 	for _, id := range e.Catalog().IDs() {
@@ -189,7 +200,7 @@ func SpokenPrompts(e *bot.Engine, lang string) []string {
 		default:
 			continue
 		}
-		if voiceID(e.Catalog(), id) != id && prefix != "voice" {
+		if voiceID(e.Catalog(), id, false) != id && prefix != "voice" {
 			continue // spoken as its voice version, added with the voice messages
 		}
 		add(flows.M(id))

@@ -24,8 +24,42 @@ func (s *Server) handleVoice(c *gin.Context) {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
 	}
-	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), CallStart: true, ProviderID: sid + ":start"})
+	level := attestation(c.PostForm("StirVerstat"))
+	s.cfg.Metrics.call(level)
+	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), CallStart: true, ProviderID: sid + ":start",
+		Call: sid, Attested: level == "A", Attestation: level})
 }
+
+// attestation reads Twilio's StirVerstat: the STIR/SHAKEN verification of
+// the caller ID of a call that came in. Only "A" (TN-Validation-Passed-A)
+// means the carrier vouches that the caller owns the number.
+func attestation(v string) string {
+	switch v {
+	case "TN-Validation-Passed-A":
+		return "A"
+	case "TN-Validation-Passed-B":
+		return "B"
+	case "TN-Validation-Passed-C":
+		return "C"
+	case "No-TN-Validation":
+		return "none"
+	case "":
+		return "absent"
+	}
+	if strings.HasPrefix(v, "TN-Validation-Failed") {
+		return "failed"
+	}
+	return "unknown"
+}
+
+func attestationLevels() []string {
+	return []string{"A", "B", "C", "failed", "none", "absent", "unknown"}
+}
+
+// attestedParam marks the URLs the TwiML of an attested call gives Twilio
+// for its next turns, which carry no attestation of their own. Twilio
+// signs each request with the URL it was given, so nobody can add it.
+const attestedParam = "caller=attested"
 
 // handleVoiceTurn takes the caller's answer to a <Gather>: the keys pressed
 // (Digits) or the words said (SpeechResult), either possibly empty.
@@ -39,6 +73,7 @@ func (s *Server) handleVoiceTurn(c *gin.Context) {
 	s.voiceTurn(c, bot.Inbound{
 		Channel: bot.Voice, From: c.PostForm("From"), Keys: c.PostForm("Digits"), Text: c.PostForm("SpeechResult"),
 		ToSMS: c.Query("sms") == "1", ProviderID: sid + ":" + strconv.Itoa(seq),
+		Call: sid, Attested: c.Query("caller") == "attested",
 	})
 }
 
@@ -59,7 +94,7 @@ func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
 		s.writeVoice(c, s.apology())
 		return
 	}
-	reply, out, err := s.handle(ctx, in, voiceRenderer{s})
+	reply, out, err := s.handle(ctx, in, voiceRenderer{s: s, attested: in.Attested})
 	s.cfg.Metrics.turn(bot.Voice, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
@@ -85,7 +120,8 @@ func (s *Server) handleVoiceRetry(c *gin.Context) {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
 	}
-	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), Repeat: true, Retries: n})
+	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), Repeat: true, Retries: n,
+		Call: sid, Attested: c.Query("caller") == "attested"})
 }
 
 // retryOrTransfer answers a turn that failed (the database is down or
@@ -96,12 +132,16 @@ func (s *Server) retryOrTransfer(c *gin.Context, in bot.Inbound) {
 		s.writeVoice(c, s.apology())
 		return
 	}
-	lang := s.cfg.Engine.LanguageOf(in.From)
-	text := speech{s.cfg.Engine}.text(lang, []flows.Msg{flows.M("voice.retry")})
+	lang := s.cfg.Engine.LanguageOf(in)
+	text := speech{e: s.cfg.Engine}.text(lang, []flows.Msg{flows.M("voice.retry")})
+	retry := s.cfg.PublicURL + "/twilio/voice/retry?n=1"
+	if in.Attested {
+		retry += "&" + attestedParam
+	}
 	s.writeVoice(c, []twiml.Element{
 		s.say(lang, text),
 		&twiml.VoicePause{Length: "2"},
-		&twiml.VoiceRedirect{Url: s.cfg.PublicURL + "/twilio/voice/retry?n=1", Method: http.MethodPost},
+		&twiml.VoiceRedirect{Url: retry, Method: http.MethodPost},
 	})
 }
 
@@ -111,7 +151,7 @@ func (s *Server) apology() []twiml.Element {
 	var verbs []twiml.Element
 	for _, lang := range []string{bot.DefaultLanguage, "es"} {
 		if s.cfg.Engine.Catalog().Has(lang) {
-			text := speech{s.cfg.Engine}.text(lang, []flows.Msg{flows.M("voice.sorry"), flows.M("voice.transferring")})
+			text := speech{e: s.cfg.Engine}.text(lang, []flows.Msg{flows.M("voice.sorry"), flows.M("voice.transferring")})
 			verbs = append(verbs, s.say(lang, text))
 		}
 	}
@@ -127,8 +167,12 @@ func (s *Server) say(lang, text string) twiml.Element {
 	return &twiml.VoiceSay{Message: text, Voice: sp.Voice, Language: sp.SayLanguage}
 }
 
-// voiceRenderer renders replies as the TwiML of a call.
-type voiceRenderer struct{ s *Server }
+// voiceRenderer renders replies as the TwiML of a call; attested: the
+// carrier vouches for its caller ID.
+type voiceRenderer struct {
+	s        *Server
+	attested bool
+}
 
 // spoken is a reply as a call says it.
 type spoken struct {
@@ -139,6 +183,8 @@ type spoken struct {
 	Hints  []string
 	Offer  string // "press 1 to go on by text", where a prompt cannot be played in the language
 	Byebye string // said before hanging up when nobody pressed 0
+	// attested: the call's next turns say so in their URLs.
+	attested bool
 }
 
 // menuOption is one line of the spoken language menu, in its own language.
@@ -149,9 +195,9 @@ type menuOption struct{ Language, Text string }
 // connected to a person, hung up, or a <Gather> of the answer expected.
 func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
 	s := v.s
-	sp := speech{s.cfg.Engine}
+	sp := speech{e: s.cfg.Engine, cannotText: !r.CanText}
 	c := s.cfg.Engine.Catalog()
-	out := spoken{Reply: r}
+	out := spoken{Reply: r, attested: v.attested}
 	var msgs []flows.Msg
 	for _, m := range r.Say {
 		if m.ID == "ask.language" {
@@ -172,6 +218,9 @@ func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
 		out.Parts = append(out.Parts, sp.text(r.Language, []flows.Msg{m}))
 	}
 	out.Offer = sp.text(r.Language, []flows.Msg{flows.M("voice.sms_offer")})
+	if !r.CanText {
+		out.Offer = sp.text(r.Language, []flows.Msg{flows.M("voice.person_offer")})
+	}
 	out.Hints = sp.hints(r)
 	doc, err := twiml.Voice(s.voiceVerbs(out))
 	if err != nil {
@@ -222,6 +271,9 @@ func (s *Server) gather(r spoken, e flows.Expect) *twiml.VoiceGather {
 		FinishOnKey:         "#",
 		ActionOnEmptyResult: "true",
 	}
+	if r.attested {
+		g.Action += "&" + attestedParam
+	}
 	if sp.Speech != "" {
 		g.Input, g.Language, g.SpeechTimeout, g.BargeIn = "dtmf speech", sp.Speech, "auto", "true"
 		g.Hints = strings.Join(r.Hints, ", ")
@@ -237,8 +289,12 @@ func (s *Server) gather(r spoken, e flows.Expect) *twiml.VoiceGather {
 	if sp.Voice == "" && r.Text != "" {
 		plays, ok := s.plays(r.Language, r.Parts)
 		if !ok {
+			// The prompt cannot be played: offer to go on by text, or, to
+			// a caller who may not be texted, a person (press 0).
 			plays, ok = s.plays(r.Language, []string{r.Offer})
-			g.Action += "&sms=1"
+			if r.CanText {
+				g.Action += "&sms=1"
+			}
 			g.NumDigits = "1"
 		}
 		if ok {

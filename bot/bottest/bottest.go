@@ -38,7 +38,7 @@ type Message struct {
 	ConversationID int64
 	bot.Message
 	Reply    bot.Reply    // inbound messages only
-	Rendered bot.Rendered // inbound messages only: what was sent
+	Rendered bot.Rendered // inbound messages only: the document sent, as bot/postgres keeps it
 }
 
 // Event is a status change of a request.
@@ -65,17 +65,23 @@ func NewStore() *Store {
 
 // Turn runs fn on a copy of the store and keeps the copy only when fn
 // succeeds, as a rolled-back transaction keeps nothing.
-func (s *Store) Turn(ctx context.Context, phone string, now time.Time, fn func(context.Context, bot.Tx) error) error {
+// A party's conversations and participant are kept under its key: its
+// number, or "call:" and the CallSid of an unattested call.
+func (s *Store) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(context.Context, bot.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	work := s.st.clone()
+	phone := party.Key()
 	p, ok := work.participants[phone]
 	if !ok {
 		p = bot.Participant{Phone: phone}
 		work.participants[phone] = p
+	}
+	if party.Call != "" {
+		p.Texted = work.participants[party.Phone].Texted
 	}
 	t := &tx{st: &work, phone: phone, now: now, p: p}
 	if err := fn(ctx, t); err != nil {
@@ -331,7 +337,7 @@ func (t *tx) AddTurn(_ context.Context, conversationID int64, in bot.Message, re
 	}
 	in.Direction = "in"
 	t.st.nextID++
-	t.st.messages = append(t.st.messages, Message{ID: t.st.nextID, ConversationID: conversationID, Message: in, Reply: cloneReply(reply), Rendered: sent})
+	t.st.messages = append(t.st.messages, Message{ID: t.st.nextID, ConversationID: conversationID, Message: in, Reply: cloneReply(reply), Rendered: bot.Rendered{Document: sent.Document}})
 	if sent.Transcript != "" {
 		t.st.nextID++
 		out := bot.Message{Direction: "out", Channel: in.Channel, Body: sent.Transcript}
@@ -372,6 +378,16 @@ func (t *tx) RecentRequests(_ context.Context, phone string, limit int) ([]bot.R
 	})
 	if len(out) > limit {
 		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (t *tx) RequestsByKeys(_ context.Context, keys string) ([]bot.Request, error) {
+	var out []bot.Request
+	for _, r := range t.st.requests {
+		if bot.ReferenceKeys(r.Reference) == keys {
+			out = append(out, cloneRequest(r))
+		}
 	}
 	return out, nil
 }

@@ -19,7 +19,7 @@ func sent(text string) bot.Rendered { return bot.Rendered{Document: []byte(text)
 
 func turn(t *testing.T, s *Store, fn func(context.Context, bot.Tx) error) error {
 	t.Helper()
-	return s.Turn(context.Background(), phone, now, fn)
+	return s.Turn(context.Background(), bot.Party{Phone: phone}, now, fn)
 }
 
 func TestStore(t *testing.T) {
@@ -42,7 +42,7 @@ func TestStore(t *testing.T) {
 		}
 		err = turn(t, s, func(ctx context.Context, tx bot.Tx) error {
 			r, out, found, err := tx.PriorReply(ctx, "SM1")
-			if err != nil || !found || out.Transcript != "Hello" || r.State != flows.StepWho {
+			if err != nil || !found || string(out.Document) != "Hello" || r.State != flows.StepWho {
 				t.Errorf("PriorReply = %#v, %t, %v", r, found, err)
 			}
 			return nil

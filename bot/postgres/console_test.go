@@ -18,7 +18,7 @@ func TestConsoleStore(t *testing.T) {
 		r := bot.Request{Reference: ref, Status: bot.StatusSubmitted, Type: typ, Language: lang, Channel: bot.SMS,
 			Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "60601", SubmittedAt: at,
 			Answers: flows.Answers{Role: flows.RoleApplicant, Type: typ, Name: "Jane Doe"}}
-		err := db.Turn(ctx, phone, at, func(ctx context.Context, tx bot.Tx) error {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, at, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: at, UpdatedAt: at}
 			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
@@ -72,7 +72,7 @@ func TestConsoleStore(t *testing.T) {
 		// The contact answers in a new conversation; the turn's time is the
 		// offer's answered_at.
 		answered := t0.Add(3 * time.Hour)
-		err = db.Turn(ctx, phone, answered, func(ctx context.Context, tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, answered, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: answered, UpdatedAt: answered}
 			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err

@@ -75,7 +75,8 @@ const (
 	lockParticipantSQL = `
 		INSERT INTO participants (phone_idx, phone, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT (phone_idx) DO UPDATE SET phone_idx = EXCLUDED.phone_idx
-		RETURNING language, opted_out_at`
+		RETURNING language, opted_out_at, texted_at IS NOT NULL`
+	numberTextedSQL = `SELECT texted_at IS NOT NULL FROM participants WHERE phone_idx = $1`
 	priorReplySQL       = `SELECT id, reply FROM messages WHERE direction = 'in' AND provider_id = $1`
 	openConversationSQL = `SELECT ` + conversationColumns + ` FROM conversations WHERE phone_idx = $1 AND open FOR UPDATE`
 	contactOffersSQL    = `SELECT ` + offerColumns + ` FROM callback_offers o JOIN requests r ON r.id = o.request_id ` + contactOffersTail
@@ -104,12 +105,25 @@ func (t *turnTx) start(ctx context.Context, priorID string) error {
 	b.Queue(lockParticipantSQL, t.phoneIdx, t.db.keys.SealString(t.p.Phone, "participants", "phone", t.phoneIdx), t.now).
 		QueryRow(func(row pgx.Row) error {
 			var optedOut *time.Time
-			if err := row.Scan(&t.p.Language, &optedOut); err != nil {
+			if err := row.Scan(&t.p.Language, &optedOut, &t.p.Texted); err != nil {
 				return fmt.Errorf("lock participant: %w", err)
 			}
 			t.p.OptedOut = optedOut != nil
 			return nil
 		})
+	if t.numberIdx != "" {
+		// An unattested call is a party of its own: whether its number
+		// texted the service is the number's row's to say.
+		b.Queue(numberTextedSQL, t.numberIdx).QueryRow(func(row pgx.Row) error {
+			switch err := row.Scan(&t.p.Texted); {
+			case errors.Is(err, pgx.ErrNoRows):
+				t.p.Texted = false
+			case err != nil:
+				return fmt.Errorf("read number's participant: %w", err)
+			}
+			return nil
+		})
+	}
 	if priorID != "" {
 		b.Queue(priorReplySQL, priorID).QueryRow(func(row pgx.Row) error {
 			var r priorRow

@@ -20,7 +20,7 @@ func TestTurnPipeline(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	const phone = "+12025550161"
-	err := db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+	err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 		c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: t0, UpdatedAt: t0,
 			Answers: flows.Answers{Language: "en"}}
 		if err := tx.SaveConversation(ctx, c); err != nil {
@@ -37,7 +37,7 @@ func TestTurnPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			// The first call reads ahead the open conversation, which the
 			// save below changes.
 			if reply, _, found, err := tx.PriorReply(ctx, "SMsecond"); err != nil || found {
@@ -60,7 +60,7 @@ func TestTurnPipeline(t *testing.T) {
 			if err := tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMsecond", Body: "1"}, bot.Reply{}, sent("What")); err != nil {
 				return err
 			}
-			if reply, out, found, err := tx.PriorReply(ctx, "SMsecond"); err != nil || !found || out.Transcript != "What" {
+			if reply, out, found, err := tx.PriorReply(ctx, "SMsecond"); err != nil || !found || string(out.Document) != "What" {
 				t.Errorf("prior reply after storing it: %+v %v %v", reply, found, err)
 			}
 			return nil
@@ -76,7 +76,7 @@ func TestTurnPipeline(t *testing.T) {
 	t.Run("ErrFailedWriteRollsBack", func(t *testing.T) {
 		// The inbound message repeats a MessageSid: its insert, sent with
 		// the commit, fails, and nothing of the turn stays.
-		err := db.Turn(ctx, phone, t0.Add(time.Minute), func(ctx context.Context, tx bot.Tx) error {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0.Add(time.Minute), func(ctx context.Context, tx bot.Tx) error {
 			c, err := tx.OpenConversation(ctx)
 			if err != nil {
 				return err
@@ -111,7 +111,7 @@ func TestTurnPipeline(t *testing.T) {
 		for i := range 2 * postgres.DefaultMaxConns {
 			func() {
 				defer func() { _ = recover() }()
-				_ = db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+				_ = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 					c, err := tx.OpenConversation(ctx)
 					if err != nil {
 						return err
@@ -129,7 +129,7 @@ func TestTurnPipeline(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		err := db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			c, err := tx.OpenConversation(ctx)
 			if err != nil {
 				return err
@@ -149,7 +149,7 @@ func TestTurnPipeline(t *testing.T) {
 			reqID int64
 			offer bot.CallbackOffer
 		)
-		err := db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			c, err := tx.OpenConversation(ctx)
 			if err != nil {
 				return err
@@ -167,7 +167,7 @@ func TestTurnPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			offers, err := tx.ContactOffers(ctx)
 			if err != nil || len(offers) != 1 || offers[0].RequestID != reqID || offers[0].Reference != "IP-P1PE11NE" {
 				return fmt.Errorf("offers awaiting an answer: %+v %v", offers, err)
@@ -177,7 +177,7 @@ func TestTurnPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Turn(ctx, phone, t0, func(ctx context.Context, tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			// The first call reads ahead the offer, which the save below
 			// answers.
 			tx.Participant(ctx)

@@ -26,7 +26,9 @@ type turnTx struct {
 	startErr  error // the first round trip's
 	now       time.Time
 	p         bot.Participant
-	phoneIdx  string
+	phoneIdx  string // the party's
+	// numberIdx, for an unattested call, is its phone number's index.
+	numberIdx string
 	pending   []pendingWrite
 	ahead     prefetched
 }
@@ -44,8 +46,9 @@ func (t *turnTx) SaveParticipant(ctx context.Context, p bot.Participant) error {
 	}
 	t.later("save participant", `
 		UPDATE participants SET language = $2,
-			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END
-		WHERE phone_idx = $1`, t.phoneIdx, p.Language, p.OptedOut, t.now)
+			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END,
+			texted_at = CASE WHEN $5 THEN coalesce(texted_at, $4) ELSE texted_at END
+		WHERE phone_idx = $1`, t.phoneIdx, p.Language, p.OptedOut, t.now, p.Texted && t.numberIdx == "")
 	t.p = p
 	return nil
 }
@@ -108,7 +111,7 @@ type conversationState struct {
 	Pending string `json:"pending,omitempty"`
 }
 
-const conversationColumns = `id, open, step, state, history, invalid_count, channel, version, created_at, updated_at`
+const conversationColumns = `id, open, step, state, history, invalid_count, channel, attestation, version, created_at, updated_at`
 
 // conversationRow is a conversation as read, still sealed.
 type conversationRow struct {
@@ -120,7 +123,7 @@ type conversationRow struct {
 func scanConversationRow(row pgx.Row) (conversationRow, error) {
 	var r conversationRow
 	c := &r.c
-	err := row.Scan(&c.ID, &c.Open, &c.Step, &r.sealed, &r.history, &c.InvalidCount, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Open, &c.Step, &r.sealed, &r.history, &c.InvalidCount, &c.Channel, &c.Attestation, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	return r, err
 }
 
@@ -209,17 +212,17 @@ func (t *turnTx) SaveConversation(ctx context.Context, c *bot.Conversation) erro
 		}
 		c.ID = ids[0]
 		t.later("save conversation", `
-			INSERT INTO conversations (id, phone_idx, open, step, state, history, invalid_count, channel, version, created_at, updated_at, closed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			INSERT INTO conversations (id, phone_idx, open, step, state, history, invalid_count, channel, attestation, version, created_at, updated_at, closed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			c.ID, t.phoneIdx, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
-			history, c.InvalidCount, string(c.Channel), c.Version, c.CreatedAt, c.UpdatedAt, closedAt)
+			history, c.InvalidCount, string(c.Channel), c.Attestation, c.Version, c.CreatedAt, c.UpdatedAt, closedAt)
 	} else {
 		t.later("save conversation", `
 			UPDATE conversations SET open = $2, step = $3, state = $4, history = $5, invalid_count = $6,
-				channel = $7, version = $8, updated_at = $9, closed_at = $10
+				channel = $7, attestation = $8, version = $9, updated_at = $10, closed_at = $11
 			WHERE id = $1`,
 			c.ID, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
-			history, c.InvalidCount, string(c.Channel), c.Version, c.UpdatedAt, closedAt)
+			history, c.InvalidCount, string(c.Channel), c.Attestation, c.Version, c.UpdatedAt, closedAt)
 	}
 	return nil
 }
@@ -237,7 +240,9 @@ func (t *turnTx) AddTurn(ctx context.Context, conversationID int64, in bot.Messa
 	if in.ProviderID != "" {
 		providerID = &in.ProviderID
 	}
-	raw, err := json.Marshal(storedReply{Reply: reply, Sent: &sent})
+	// The transcript is the outbound message's body: the stored reply
+	// keeps only what a repeated delivery is sent again.
+	raw, err := json.Marshal(storedReply{Reply: reply, Sent: &bot.Rendered{Document: sent.Document}})
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
@@ -278,6 +283,10 @@ func (t *turnTx) CreateRequest(ctx context.Context, r *bot.Request) error {
 func (t *turnTx) RecentRequests(ctx context.Context, phone string, limit int) ([]bot.Request, error) {
 	idx := t.db.keys.Index("phone", phone)
 	return t.db.queryRequests(ctx, t.q(), `WHERE phone_idx = $1 OR contact_idx = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, idx, limit)
+}
+
+func (t *turnTx) RequestsByKeys(ctx context.Context, keys string) ([]bot.Request, error) {
+	return t.db.queryRequests(ctx, t.q(), `WHERE reference_keys = $1 ORDER BY id LIMIT 20`, keys)
 }
 
 func (t *turnTx) RequestByReference(ctx context.Context, ref string) (bot.Request, error) {

@@ -66,7 +66,7 @@ func TestMigrateDatabaseURL(t *testing.T) {
 			t.Fatal(err)
 		}
 		from := "+12025550901"
-		err = migrated.Turn(ctx, from, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+		err = migrated.Turn(ctx, bot.Party{Phone: from}, time.Now(), func(ctx context.Context, tx bot.Tx) error {
 			_, err := tx.OpenConversation(ctx) // the turn's first statement stores the participant
 			return err
 		})

@@ -187,7 +187,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	unlock := sync.OnceFunc(func() { close(release) })
 	t.Cleanup(unlock) // before the store closes, which waits for the lock's connection
 	go func() {
-		unlocked <- db.Turn(ctx, slow, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+		unlocked <- db.Turn(ctx, bot.Party{Phone: slow}, time.Now(), func(ctx context.Context, tx bot.Tx) error {
 			tx.Participant(ctx) // the store takes the lock with the turn's first call
 			close(locked)
 			<-release
@@ -280,7 +280,7 @@ func TestSIGTERMFinishesTheTextBeingSent(t *testing.T) {
 	db := openStore(t, dbURL)
 	ctx := context.Background()
 	to := "+12025550512"
-	err := db.Turn(ctx, to, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+	err := db.Turn(ctx, bot.Party{Phone: to}, time.Now(), func(ctx context.Context, tx bot.Tx) error {
 		tx.Participant(ctx)
 		return tx.Enqueue(ctx, &bot.OutboxMessage{Kind: bot.KindReminder, To: to, Body: "Reminder: an officer will call you today.", SendAfter: time.Now()})
 	})
