@@ -76,7 +76,7 @@ const (
 		INSERT INTO participants (phone_idx, phone, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT (phone_idx) DO UPDATE SET phone_idx = EXCLUDED.phone_idx
 		RETURNING language, opted_out_at, texted_at IS NOT NULL`
-	numberTextedSQL = `SELECT texted_at IS NOT NULL FROM participants WHERE phone_idx = $1`
+	numberTextedSQL     = `SELECT texted_at IS NOT NULL FROM participants WHERE phone_idx = $1`
 	priorReplySQL       = `SELECT id, reply FROM messages WHERE direction = 'in' AND provider_id = $1`
 	openConversationSQL = `SELECT ` + conversationColumns + ` FROM conversations WHERE phone_idx = $1 AND open FOR UPDATE`
 	contactOffersSQL    = `SELECT ` + offerColumns + ` FROM callback_offers o JOIN requests r ON r.id = o.request_id ` + contactOffersTail
