@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -375,5 +376,36 @@ func TestAPITokenGuessing(t *testing.T) {
 	h.advance(61 * time.Second)
 	if status, _ := get(h.apiToken); status != http.StatusOK {
 		t.Errorf("right token after the minute: %d", status)
+	}
+
+	// 50 wrong tokens at once: each is counted before it is checked, so
+	// no more than the limit are checked (401); the rest wait (429).
+	h.advance(61 * time.Second)
+	var wg sync.WaitGroup
+	var checked, refused atomic.Int32
+	for i := range 50 {
+		wg.Go(func() {
+			switch status, _ := get(fmt.Sprintf("ipa_GUESS%02d", i)); status {
+			case http.StatusUnauthorized:
+				checked.Add(1)
+			case http.StatusTooManyRequests:
+				refused.Add(1)
+			default:
+				t.Errorf("a wrong token: %d", status)
+			}
+		})
+	}
+	wg.Wait()
+	if checked.Load() != 10 || refused.Load() != 40 {
+		t.Errorf("50 wrong tokens at once: %d checked, %d refused; want 10 and 40", checked.Load(), refused.Load())
+	}
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "infopass_staff_lockouts_total{scope=\"address\"} 2\n") {
+		t.Errorf("the lockouts are not counted:\n%s", metrics)
 	}
 }
