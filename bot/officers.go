@@ -127,7 +127,8 @@ type OfficerStore interface {
 	// OfficerByIdentity returns the officer linked to the single sign-on
 	// identity, or ErrNotFound.
 	OfficerByIdentity(ctx context.Context, issuer, subject string) (Officer, error)
-	// LinkIdentity links the officer to a single sign-on identity.
+	// LinkIdentity links the officer to a single sign-on identity, or
+	// returns ErrExists when either is linked to another.
 	LinkIdentity(ctx context.Context, officerID int64, issuer, subject string) error
 	// DisableOfficer marks the officer disabled at now and ends their
 	// enrollment links; ErrNotFound when no officer has that email.
@@ -300,7 +301,11 @@ func (s *Officers) SignInIdentity(ctx context.Context, issuer, subject, email st
 			return Officer{}, err
 		}
 		if o.DisabledAt == nil {
-			if err := s.store.LinkIdentity(ctx, o.ID, issuer, subject); err != nil {
+			// An officer linked to another identity is not taken over by
+			// one that claims their email.
+			if err := s.store.LinkIdentity(ctx, o.ID, issuer, subject); errors.Is(err, ErrExists) {
+				return Officer{}, ErrNotInvited
+			} else if err != nil {
 				return Officer{}, err
 			}
 		}

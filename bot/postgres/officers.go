@@ -96,11 +96,13 @@ func (db *DB) OfficerByIdentity(ctx context.Context, issuer, subject string) (bo
 	return db.oneOfficer(ctx, db.pool, `WHERE oidc_idx = $1`, db.identityIndex(issuer, subject))
 }
 
-// LinkIdentity links an officer to a single sign-on identity.
+// LinkIdentity links an officer to a single sign-on identity, unless
+// either is linked to another already (ErrExists).
 func (db *DB) LinkIdentity(ctx context.Context, officerID int64, issuer, subject string) error {
-	_, err := db.pool.Exec(ctx, `UPDATE officers SET oidc_idx = $2 WHERE id = $1`, officerID, db.identityIndex(issuer, subject))
-	if isUniqueViolation(err) {
-		return fmt.Errorf("link identity: it is linked to another officer: %w", bot.ErrExists)
+	idx := db.identityIndex(issuer, subject)
+	tag, err := db.pool.Exec(ctx, `UPDATE officers SET oidc_idx = $2 WHERE id = $1 AND (oidc_idx IS NULL OR oidc_idx = $2)`, officerID, idx)
+	if isUniqueViolation(err) || err == nil && tag.RowsAffected() == 0 {
+		return fmt.Errorf("link identity: %w", bot.ErrExists)
 	}
 	if err != nil {
 		return fmt.Errorf("link identity: %w", err)

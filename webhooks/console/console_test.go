@@ -232,7 +232,11 @@ type fixture struct {
 	idp   *mockoidc.MockOIDC
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the console's configuration changed by
+// tune.
+func newFixtureWith(t *testing.T, tune func(*console.Config)) *fixture {
 	t.Helper()
 	catalog, err := bot.LoadCatalog(locales.FS)
 	if err != nil {
@@ -247,15 +251,19 @@ func newFixture(t *testing.T) *fixture {
 	clock := func() time.Time { return f.now }
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
-	cfg := idp.Config()
-	console.Register(r, console.Config{
+	ic := idp.Config()
+	cfg := console.Config{
 		Staff:     bot.NewStaff(f.store, catalog, clock, func() { f.woken++ }),
 		Officers:  bot.NewOfficers(f.store, clock),
-		OIDC:      &console.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret},
+		OIDC:      &console.OIDCConfig{Issuer: ic.Issuer, ClientID: ic.ClientID, ClientSecret: ic.ClientSecret},
 		PublicURL: origin,
 		Zone:      newYork,
 		Now:       clock,
-	})
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	console.Register(r, cfg)
 	f.h = r
 	return f
 }
@@ -1137,4 +1145,49 @@ func TestSupervisor(t *testing.T) {
 			t.Error("not disabled")
 		}
 	})
+}
+
+func TestAllowedGroups(t *testing.T) {
+	f := newFixtureWith(t, func(c *console.Config) { c.OIDC.AllowedGroups = []string{"infopass-staff"} })
+	f.officer("Officer Lee", bot.RoleOfficer)
+	u := f.user("Officer Lee")
+	u.Groups = []string{"everyone"}
+	c := f.client()
+	if w := c.oidc(u, "/staff", nil); w.Code != http.StatusUnauthorized {
+		t.Errorf("an officer outside the allowed groups: %d", w.Code)
+	}
+	u.Groups = []string{"everyone", "infopass-staff"}
+	if w := c.oidc(u, "/staff", nil); w.Code != http.StatusOK {
+		t.Errorf("an officer in an allowed group: %d\n%s", w.Code, w.Body)
+	}
+}
+
+func TestPasskeysPage(t *testing.T) {
+	f := newFixture(t)
+	lee := f.officer("Officer Lee", bot.RoleOfficer)
+	kim := f.officer("Officer Kim", bot.RoleOfficer)
+	ctx := context.Background()
+	for _, p := range []bot.Passkey{{OfficerID: lee.ID, CredentialID: "a", Label: "Laptop key"}, {OfficerID: lee.ID, CredentialID: "b", Label: "Phone key"},
+		{OfficerID: kim.ID, CredentialID: "c", Label: "Kim's key"}} {
+		if err := f.store.AddPasskey(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.signInAs("Officer Lee", "/staff")
+	page := c.get("/staff/account").Body.String()
+	if !strings.Contains(page, "Laptop key") || !strings.Contains(page, "Phone key") || strings.Contains(page, "Kim") {
+		t.Errorf("the passkeys page:\n%s", page)
+	}
+	if w := c.post("/staff/account/passkeys/3/remove", url.Values{}); w.Code != http.StatusNotFound {
+		t.Errorf("removing another officer's passkey: %d", w.Code)
+	}
+	if w := c.post("/staff/account/passkeys/1/remove", url.Values{}); w.Code != http.StatusSeeOther {
+		t.Fatalf("remove: %d\n%s", w.Code, w.Body)
+	}
+	if keys, _ := f.store.Passkeys(ctx, lee.ID); len(keys) != 1 || keys[0].Label != "Phone key" {
+		t.Errorf("after removing: %+v", keys)
+	}
+	if keys, _ := f.store.Passkeys(ctx, kim.ID); len(keys) != 1 {
+		t.Errorf("Kim's passkeys: %+v", keys)
+	}
 }

@@ -89,6 +89,11 @@ func (s *officerStore) LinkIdentity(ctx context.Context, officerID int64, issuer
 	if s.identities == nil {
 		s.identities = map[string]int64{}
 	}
+	for k, id := range s.identities {
+		if id == officerID && k != issuer+" "+subject {
+			return bot.ErrExists
+		}
+	}
 	s.identities[issuer+" "+subject] = officerID
 	return nil
 }
