@@ -265,3 +265,28 @@ func (r *replicas) page(t *testing.T, i int, session *http.Cookie) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func TestOIDCSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		ok   bool
+	}{
+		{"None", map[string]string{}, true},
+		{"All", map[string]string{"OIDC_ISSUER": "https://login.agency.gov", "OIDC_CLIENT_ID": "infopass", "OIDC_CLIENT_SECRET": "s", "OIDC_ALLOWED_GROUPS": "a, b"}, true},
+		{"LoopbackHTTP", map[string]string{"OIDC_ISSUER": "http://127.0.0.1:5556", "OIDC_CLIENT_ID": "infopass", "OIDC_CLIENT_SECRET": "s"}, true},
+		{"ErrPlainHTTP", map[string]string{"OIDC_ISSUER": "http://login.agency.gov", "OIDC_CLIENT_ID": "infopass", "OIDC_CLIENT_SECRET": "s"}, false},
+		{"ErrNoSecret", map[string]string{"OIDC_ISSUER": "https://login.agency.gov", "OIDC_CLIENT_ID": "infopass"}, false},
+		{"ErrGroupsAlone", map[string]string{"OIDC_ALLOWED_GROUPS": "a"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := readConfig(func(k string) string { return tc.env[k] })
+			if (err == nil) != tc.ok {
+				t.Fatalf("readConfig: %v", err)
+			}
+			if tc.name == "All" && (c.OIDC == nil || len(c.OIDC.AllowedGroups) != 2 || c.OIDC.AllowedGroups[1] != "b") {
+				t.Errorf("OIDC: %+v", c.OIDC)
+			}
+		})
+	}
+}

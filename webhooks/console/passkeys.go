@@ -186,6 +186,12 @@ func (c *console) handlePasskeyFinish(g *gin.Context) {
 		jsonError(g, http.StatusUnauthorized, "That passkey is not one of this console's officers.")
 		return
 	}
+	if cred.Authenticator.CloneWarning {
+		// The signature counter went backwards: two copies of the key.
+		c.log.WarnContext(ctx, "console: passkey sign-in refused", "why", "the passkey's counter went backwards: it may be cloned", "officer", user.o.ID)
+		jsonError(g, http.StatusUnauthorized, "That passkey cannot be used. Ask a supervisor for a new enrollment link.")
+		return
+	}
 	if fresh, err := c.spend(ctx, "webauthn", sess.Challenge); err != nil || !fresh {
 		c.log.InfoContext(ctx, "console: passkey sign-in refused", "why", "challenge used before", "err", err)
 		jsonError(g, http.StatusUnauthorized, "That sign-in was used before. Try again.")
