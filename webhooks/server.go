@@ -112,15 +112,16 @@ func New(cfg Config) http.Handler {
 		countries: make(map[int]bool),
 		senders:   newSenderLimits(cfg.SenderRate, cfg.SenderBurst),
 	}
-	if cfg.Lockout == (lockout.Limits{}) {
-		cfg.Lockout = lockout.DefaultLimits
-		s.cfg.Lockout = cfg.Lockout
+	limits := cfg.Lockout
+	if limits == (lockout.Limits{}) {
+		limits = lockout.DefaultLimits
 	}
-	s.lockout = lockout.New(cfg.Lockout, func(scope, key string) {
-		if scope == lockout.ScopeAccount {
-			key = "" // an account id is not for logs
+	s.lockout = lockout.New(limits, func(scope, key string) {
+		attrs := []any{"scope", scope}
+		if scope == lockout.ScopeAddress {
+			attrs = append(attrs, "ip", key) // an account's id is not for logs
 		}
-		s.log.Warn("staff sign-in locked out after failed attempts", "scope", scope, "ip", key)
+		s.log.Warn("staff sign-ins or API tokens locked out after failures", attrs...)
 		s.cfg.Metrics.lockout(scope)
 	})
 	for _, code := range cfg.AllowedCountryCodes {
@@ -128,9 +129,10 @@ func New(cfg Config) http.Handler {
 	}
 	r := gin.New()
 	// Signatures are checked against PublicURL, whatever a proxy says of
-	// the host or scheme. The client's address (for the per-address limit
-	// of wrong staff tokens) comes from X-Forwarded-For only when the peer
-	// is a trusted proxy; an address CheckProxies refused trusts nobody.
+	// the host or scheme. The client's address (for the per-address limits
+	// of failed sign-ins and API tokens) comes from X-Forwarded-For only
+	// when the peer is a trusted proxy; an address CheckProxies refused
+	// trusts nobody.
 	if r.SetTrustedProxies(cfg.TrustedProxies) != nil {
 		_ = r.SetTrustedProxies(nil)
 	}
