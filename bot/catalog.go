@@ -226,6 +226,9 @@ func (c *Catalog) localizer(tag string) *i18n.Localizer {
 	return c.localizers[DefaultLanguage]
 }
 
+// IDs lists every message ID of the default language, sorted.
+func (c *Catalog) IDs() []string { return c.ids }
+
 // HasMessage reports whether id is a message of the locale files.
 func (c *Catalog) HasMessage(id string) bool {
 	i := sort.SearchStrings(c.ids, id)
@@ -310,6 +313,8 @@ func (c *Catalog) arg(tag string, v any) any {
 		return strings.Join(parts, c.raw(tag, "format.list_separator"))
 	case flows.Date:
 		return c.FormatDate(tag, v)
+	case flows.Spelled:
+		return string(v)
 	}
 	return v
 }

@@ -159,6 +159,7 @@ type engineHarness struct {
 	catalog *bot.Catalog
 	store   *bottest.Store
 	engine  *bot.Engine
+	render  bottest.Renderer
 	now     time.Time
 
 	woken     bool
@@ -177,6 +178,7 @@ type fuzzCall struct {
 type delivered struct {
 	in    bot.Inbound
 	reply bot.Reply
+	out   bot.Rendered
 }
 
 func newEngineHarness(t *testing.T, catalog *bot.Catalog) *engineHarness {
@@ -192,6 +194,7 @@ func newEngineHarness(t *testing.T, catalog *bot.Catalog) *engineHarness {
 		Wake:     func() { h.woken = true },
 		OnOptOut: func(bot.Channel) { h.optOuts++ },
 	})
+	h.render = bottest.Renderer{Engine: h.engine}
 	return h
 }
 
@@ -282,12 +285,13 @@ func (h *engineHarness) repeat(d delivered) {
 	h.log = append(h.log, fmt.Sprintf("   repeat of %s", d.in.ProviderID))
 	writes, optOuts := h.store.Writes(), h.optOuts
 	h.woken = false
-	reply, err := h.engine.Handle(context.Background(), d.in)
+	reply, out, err := h.engine.Handle(context.Background(), d.in, h.render)
 	if err != nil {
 		h.fatalf("repeated delivery of %s: %v", d.in.ProviderID, err)
 	}
-	if !reflect.DeepEqual(reply, d.reply) {
-		h.fatalf("repeated delivery of %s got another reply:\n%#v\nfirst:\n%#v", d.in.ProviderID, reply, d.reply)
+	if !reply.Repeated || !reflect.DeepEqual(out, d.out) || reply.State != d.reply.State || reply.Intent != d.reply.Intent ||
+		reply.Silent != d.reply.Silent || reply.Seq != d.reply.Seq || reply.Expect != d.reply.Expect {
+		h.fatalf("repeated delivery of %s got another reply:\n%#v %q\nfirst:\n%#v %q", d.in.ProviderID, reply, out.Transcript, d.reply, d.out.Transcript)
 	}
 	if h.store.Writes() != writes || h.woken || h.optOuts != optOuts {
 		h.fatalf("repeated delivery of %s changed something", d.in.ProviderID)
@@ -304,7 +308,7 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	outbox := len(h.store.Outbox())
 	h.woken = false
 
-	reply, err := h.engine.Handle(context.Background(), in)
+	reply, out, err := h.engine.Handle(context.Background(), in, h.render)
 	if errors.Is(err, bot.ErrBadInbound) {
 		if utf8.ValidString(in.Text) {
 			h.fatalf("valid turn refused: %v", err)
@@ -320,14 +324,14 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	if !utf8.ValidString(in.Text) {
 		h.fatalf("text that is not UTF-8 was taken")
 	}
-	h.log = append(h.log, fmt.Sprintf("   → step=%s silent=%t handoff=%t hangup=%t: %.120q", reply.Step, reply.Silent, reply.Handoff, reply.Hangup, reply.Text))
+	h.log = append(h.log, fmt.Sprintf("   → state=%s silent=%t intent=%q: %.120q", reply.State, reply.Silent, reply.Intent, out.Transcript))
 
-	h.checkReply(in, reply)
-	if reply.Silent && in.Channel == bot.SMS && reply.Text != "" {
-		h.fatalf("a silent reply has text %q", reply.Text)
+	h.checkReply(in, reply, out)
+	if reply.Silent && in.Channel == bot.SMS && out.Transcript != "" {
+		h.fatalf("a silent reply has text %q", out.Transcript)
 	}
 	if after, _ := h.store.Participant(in.From); in.Channel == bot.SMS && participant.OptedOut && after.OptedOut && !reply.Silent {
-		h.fatalf("a number that opted out was answered by text: %q", reply.Text)
+		h.fatalf("a number that opted out was answered by text: %q", out.Transcript)
 	}
 	if after, _ := h.store.Participant(in.From); (h.optOuts > optOuts) != (!participant.OptedOut && after.OptedOut) {
 		h.fatalf("OnOptOut called %d times for a turn that moved opted out from %t to %t", h.optOuts-optOuts, participant.OptedOut, after.OptedOut)
@@ -350,7 +354,7 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	switch {
 	case stored:
 		d := h.delivered[phoneIndex(in.From)]
-		h.delivered[phoneIndex(in.From)] = append(d, delivered{in: in, reply: reply})
+		h.delivered[phoneIndex(in.From)] = append(d, delivered{in: in, reply: reply, out: out})
 	case in.ProviderID == "":
 		// A retry has no provider id to recognize it by.
 	case utf8.RuneCountInString(input) <= bot.MaxTextLength:
@@ -371,24 +375,18 @@ func phoneIndex(phone string) int {
 }
 
 // checkReply checks what the person gets.
-func (h *engineHarness) checkReply(in bot.Inbound, r bot.Reply) {
+func (h *engineHarness) checkReply(in bot.Inbound, r bot.Reply, out bot.Rendered) {
 	h.t.Helper()
-	if !r.Silent && r.Text == "" {
+	if !r.Silent && out.Transcript == "" {
 		h.fatalf("empty reply that is not silent: %#v", r)
 	}
 	if !h.catalog.Has(r.Language) {
 		h.fatalf("reply in language %q", r.Language)
 	}
-	if r.Step != "" && !r.Step.Valid() {
-		h.fatalf("reply at step %q", r.Step)
+	if r.State != "" && !r.State.Valid() {
+		h.fatalf("reply at state %q", r.State)
 	}
-	texts := append([]string{r.Text, r.Goodbye, r.SMSOffer}, r.Spoken...)
-	for _, o := range r.Menu {
-		texts = append(texts, o.Text)
-	}
-	for _, s := range texts {
-		h.checkText(s)
-	}
+	h.checkText(out.Transcript)
 }
 
 // checkText finds templates that were not filled in, and messages that
@@ -469,16 +467,28 @@ func (h *engineHarness) checkStore() {
 			h.fatalf("conversation %d has invalid count %d", c.ID, c.InvalidCount)
 		case c.Answers.Language != "" && !h.catalog.Has(c.Answers.Language):
 			h.fatalf("conversation %d in language %q", c.ID, c.Answers.Language)
-		case c.Answers.ReturnTo != "" && (!c.Answers.ReturnTo.Valid() || c.Answers.ReturnTo.Final()):
-			h.fatalf("conversation %d returns to %q", c.ID, c.Answers.ReturnTo)
+		case c.Open && (c.Step.Aside() || c.Step == flows.StepLanguage && len(c.History) > 0) && len(c.Answers.Returns) == 0:
+			h.fatalf("conversation %d at %s has nowhere to return to", c.ID, c.Step)
+		case c.Open && !c.Step.Aside() && c.Held != (bot.Held{}):
+			h.fatalf("conversation %d at %s holds %+v", c.ID, c.Step, c.Held)
+		case c.Open && (c.Step == flows.StepConfirmWithdrawal && c.Held.Reference == "" ||
+			c.Step == flows.StepBetterTimes && c.Held.OfferID == 0 ||
+			c.Step == flows.StepConfirmValue && c.Held.Heard == "" ||
+			c.Step == flows.StepReceiptDigits && c.Held.Letters == ""):
+			h.fatalf("conversation %d at %s holds nothing for it: %+v", c.ID, c.Step, c.Held)
 		case c.Open && c.Step == flows.StepReview && flows.Missing(c.Answers) != "":
 			h.fatalf("conversation %d shows the review without its %s answer", c.ID, flows.Missing(c.Answers))
 		case c.Open && c.Step != flows.StepLanguage && c.Answers.Language == "":
 			h.fatalf("conversation %d at %s has no language", c.ID, c.Step)
 		}
 		for _, s := range c.History {
-			if !s.Valid() || s.Final() {
+			if !s.Question() {
 				h.fatalf("conversation %d has %q in its history", c.ID, s)
+			}
+		}
+		for _, s := range c.Answers.Returns {
+			if !s.Valid() || s.Final() {
+				h.fatalf("conversation %d returns to %q", c.ID, s)
 			}
 		}
 		if c.Open {

@@ -509,9 +509,11 @@ func checkWindow(start, end, now time.Time, zone *time.Location) ValidationError
 }
 
 // windowMsg is a message naming an offer's window in the contact's zone.
-func (s *Staff) windowMsg(id string, o CallbackOffer) flows.Msg { return windowMsg(s.catalog, id, o) }
+func (s *Staff) windowMsg(id string, o CallbackOffer) flows.Msg { return WindowMsg(s.catalog, id, o) }
 
-func windowMsg(c *Catalog, id string, o CallbackOffer) flows.Msg {
+// WindowMsg is the message id naming the window of o in the contact's
+// time zone, as the texts about callback offers do.
+func WindowMsg(c *Catalog, id string, o CallbackOffer) flows.Msg {
 	zone, err := time.LoadLocation(o.Zone)
 	if err != nil {
 		zone = time.UTC

@@ -28,37 +28,6 @@ type Inbound struct {
 	ProviderID string // MessageSid, or CallSid plus turn number for voice
 }
 
-// Reply is what the bot answers a turn with, before a channel renders it.
-type Reply struct {
-	Text     string       `json:"text,omitempty"`     // localized; empty when Silent
-	Silent   bool         `json:"silent,omitempty"`   // send nothing (opted out, or STOP)
-	Language string       `json:"language,omitempty"` // the conversation's language tag
-	Step     flows.Step   `json:"step,omitempty"`     // the question now waiting for an answer
-	Expect   flows.Expect `json:"expect"`             // what that question takes
-	// Handoff: the person asked for, or needs, a human. By phone the call
-	// is connected to the Contact Center; by text its number was given.
-	Handoff bool `json:"handoff,omitempty"`
-	// Voice only.
-	Hangup     bool   `json:"hangup,omitempty"`      // the call ends after Text
-	OfferAgent bool   `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
-	Goodbye    string `json:"goodbye,omitempty"`     // said before hanging up when no one pressed 0
-	// Spoken is Text message by message, for languages whose prompts are
-	// played from recordings of each message.
-	Spoken []string `json:"spoken,omitempty"`
-	// SMSOffer offers to go on by text (press 1), for when a prompt cannot
-	// be played in the caller's language.
-	SMSOffer string       `json:"sms_offer,omitempty"`
-	Menu     []MenuOption `json:"menu,omitempty"`  // the language menu, each option in its own language
-	Hints    []string     `json:"hints,omitempty"` // words the speech recognizer should expect
-	Seq      int          `json:"seq,omitempty"`   // the conversation's version, to tell turns apart
-}
-
-// MenuOption is one line of the spoken language menu.
-type MenuOption struct {
-	Language string `json:"language"`
-	Text     string `json:"text"`
-}
-
 // Participant is a phone number that has talked to the bot.
 type Participant struct {
 	Phone    string
@@ -71,15 +40,23 @@ type Conversation struct {
 	ID           int64
 	Phone        string
 	Open         bool
-	Step         flows.Step
+	Step         flows.Step // the state it rests in: a question, an aside or an end
 	Answers      flows.Answers
-	History      []flows.Step // steps answered, most recent last, for BACK
+	History      []flows.Step // questions answered, most recent last, for BACK
+	Held         Held         // what the aside in progress is about
 	InvalidCount int          // invalid answers to the current question
-	Pending      string       // a question the bot asked outside the wizard ("resume")
 	Channel      Channel      // the channel of the last turn
 	Version      int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// Held is what an aside in progress is about, kept until it ends.
+type Held struct {
+	Reference string `json:"reference,omitempty"` // the request a withdrawal is asked about
+	OfferID   int64  `json:"offer,omitempty"`     // the callback offer declined, for its better times
+	Heard     string `json:"heard,omitempty"`     // a caller's answer, read back to them to confirm
+	Letters   string `json:"letters,omitempty"`   // the letters of a receipt number a caller said
 }
 
 // Message is one stored message of a conversation.

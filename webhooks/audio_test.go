@@ -24,7 +24,7 @@ func TestEveryFixedPromptIsRecorded(t *testing.T) {
 				t.Fatalf("no locale file for %s", lang)
 			}
 			want := map[string]bool{}
-			for _, text := range engine.SpokenPrompts(lang) {
+			for _, text := range SpokenPrompts(engine, lang) {
 				want[AudioKey(lang, text)+".mp3"] = true
 				if !HasAudio(lang, text) {
 					t.Errorf("no recording of %q: run go generate ./webhooks", text)

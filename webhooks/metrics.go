@@ -169,7 +169,7 @@ func (m *Metrics) turn(channel bot.Channel, reply bot.Reply, err error) {
 		outcome = outcomeError
 	case reply.Silent:
 		outcome = outcomeSilent
-	case reply.Handoff:
+	case reply.Intent == bot.ConnectPerson:
 		outcome = outcomeHandoff
 	}
 	m.turns.WithLabelValues(string(channel), outcome).Inc()

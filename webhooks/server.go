@@ -127,6 +127,9 @@ func New(cfg Config) http.Handler {
 	for _, code := range cfg.AllowedCountryCodes {
 		s.countries[code] = true
 	}
+	// gin's debug mode prints every route at start, and would print
+	// request details in its own words.
+	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// Signatures are checked against PublicURL, whatever a proxy says of
 	// the host or scheme. The client's address (for the per-address limits
@@ -164,11 +167,11 @@ func (s *Server) recoverer(c *gin.Context) {
 // an answer within 5 even when the database is slow or down.
 const turnDeadline = 4500 * time.Millisecond
 
-// handle runs a turn within turnDeadline.
-func (s *Server) handle(ctx context.Context, in bot.Inbound) (bot.Reply, error) {
+// handle runs a turn within turnDeadline, rendered by r.
+func (s *Server) handle(ctx context.Context, in bot.Inbound, r bot.Renderer) (bot.Reply, bot.Rendered, error) {
 	ctx, cancel := context.WithTimeout(ctx, turnDeadline)
 	defer cancel()
-	return s.cfg.Engine.Handle(ctx, in)
+	return s.cfg.Engine.Handle(ctx, in, r)
 }
 
 func (s *Server) handleHealthz(c *gin.Context) {

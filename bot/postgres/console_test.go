@@ -18,19 +18,19 @@ func TestConsoleStore(t *testing.T) {
 		r := bot.Request{Reference: ref, Status: bot.StatusSubmitted, Type: typ, Language: lang, Channel: bot.SMS,
 			Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "60601", SubmittedAt: at,
 			Answers: flows.Answers{Role: flows.RoleApplicant, Type: typ, Name: "Jane Doe"}}
-		err := db.Turn(ctx, phone, at, func(tx bot.Tx) error {
+		err := db.Turn(ctx, phone, at, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: at, UpdatedAt: at}
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
 			for _, text := range turns {
-				if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: ref + text, Body: text},
-					bot.Reply{Text: "reply " + text}); err != nil {
+				if err := tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: ref + text, Body: text},
+					bot.Reply{}, sent("reply "+text)); err != nil {
 					return err
 				}
 			}
 			r.ConversationID = c.ID
-			return tx.CreateRequest(&r)
+			return tx.CreateRequest(ctx, &r)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -77,21 +77,21 @@ func TestConsoleStore(t *testing.T) {
 		// The contact answers in a new conversation; the turn's time is the
 		// offer's answered_at.
 		answered := t0.Add(3 * time.Hour)
-		err = db.Turn(ctx, phone, answered, func(tx bot.Tx) error {
+		err = db.Turn(ctx, phone, answered, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: answered, UpdatedAt: answered}
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
-			offers, err := tx.ContactOffers()
+			offers, err := tx.ContactOffers(ctx)
 			if err != nil || len(offers) != 1 {
 				t.Fatalf("contact offers: %v %v", offers, err)
 			}
 			o := offers[0]
 			o.Status, o.AnsweredAt, o.UpdatedAt = bot.OfferConfirmed, &answered, answered
-			if err := tx.SaveOffer(&o); err != nil {
+			if err := tx.SaveOffer(ctx, &o); err != nil {
 				return err
 			}
-			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMyes", Body: "YES"}, bot.Reply{Text: "An officer will call you"})
+			return tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMyes", Body: "YES"}, bot.Reply{}, sent("An officer will call you"))
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/localpg"
@@ -72,7 +70,6 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	if a.outbox != nil {
 		wake = a.outbox.Wake
 	}
-	gin.SetMode(gin.ReleaseMode)
 	a.handler = webhooks.New(webhooks.Config{
 		Engine:     engine,
 		PublicURL:  cfg.PublicURL,

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"infopass/flows"
 )
 
 const usage = `usage: infopass <command> [flags]
@@ -26,6 +28,7 @@ commands:
             tokens of staff API clients; create prints the token once, last line
   rotate-session-key  sign every officer out (a new console session key)
   bench     load test: -c conversations at once for -d, over HTTP (a local server unless -url is given)
+  flows     print the conversation's state machine as a Graphviz DOT graph (dot -Tsvg draws it)
   version   print the version
 
 Configuration comes from the environment: see README.md.
@@ -71,6 +74,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return rotateSessionKey(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], getenv, stdout, stderr)
+	case "flows":
+		if len(args) > 1 {
+			return errUsage
+		}
+		fmt.Fprint(stdout, flows.Graph())
+		return nil
 	case "version":
 		fmt.Fprintln(stdout, "infopass", version())
 		return nil

@@ -187,8 +187,8 @@ func TestSIGTERMDrains(t *testing.T) {
 	unlock := sync.OnceFunc(func() { close(release) })
 	t.Cleanup(unlock) // before the store closes, which waits for the lock's connection
 	go func() {
-		unlocked <- db.Turn(ctx, slow, time.Now(), func(tx bot.Tx) error {
-			tx.Participant() // the store takes the lock with the turn's first call
+		unlocked <- db.Turn(ctx, slow, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+			tx.Participant(ctx) // the store takes the lock with the turn's first call
 			close(locked)
 			<-release
 			return nil
@@ -280,9 +280,9 @@ func TestSIGTERMFinishesTheTextBeingSent(t *testing.T) {
 	db := openStore(t, dbURL)
 	ctx := context.Background()
 	to := "+12025550512"
-	err := db.Turn(ctx, to, time.Now(), func(tx bot.Tx) error {
-		tx.Participant()
-		return tx.Enqueue(&bot.OutboxMessage{Kind: bot.KindReminder, To: to, Body: "Reminder: an officer will call you today.", SendAfter: time.Now()})
+	err := db.Turn(ctx, to, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+		tx.Participant(ctx)
+		return tx.Enqueue(ctx, &bot.OutboxMessage{Kind: bot.KindReminder, To: to, Body: "Reminder: an officer will call you today.", SendAfter: time.Now()})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func main() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			log.Fatal(err)
 		}
-		prompts := engine.SpokenPrompts(lang)
+		prompts := webhooks.SpokenPrompts(engine, lang)
 		for _, text := range prompts {
 			wav := filepath.Join(tmp, "prompt.wav")
 			mp3 := filepath.Join(dir, webhooks.AudioKey(lang, text)+".mp3")

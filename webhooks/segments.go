@@ -1,4 +1,4 @@
-package bot
+package webhooks
 
 import "strings"
 
@@ -44,4 +44,17 @@ func Segments(text string) (n int, isGSM bool) {
 		return 1, false
 	}
 	return (units + 66) / 67, false
+}
+
+// MaxSegments is the most SMS segments a reply may cost.
+const MaxSegments = 3
+
+// FitSMS returns full, or short (the same reply without the question asked
+// again) when full costs more than MaxSegments: the person asked for
+// something else, and the question stands as it was.
+func FitSMS(full, short string) string {
+	if n, _ := Segments(full); n > MaxSegments && short != "" {
+		return short
+	}
+	return full
 }

@@ -1,4 +1,4 @@
-package bot
+package webhooks
 
 import (
 	"fmt"
@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"infopass/bot"
 	"infopass/flows"
+	"infopass/locales"
 )
 
 func TestSegments(t *testing.T) {
@@ -42,7 +44,7 @@ const accidental = "\u2018\u2019\u201C\u201D\u00A0\u202F\u2026\u2013\u2014\u00B7
 
 // smsReplies renders, for one language, every text the bot sends by SMS,
 // with long but realistic values, as the engine joins them.
-func smsReplies(c *Catalog, tag string) map[string]string {
+func smsReplies(c *bot.Catalog, tag string) map[string]string {
 	lex := c.Lexicon(tag)
 	ctx := flows.Context{
 		Today: flows.Date{Year: 2026, Month: 11, Day: 20}, From: "+12025550147", Lex: lex,
@@ -69,7 +71,7 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 		}
 		return c.Join(tag, out)
 	}
-	offer := CallbackOffer{Reference: "IP-7K3Q9D2M", Language: tag, Zone: "America/New_York",
+	offer := bot.CallbackOffer{Reference: "IP-7K3Q9D2M", Language: tag, Zone: "America/New_York",
 		Start: parseTime("2026-11-30T10:30:00-05:00"), End: parseTime("2026-11-30T12:30:00-05:00")}
 	replies := map[string]string{}
 	for _, step := range flows.Questions() {
@@ -105,18 +107,18 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 			replies[name+"+ask "+string(step)] = FitSMS(render(append([]flows.Msg{aside}, q.Msgs...)...), render(aside))
 		}
 		// An answer to a callback offer, then back to the wizard.
-		confirmed := render(windowMsg(c, "callback.confirmed", offer))
+		confirmed := render(bot.WindowMsg(c, "callback.confirmed", offer))
 		replies["confirmed+back+ask "+string(step)] = FitSMS(confirmed+"\n"+
 			render(append([]flows.Msg{flows.M("callback.back_to_request")}, q.Msgs...)...), confirmed)
 	}
-	for _, id := range c.ids {
+	for _, id := range c.IDs() {
 		switch {
 		case strings.HasPrefix(id, "problem."), strings.HasPrefix(id, "refer."), strings.HasPrefix(id, "reply."),
 			strings.HasPrefix(id, "withdraw."), id == "info.case_status":
 			replies[id] = render(flows.M(id, "Last", 13, "Ref", "IP-7K3Q9D2M", "Date", flows.Date{Year: 2026, Month: 12, Day: 28},
 				"Status", flows.M("status.submitted")))
 		case strings.HasPrefix(id, "callback."):
-			replies[id] = render(windowMsg(c, id, offer))
+			replies[id] = render(bot.WindowMsg(c, id, offer))
 		}
 	}
 	three := make([]flows.Msg, 3) // STATUS of a number that filed three requests
@@ -135,7 +137,10 @@ func smsReplies(c *Catalog, tag string) map[string]string {
 // language and checks each fits in three SMS segments, with no character
 // that turns a GSM-7 text into UCS-2 by accident.
 func TestEveryReplyFitsThreeSegments(t *testing.T) {
-	c := mustCatalog(t)
+	c, err := bot.LoadCatalog(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, l := range c.Languages() {
 		t.Run(l.Tag, func(t *testing.T) {
 			for name, text := range smsReplies(c, l.Tag) {
