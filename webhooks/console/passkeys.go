@@ -347,9 +347,11 @@ func (c *console) finishRegistration(g *gin.Context, o bot.Officer, kind string)
 // browserName is a short name of the browser of a User-Agent, to tell
 // passkeys apart.
 func browserName(ua string) string {
-	for _, b := range []string{"Edg", "Firefox", "Chrome", "Safari"} {
-		if strings.Contains(ua, b+"/") {
-			return map[string]string{"Edg": "Edge"}[b] + strings.TrimPrefix(b, "Edg")
+	// Edge's User-Agent names Chrome and Safari too, and Chrome's Safari:
+	// the first match wins.
+	for _, b := range []struct{ token, name string }{{"Edg/", "Edge"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}} {
+		if strings.Contains(ua, b.token) {
+			return b.name
 		}
 	}
 	return "a browser"
