@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"infopass/bot"
+	"infopass/webhooks/lockout"
 )
 
 // Metrics counts what the service does, for GET /metrics in Prometheus's
@@ -30,6 +31,7 @@ type Metrics struct {
 	optOuts     *prometheus.CounterVec
 	limited     *prometheus.CounterVec
 	attested    *prometheus.CounterVec
+	lockouts    *prometheus.CounterVec
 }
 
 // Outcomes of a turn, as infopass_turns_total counts them.
@@ -46,7 +48,7 @@ const (
 const (
 	limitSenderRate = "sender_rate" // one number sent too much too fast
 	limitCountry    = "country"     // a number outside ALLOWED_COUNTRY_CODES
-	limitStaffAuth  = "staff_auth"  // too many wrong staff tokens from one address
+	limitStaffAuth  = "staff_auth"  // an address, an account or the server locked out after failed sign-ins or API tokens
 )
 
 // NewMetrics returns the metrics of one server, with the Go runtime's and
@@ -81,7 +83,14 @@ func NewMetrics() *Metrics {
 			Help: "Incoming calls by the STIR/SHAKEN attestation of their caller ID (A: the carrier vouches the caller owns the number).",
 		}, []string{"level"}),
 	}
-	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.attested,
+	m.lockouts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "infopass_staff_lockouts_total",
+		Help: "Lock-outs after failed staff sign-ins or wrong API tokens, by scope (address, account, global).",
+	}, []string{"scope"})
+	for _, sc := range []string{lockout.ScopeAddress, lockout.ScopeAccount, lockout.ScopeGlobal} {
+		m.lockouts.WithLabelValues(sc)
+	}
+	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.attested, m.lockouts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every series exists from the start, so that rates over a fresh
 	// process are right and dashboards show zeros rather than gaps.
@@ -188,6 +197,14 @@ func (m *Metrics) limit(reason string) {
 		return
 	}
 	m.limited.WithLabelValues(reason).Inc()
+}
+
+// lockout counts a lock-out of scope.
+func (m *Metrics) lockout(scope string) {
+	if m == nil {
+		return
+	}
+	m.lockouts.WithLabelValues(scope).Inc()
 }
 
 // timeWebhook observes how long each webhook takes, labelled with its route

@@ -76,7 +76,8 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		AuthToken:  cfg.AuthToken,
 		Ready:      db.Ping,
 		Staff:      bot.NewStaff(db, catalog, now, wake),
-		StaffToken: cfg.StaffToken,
+		Officers:   bot.NewOfficers(db, now),
+		OIDC:       cfg.OIDC,
 		Deliveries: db,
 		Zone:       cfg.Zone,
 		Now:        now,
@@ -86,7 +87,6 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		SenderRate:          cfg.senderRate,
 		SenderBurst:         cfg.senderBurst,
 		AllowedCountryCodes: cfg.AllowedCountryCodes,
-		StaffSessionKey:     cfg.StaffSessionKey,
 		TrustedProxies:      cfg.TrustedProxies,
 	})
 	return a, nil

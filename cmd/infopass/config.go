@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"infopass/bot"
 	"infopass/bot/vault"
 	"infopass/webhooks"
+	"infopass/webhooks/console"
 )
 
 // config is the service's configuration, read from the environment here
@@ -29,7 +31,6 @@ type config struct {
 	From          string
 	APIURL        string
 	ContactCenter string
-	StaffToken    string
 	Zone          *time.Location
 	ADITLeadDays  int
 	DataKey       []byte   // seals personal data; nil: not set
@@ -42,9 +43,13 @@ type config struct {
 	// AllowedCountryCodes are the calling codes of the numbers the bot
 	// answers.
 	AllowedCountryCodes []int
-	// StaffSessionKey, if set, is the secret the staff console's cookie
-	// keys are derived from, instead of StaffToken.
-	StaffSessionKey []byte
+	// OIDC, if set, signs officers in through the agency's identity
+	// provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
+	// OIDC_ALLOWED_GROUPS).
+	OIDC *console.OIDCConfig
+	// Retired lists the retired settings that are set, each with what
+	// replaces it: serve refuses to start with any.
+	Retired []string
 
 	// MigrateDatabaseURL, if set, is where serve and migrate apply the
 	// migrations: a direct connection to the primary, when DATABASE_URL
@@ -72,15 +77,20 @@ func readConfig(getenv func(string) string) (config, error) {
 		From:          getenv("TWILIO_FROM"),
 		APIURL:        or(getenv("TWILIO_API_URL"), "https://api.twilio.com"),
 		ContactCenter: or(getenv("CONTACT_CENTER_NUMBER"), "+18003755283"),
-		StaffToken:    getenv("STAFF_TOKEN"),
 	}
 	c.MigrateDatabaseURL = getenv("MIGRATE_DATABASE_URL")
 	c.ListenHost = getenv("LISTEN_HOST")
-	if v := getenv("STAFF_SESSION_KEY"); v != "" {
-		if len(v) < 32 {
-			return c, errors.New("STAFF_SESSION_KEY must be at least 32 characters, e.g. openssl rand -base64 32")
-		}
-		c.StaffSessionKey = []byte(v)
+	if getenv("STAFF_TOKEN") != "" {
+		c.Retired = append(c.Retired, "STAFF_TOKEN is retired: officers sign in as themselves (infopass officer invite NAME EMAIL, "+
+			"then the enrollment link; or single sign-on with OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), "+
+			"and API clients hold tokens of their own (infopass api-token create NAME). Unset it.")
+	}
+	if getenv("STAFF_SESSION_KEY") != "" {
+		c.Retired = append(c.Retired, "STAFF_SESSION_KEY is retired: the console's session key is random, made once and kept sealed "+
+			"in the database for every replica (infopass rotate-session-key makes a new one). Unset it.")
+	}
+	if err := c.readOIDC(getenv); err != nil {
+		return c, err
 	}
 	var err error
 	if c.Port, err = intSetting(getenv, "PORT", 8080, 1, 65535); err != nil {
@@ -133,6 +143,43 @@ func readConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
+// readOIDC reads the single sign-on settings: all three of issuer, client
+// id and secret, or none.
+func (c *config) readOIDC(getenv func(string) string) error {
+	issuer, id, secret := getenv("OIDC_ISSUER"), getenv("OIDC_CLIENT_ID"), getenv("OIDC_CLIENT_SECRET")
+	groups := getenv("OIDC_ALLOWED_GROUPS")
+	if issuer == "" && id == "" && secret == "" {
+		if groups != "" {
+			return errors.New("OIDC_ALLOWED_GROUPS is set without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+		}
+		return nil
+	}
+	if issuer == "" || id == "" || secret == "" {
+		return errors.New("single sign-on needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+	}
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return fmt.Errorf("OIDC_ISSUER %q must be the identity provider's https URL", issuer)
+	}
+	c.OIDC = &console.OIDCConfig{Issuer: issuer, ClientID: id, ClientSecret: secret}
+	for g := range strings.SplitSeq(groups, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			c.OIDC.AllowedGroups = append(c.OIDC.AllowedGroups, g)
+		}
+	}
+	return nil
+}
+
+// isLoopback reports whether host is this machine: plain http to an
+// identity provider is allowed there only (a local try, tests).
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // countryCodes reads a comma-separated list of country calling codes.
 func countryCodes(s string) ([]int, error) {
 	var codes []int
@@ -173,6 +220,9 @@ func (c config) checkServe() error {
 	}
 	if c.AuthToken == "" {
 		missing = append(missing, "TWILIO_AUTH_TOKEN (from the Twilio console; it checks that requests come from Twilio)")
+	}
+	if len(c.Retired) > 0 {
+		return errors.New(strings.Join(c.Retired, "\n"))
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("serve needs these environment variables:\n  %s\nfor a local try without Twilio, run: infopass chat", strings.Join(missing, "\n  "))

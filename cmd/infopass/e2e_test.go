@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -46,6 +47,9 @@ type harness struct {
 	seq    atomic.Int64
 	stop   func()        // stops the running server
 	tune   func(*config) // changes the configuration of the next startServer
+	// apiToken is the token of the harness's staff API client, made with
+	// `infopass api-token create` against the harness's database.
+	apiToken string
 }
 
 // friday is the Friday before Thanksgiving week 2026, 10:00 in New York.
@@ -60,7 +64,6 @@ func mustZone(name string) *time.Location {
 }
 
 const (
-	staffToken  = "staff-secret"
 	testAccount = "AC0123456789abcdef0123456789abcdef"
 	serviceFrom = "+18005550100"
 )
@@ -81,6 +84,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.db = db
+	h.apiToken = h.cli("api-token", "create", "e2e-tests")
 	h.twilio = twiliotest.New()
 	t.Cleanup(h.twilio.Close)
 	h.startServer(true)
@@ -109,7 +113,7 @@ func (h *harness) startServer(outbound bool) {
 	h.base = "http://" + ln.Addr().String()
 	cfg, err := readConfig(func(k string) string {
 		return map[string]string{
-			"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL, "STAFF_TOKEN": staffToken,
+			"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL,
 		}[k]
 	})
 	if err != nil {
@@ -138,6 +142,19 @@ func (h *harness) startServer(outbound bool) {
 }
 
 func (h *harness) advance(d time.Duration) { h.offset.Add(int64(d)) }
+
+// cli runs an infopass command against the harness's database, as an
+// operator would, and returns the last line it printed.
+func (h *harness) cli(args ...string) string {
+	h.t.Helper()
+	env := map[string]string{"DATABASE_URL": h.dbURL, "DATA_KEY": base64.StdEncoding.EncodeToString(testDataKey), "PUBLIC_URL": h.base}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); err != nil {
+		h.t.Fatalf("infopass %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	return lines[len(lines)-1]
+}
 
 // smsForm is the form Twilio posts for a text from `from`.
 func (h *harness) smsForm(from, body string) url.Values {
