@@ -146,6 +146,13 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters)).
 		WithDateWords(words("input.date_words")).WithNumbers(numbers)
 
+	if _, err := groups("number.words", 100); err != nil {
+		return err
+	}
+	if _, err := groups("number.years", 2); err != nil {
+		return err
+	}
+
 	c.greetings[tag] = map[string]bool{}
 	for _, w := range words("input.greetings") {
 		c.greetings[tag][flows.Fold(w)] = true
