@@ -36,6 +36,11 @@ type Catalog struct {
 	// stopWords are the folded STOP words of every language: an opt-out is
 	// honoured whatever language the conversation is in.
 	stopWords map[string][]string // folded word → the languages it is STOP in
+	// englishWords are the folded words of the English locale file, and
+	// ownWords those that only one other file has (word → language): see
+	// DetectLanguage.
+	englishWords map[string]bool
+	ownWords     map[string]string
 }
 
 // LoadCatalog reads every *.toml message file of fsys.
@@ -105,6 +110,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	for tag, lex := range c.lexicons {
 		c.lexicons[tag] = lex.Merge(english)
 	}
+	c.loadDetectionWords()
 	return c, nil
 }
 
