@@ -121,7 +121,7 @@ func spokenArgs(args map[string]any) (map[string]any, bool) {
 			}
 		case flows.Date:
 			if !v.IsZero() {
-				set(k, flows.M("voice.date_value", "Month", flows.M(monthID(v)), "Day", v.Day, "Year", v.Year))
+				set(k, flows.M("voice.date_value", "Month", flows.M(bot.MonthID(v)), "Day", v.Day, "Year", v.Year))
 			}
 		}
 	}
@@ -129,10 +129,6 @@ func spokenArgs(args map[string]any) (map[string]any, bool) {
 		return args, false
 	}
 	return out, true
-}
-
-func monthID(d flows.Date) string {
-	return "month.m" + string(rune('0'+int(d.Month)/10)) + string(rune('0'+int(d.Month)%10))
 }
 
 // spaced writes each character apart, so that speech reads a number digit
@@ -206,6 +202,26 @@ func SpokenPrompts(e *bot.Engine, lang string) []string {
 		add(flows.M(id))
 		for n := 1; n <= len(e.Catalog().Languages()); n++ {
 			add(flows.M(id, "N", n, "Last", n))
+		}
+	}
+	return out
+}
+
+// SpokenMessageIDs lists the messages a caller can hear: every voice
+// version, and the messages of the kinds a call says (questions, problems,
+// replies, referrals, information, hints) that have none and are spoken as
+// written. Recordings and checks of what callers hear start from it.
+func SpokenMessageIDs(c *bot.Catalog) []string {
+	var out []string
+	for _, id := range c.IDs() {
+		prefix, _, _ := strings.Cut(id, ".")
+		switch prefix {
+		case "voice":
+			out = append(out, id)
+		case "problem", "reply", "refer", "info", "hint", "ask":
+			if voiceID(c, id, false) == id {
+				out = append(out, id)
+			}
 		}
 	}
 	return out

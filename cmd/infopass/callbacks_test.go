@@ -138,14 +138,14 @@ func TestCallbackOffers(t *testing.T) {
 		}
 		eventually(t, "the offer text is sent", func() bool { return len(h.twilio.Messages()) == 1 })
 		m := h.twilio.Messages()[0]
-		want := "about request " + ref + " on Mon 11/30/2026 between 9:00 AM and 11:00 AM CST. Can you take the call? Reply YES or NO."
+		want := "about request " + ref + " on Mon November 30, 2026 between 9:00 AM and 11:00 AM CST. Can you take the call? Reply YES or NO."
 		if m.To != rep || m.From != serviceFrom || !strings.Contains(m.Body, want) || m.StatusCallback != h.base+"/twilio/status" {
 			t.Fatalf("sent %+v\nwant body with %q", m, want)
 		}
 		eventually(t, "the API shows the text sent", func() bool { return h.offers(ref)[0]["message_status"] == "sent" })
 
 		reply := h.text(rep, "Yes")
-		if !strings.Contains(reply, "An officer will call you on Mon 11/30/2026 between 9:00 AM and 11:00 AM CST about request "+ref) {
+		if !strings.Contains(reply, "An officer will call you on Mon November 30, 2026 between 9:00 AM and 11:00 AM CST about request "+ref) {
 			t.Errorf("reply to YES: %s", reply)
 		}
 		if o := h.offers(ref)[0]; o["status"] != "confirmed" || o["answered_at"] == nil {
@@ -198,7 +198,7 @@ func TestCallbackOffers(t *testing.T) {
 		}
 		eventually(t, "the offer text is sent", func() bool { return h.sentTo(rep) == 1 })
 		reply := h.text(rep, "yes")
-		if !strings.Contains(reply, "An officer will call you") || !strings.Contains(reply, "Now, back to your request:\nDo you want a text to confirm") {
+		if !strings.Contains(reply, "An officer will call you") || !strings.Contains(reply, "Back to your request:\nDo you want a text to confirm") {
 			t.Errorf("reply mid-wizard: %s", reply)
 		}
 		if h.offers(ref)[0]["status"] != "confirmed" {
@@ -555,7 +555,7 @@ func TestStaffAPI(t *testing.T) {
 			{"CANCEL " + ref2, "Reply YES to withdraw request " + ref2},
 			{"maybe", "Please reply 1 for yes or 2 for no"},
 			{"yes", "Request " + ref2 + " is withdrawn"},
-			{"status", "Request " + ref2 + " of 11/20/2026: closed"},
+			{"status", "Request " + ref2 + " of November 20, 2026: closed"},
 		})
 		_, out := h.api("GET", "/api/requests/"+ref2, "", h.apiToken)
 		if out["status"] != "closed" {

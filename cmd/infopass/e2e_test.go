@@ -376,8 +376,8 @@ func TestSMSWizard(t *testing.T) {
 			applicantDetails...)
 		review := h.play(from, script)
 		review += "\n" + h.text(from, "yes") + "\n" + h.text(from, "yes")
-		for _, want := range []string{"(1/3)", "1 Jane Doe, born 07/21/1990", "2 ZIP 10001, born in Mexico",
-			"(2/3)", "3 ADIT stamp, needed by 12/10/2026", "Receipt IOE0912345678, A-Number A012345678",
+		for _, want := range []string{"(1/3)", "1 Jane Doe, born July 21, 1990", "2 ZIP 10001, born in Mexico",
+			"(2/3)", "3 ADIT stamp, needed by December 10, 2026", "Receipt IOE0912345678, A-Number A012345678",
 			"(3/3)", "jane.doe@example.org, (202) 555-0101", "Mon, Wed, mornings", "Reply YES to send your request"} {
 			if !strings.Contains(review, want) {
 				t.Errorf("review lacks %q:\n%s", want, review)
@@ -525,7 +525,7 @@ func TestSMSWizard(t *testing.T) {
 		}
 		// BACK from the review returns to the last question; answering it
 		// comes back to the review's first page.
-		h.play(from, []step{{"back", "What number should the office call?"}, {"same", "(1/3)"}, {"yes", "3 Immigration Judge grant: asylum, order of 03/02/2026"}})
+		h.play(from, []step{{"back", "What number should the office call?"}, {"same", "(1/3)"}, {"yes", "3 Immigration Judge grant: asylum, order of March 2, 2026"}})
 		// Changing the type to one the Contact Center handles keeps the request.
 		h.play(from, []step{{"3", "What do you need?"}, {"4", "Contact Center"}, {"back", "Please check your request"}})
 		ref := reference(t, h.submitReview(from))
@@ -731,7 +731,7 @@ func TestSMSKeywordsAndTime(t *testing.T) {
 		h.play(from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), applicantDetails...))
 		ref := reference(t, h.submitReview(from))
 		reply := h.text(from, "status")
-		if !strings.Contains(reply, "Request "+ref+" of 11/20/2026: received") {
+		if !strings.Contains(reply, "Request "+ref+" of November 20, 2026: received") {
 			t.Errorf("status: %s", reply)
 		}
 	})
