@@ -100,8 +100,20 @@ func (t *turn) finishByText(ctx context.Context) error {
 			return err
 		}
 	}
-	q := flows.Ask(t.c.Step, t.c.Answers, t.flowContext())
-	body := t.e.Text(t.lang(), append([]flows.Msg{flows.M("voice.handoff_text")}, q.Msgs...))
+	msgs := append([]flows.Msg{flows.M("voice.handoff_text")}, flows.Ask(t.c.Step, t.c.Answers, t.flowContext()).Msgs...)
+	if t.in.party().Call != "" {
+		// An unattested call's answers become the number's only when the
+		// number has no conversation of its own: that one is never
+		// touched, and its owner is told so by text, not the caller.
+		moved, err := t.tx.AdoptConversation(ctx, t.c)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			msgs = []flows.Msg{flows.M("voice.handoff_kept")}
+		}
+	}
+	body := t.e.Text(t.lang(), msgs)
 	err := t.tx.Enqueue(ctx, &OutboxMessage{Kind: KindHandoff, To: t.c.Phone, Body: body, Status: MsgQueued, SendAfter: t.now})
 	if err != nil {
 		return err

@@ -161,7 +161,7 @@ func declare() Declaration {
 		{Step: StepReceiptDigits, Prompt: "voice.receipt_digits", Expect: Expect{Kind: ExpectDigits, Digits: 10},
 			Exits: []Edge{{On: DigitsEntered, To: Return, Kind: End}}},
 		{Step: StepStatusReference, Prompt: "voice.status_ask_reference", Expect: Expect{Kind: ExpectDigits, Digits: 8},
-			Exits: []Edge{{On: ReferenceEntered, To: StepStatusBirthDate, Kind: Jump}}},
+			Exits: []Edge{{On: ReferenceEntered, To: StepStatusBirthDate, Kind: Jump}, {On: StatusGiveUp, To: Return, Kind: End}}},
 		{Step: StepStatusBirthDate, Prompt: "voice.status_ask_birth_date", Expect: Expect{Kind: ExpectDate},
 			Exits: []Edge{
 				{On: StatusTold, To: Return, Kind: End},

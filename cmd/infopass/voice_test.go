@@ -21,9 +21,10 @@ var update = flag.Bool("update", false, "rewrite the golden TwiML files in testd
 
 // caller is a phone call in a test, followed like Twilio follows it.
 type caller struct {
-	h    *harness
-	p    *phoneCall
-	last *callTurn
+	h     *harness
+	p     *phoneCall
+	last  *callTurn
+	heard []string // what each turn said, for tests of what a call must never hear
 }
 
 func (h *harness) call(from string) *caller {
@@ -59,6 +60,7 @@ func (c *caller) do(input, want string) *caller {
 		c.h.t.Fatalf("answer %q: %v", input, err)
 	}
 	c.last = turn
+	c.heard = append(c.heard, c.said())
 	if !strings.Contains(c.said(), want) {
 		c.h.t.Fatalf("after %q the call says %q, want %q", input, c.said(), want)
 	}
