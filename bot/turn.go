@@ -22,6 +22,7 @@ type turn struct {
 	c     *Conversation
 	fresh bool // the conversation starts with this turn
 	say   []flows.Msg
+	then  []flows.Msg // a text of its own after say (Reply.Then)
 	// lead is said first, in leadLang: the answer about a callback offer,
 	// in the language of the request it is about.
 	lead     []flows.Msg
@@ -266,6 +267,7 @@ func (t *turn) detectLanguage(ctx context.Context) error {
 		return err
 	}
 	t.ask()
+	t.say = append(t.say, flows.M("reply.language_hint"))
 	return nil
 }
 
@@ -490,6 +492,9 @@ func (t *turn) apply(ctx context.Context, step flows.Step, mv flows.Move) error 
 		}
 	}
 	t.c.Answers = mv.Answers
+	if !t.voice() {
+		t.say = append(t.say, mv.Echo...)
+	}
 	t.say = append(t.say, mv.Say...)
 	if err := t.move(ctx, mv.Event); err != nil {
 		return err
@@ -579,7 +584,7 @@ func (t *turn) flowContext() flows.Context {
 // reply is the turn's reply, before it is rendered.
 func (t *turn) reply() Reply {
 	r := Reply{
-		Language: t.lang(), Say: t.say, Lead: t.lead, LeadLanguage: t.leadLang, AgainFrom: t.againFrom,
+		Language: t.lang(), Say: t.say, Then: t.then, Lead: t.lead, LeadLanguage: t.leadLang, AgainFrom: t.againFrom,
 		State: t.c.Step, Intent: t.intent, Silent: t.silent, Seq: t.c.Version, CanText: t.canText(),
 	}
 	if t.c.Open && !t.c.Step.Final() && t.intent != ContinueByText {
@@ -611,6 +616,7 @@ func (t *turn) save(ctx context.Context) (Reply, Rendered, error) {
 			return Reply{}, Rendered{}, err
 		}
 		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
+		t.then = append(t.then, flows.M("done.bring"))
 	}
 	reply := t.reply()
 	out, err := t.render.Render(reply)

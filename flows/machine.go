@@ -175,6 +175,11 @@ type Move struct {
 	To      Step
 	Kind    Kind
 	Say     []Msg
+	// Echo says back a date typed in numbers that reads as another date
+	// in the other order of day and month, with the month in words: a
+	// channel that shows what it took adds it (a call reads every answer
+	// back anyway).
+	Echo []Msg
 }
 
 // Answer applies input to the question step. A *Problem error means the
@@ -201,6 +206,11 @@ func Answer(step Step, a Answers, input string, c Context) (Move, error) {
 	m := Move{Answers: filled, Event: e.On, To: e.To, Kind: e.Kind}
 	if e.Say != nil {
 		m.Say = e.Say(filled, c)
+	}
+	if spec.ReadBack != nil {
+		if d, ok := spec.ReadBack(filled, c).(Date); ok && AmbiguousDate(input, c.Lex) {
+			m.Echo = []Msg{M("reply.date_echo", "Date", d)}
+		}
 	}
 	// While a review item is being changed:
 	switch {

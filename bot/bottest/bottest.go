@@ -630,7 +630,7 @@ func (x Renderer) Render(r bot.Reply) (bot.Rendered, error) {
 	if r.Silent {
 		return bot.Rendered{Document: []byte{}}, nil
 	}
-	text := x.Engine.Text(r.Language, r.Say)
+	text := x.Engine.Text(r.Language, append(append([]flows.Msg(nil), r.Say...), r.Then...))
 	if len(r.Lead) > 0 {
 		text = strings.TrimSpace(x.Engine.Text(r.LeadLanguage, r.Lead) + "\n" + text)
 	}

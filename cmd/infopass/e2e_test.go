@@ -201,16 +201,16 @@ type twimlResponse struct {
 	} `xml:",any"`
 }
 
-// parseTwiML parses a Messaging response and checks it holds at most one
-// <Message> and nothing else.
+// parseTwiML parses a Messaging response and checks it holds at most two
+// <Message>s (a filing's reference, then what to bring) and nothing else.
 func parseTwiML(t *testing.T, body string) twimlResponse {
 	t.Helper()
 	var doc twimlResponse
 	if err := xml.Unmarshal([]byte(body), &doc); err != nil {
 		t.Fatalf("reply is not well-formed TwiML: %v\n%s", err, body)
 	}
-	if len(doc.Messages) > 1 || len(doc.Other) > 0 {
-		t.Fatalf("reply has more than one <Message> or other verbs:\n%s", body)
+	if len(doc.Messages) > 2 || len(doc.Other) > 0 {
+		t.Fatalf("reply has more than two <Message>s or other verbs:\n%s", body)
 	}
 	return doc
 }
@@ -242,11 +242,7 @@ func (h *harness) sendForm(form url.Values) string {
 	if status != http.StatusOK {
 		h.t.Fatalf("POST /twilio/sms: %d %s", status, body)
 	}
-	doc := parseTwiML(h.t, body)
-	if len(doc.Messages) == 0 {
-		return ""
-	}
-	return doc.Messages[0]
+	return strings.Join(parseTwiML(h.t, body).Messages, "\n")
 }
 
 // text sends body from `from` and returns the bot's reply.
