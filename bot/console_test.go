@@ -37,7 +37,7 @@ func TestCallbackDue(t *testing.T) {
 }
 
 func TestViewRequestNeedsOfficer(t *testing.T) {
-	s := NewStaff(nil, nil, nil, nil)
+	s := NewStaff(nil, nil, nil, nil, flows.Regions{})
 	if _, err := s.ViewRequest(context.Background(), "IP-7K3Q9D2M"); !errors.Is(err, ErrNoOfficer) {
 		t.Errorf("without an officer: %v", err)
 	}

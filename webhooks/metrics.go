@@ -29,6 +29,7 @@ type Metrics struct {
 	outboxSends *prometheus.CounterVec
 	optOuts     *prometheus.CounterVec
 	limited     *prometheus.CounterVec
+	held        *prometheus.GaugeVec
 }
 
 // Outcomes of a turn, as infopass_turns_total counts them.
@@ -44,7 +45,7 @@ const (
 // infopass_limited_total counts them.
 const (
 	limitSenderRate = "sender_rate" // one number sent too much too fast
-	limitCountry    = "country"     // a number outside ALLOWED_COUNTRY_CODES
+	limitRegion     = "region"      // a number outside ALLOWED_REGIONS
 	limitStaffAuth  = "staff_auth"  // too many wrong staff tokens from one address
 )
 
@@ -75,8 +76,12 @@ func NewMetrics() *Metrics {
 			Name: "infopass_limited_total",
 			Help: "Requests refused by an abuse limit, by limit.",
 		}, []string{"reason"}),
+		held: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "infopass_outbound_held",
+			Help: "1 while the cap of texts sent across all numbers (hourly or daily) holds due texts back, at this replica's last claim; else 0.",
+		}, []string{"cap"}),
 	}
-	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited,
+	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.held,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every series exists from the start, so that rates over a fresh
 	// process are right and dashboards show zeros rather than gaps.
@@ -86,12 +91,14 @@ func NewMetrics() *Metrics {
 		}
 		m.optOuts.WithLabelValues(string(ch))
 	}
-	for _, r := range []string{bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled} {
+	for _, r := range []string{bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled,
+		bot.SendCapped, bot.SendRegion} {
 		m.outboxSends.WithLabelValues(r)
 	}
-	for _, r := range []string{limitSenderRate, limitCountry, limitStaffAuth} {
+	for _, r := range []string{limitSenderRate, limitRegion, limitStaffAuth} {
 		m.limited.WithLabelValues(r)
 	}
+	m.OutboundHeld("")
 	return m
 }
 
@@ -136,6 +143,22 @@ func (m *Metrics) OutboxResult(result string) {
 		return
 	}
 	m.outboxSends.WithLabelValues(result).Inc()
+}
+
+// OutboundHeld records which cap held due texts back at the outbox
+// worker's last claim (bot.CapHourly or bot.CapDaily), or that none did
+// (""); it is the worker's OnHeld.
+func (m *Metrics) OutboundHeld(heldBy string) {
+	if m == nil {
+		return
+	}
+	for _, c := range []string{bot.CapHourly, bot.CapDaily} {
+		v := 0.0
+		if c == heldBy {
+			v = 1
+		}
+		m.held.WithLabelValues(c).Set(v)
+	}
 }
 
 // OptOut counts a number that opted out of texts in a turn on channel; it

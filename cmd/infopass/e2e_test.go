@@ -26,7 +26,9 @@ import (
 	"infopass/webhooks"
 )
 
-const testToken = "testauthtoken0123456789"
+// testToken is shaped like a real auth token (32 hex digits): serve refuses
+// any other.
+const testToken = "5ca1ab1e0123456789abcdef5ca1ab1e"
 
 // testDataKey seals the test databases.
 var testDataKey = []byte("0123456789abcdef0123456789abcdef")

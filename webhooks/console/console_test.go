@@ -201,7 +201,7 @@ func newFixture(t *testing.T) *fixture {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	console.Register(r, console.Config{
-		Staff:     bot.NewStaff(f.store, catalog, clock, func() { f.woken++ }),
+		Staff:     bot.NewStaff(f.store, catalog, clock, func() { f.woken++ }, flows.Regions{}),
 		Token:     token,
 		PublicURL: origin,
 		Zone:      newYork,
