@@ -52,8 +52,9 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 				return fmt.Errorf("look for due texts: %w", err)
 			}
 			if due {
+				// The daily cap when both are reached: the longer wait.
 				claim.HeldBy = bot.CapHourly
-				if caps.Daily-day < caps.Hourly-hour {
+				if caps.Daily-day <= caps.Hourly-hour {
 					claim.HeldBy = bot.CapDaily
 				}
 			}
