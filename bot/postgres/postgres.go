@@ -43,8 +43,9 @@ const DefaultMaxConns = 16
 // for their own session.
 func Timeouts() map[string]string {
 	return map[string]string{
-		// A statement that runs this long is stuck or scans what it should
-		// not; the slowest queries (the purge's) take well under a second.
+		// A statement that runs this long is stuck, or scans what it
+		// should not. (The retention jobs, which scan whole tables, set
+		// their own: inBackground.)
 		"statement_timeout": "5s",
 		// A turn waiting on a row lock this long (the number's turns run one
 		// at a time) is better answered "send it again" than left waiting.
@@ -196,15 +197,21 @@ func (db *DB) Turn(ctx context.Context, phone string, now time.Time, fn func(bot
 
 // DeleteIdle deletes conversations idle since before cutoff that filed no
 // request: unfinished ones, and those cancelled or sent to the Contact
-// Center. Their messages go with them.
+// Center. Their messages go with them; their texts and participants go
+// with PurgeLeftovers.
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `
-		DELETE FROM conversations c WHERE c.updated_at < $1
-		AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)`, cutoff)
+	var n int64
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM conversations c WHERE c.updated_at < $1
+			AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)`, cutoff)
+		n = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("delete idle conversations: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // ExpireOffers marks expired the callback offers still awaiting an answer

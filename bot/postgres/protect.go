@@ -18,7 +18,7 @@ import (
 // ZIP) stays. It returns how many requests it purged.
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var n int64
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE requests SET answers = '', phone = '', contact_phone = '', phone_idx = '', contact_idx = '',
 				a_number_idx = '', receipt_idx = '', purged_at = $2

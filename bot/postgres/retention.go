@@ -10,6 +10,22 @@ import (
 	"infopass/bot"
 )
 
+// backgroundStatementTimeout bounds each statement of the retention jobs
+// instead of the pool's statement_timeout: they scan whole tables (a
+// participant sweep took 0.07 s over 200,000 numbers, 0.7 s when it
+// deleted 49,000 of them), and nobody waits on them.
+const backgroundStatementTimeout = "1min"
+
+// inBackground runs fn in a transaction of a retention job.
+func (db *DB) inBackground(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '"+backgroundStatementTimeout+"'"); err != nil {
+			return fmt.Errorf("set statement_timeout: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
 // Leftovers counts what PurgeLeftovers deleted.
 type Leftovers struct {
 	Texts        int64 // texts of purged requests and of deleted conversations
@@ -31,17 +47,21 @@ type Leftovers struct {
 // A participant whose turn is running is left for the next pass.
 func (db *DB) PurgeLeftovers(ctx context.Context) (Leftovers, error) {
 	var n Leftovers
-	tag, err := db.pool.Exec(ctx, `
-		DELETE FROM outbox o WHERE o.status NOT IN ('queued', 'sending') AND (o.purge
-			OR (o.conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = o.conversation_id)))`)
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM outbox o WHERE o.status NOT IN ('queued', 'sending') AND (o.purge
+				OR (o.conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = o.conversation_id)))`)
+		n.Texts = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return n, fmt.Errorf("purge settled texts: %w", err)
 	}
-	n.Texts = tag.RowsAffected()
 	// Rows a turn holds are skipped. A turn that took its number's row and
 	// committed a new conversation after this statement began makes the
 	// delete fail on the foreign key, and the next pass try again.
-	err = db.pool.QueryRow(ctx, `
+	err = db.inBackground(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `
 			WITH alone AS (
 				SELECT p.phone_idx, p.opted_out_at IS NOT NULL AS opted_out FROM participants p
 				WHERE (p.opted_out_at IS NULL OR p.phone <> '' OR p.language <> '')
@@ -58,6 +78,7 @@ func (db *DB) PurgeLeftovers(ctx context.Context) (Leftovers, error) {
 				RETURNING 1
 			)
 			SELECT (SELECT count(*) FROM deleted), (SELECT count(*) FROM blanked)`).Scan(&n.Participants, &n.OptOuts)
+	})
 	if err != nil {
 		return n, fmt.Errorf("purge participants: %w", err)
 	}
@@ -72,7 +93,7 @@ func (db *DB) PurgeLeftovers(ctx context.Context) (Leftovers, error) {
 // pass.
 func (db *DB) CloseStale(ctx context.Context, cutoff, now time.Time, note string) (int64, error) {
 	var n int64
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT r.id FROM requests r
 			WHERE r.status = 'submitted' AND r.updated_at < $1
