@@ -289,11 +289,12 @@ func (db *DB) enqueue(ctx context.Context, q querier, m *bot.OutboxMessage, now 
 	}
 	key, toIdx := rowKey(ids[0]), db.keys.Index("phone", m.To)
 	// A text about no offer belongs to a conversation: the one named, or
-	// else the number's open one (a caller's, going on by text).
+	// else the number's open one (a caller's, going on by text), the
+	// latest should there ever be more than one.
 	_, err = q.Exec(ctx, `
 		INSERT INTO outbox (id, kind, offer_id, conversation_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
 		VALUES ($1, $2, $3, CASE WHEN $3::bigint IS NULL
-			THEN coalesce($4, (SELECT id FROM conversations WHERE phone_idx = $5 AND open)) END,
+			THEN coalesce($4, (SELECT id FROM conversations WHERE phone_idx = $5 AND open ORDER BY updated_at DESC, id DESC LIMIT 1)) END,
 			$5, $6, $7, 'queued', $8, $9, $9)`,
 		ids[0], m.Kind, offerID, conversationID, toIdx, db.keys.SealString(m.To, "outbox", "to_phone", key),
 		db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
