@@ -36,6 +36,11 @@ type Catalog struct {
 	// stopWords are the folded STOP words of every language: an opt-out is
 	// honoured whatever language the conversation is in.
 	stopWords map[string][]string // folded word → the languages it is STOP in
+	// englishWords are the folded words of the English locale file, and
+	// ownWords those that only one other file has (word → language): see
+	// DetectLanguage.
+	englishWords map[string]bool
+	ownWords     map[string]string
 }
 
 // LoadCatalog reads every *.toml message file of fsys.
@@ -94,6 +99,9 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("locale %s: format.date %q must show the day and the 4-digit year", l.opt.Tag, layout)
 		}
 		c.dateLayout[l.opt.Tag] = layout
+		if d := (flows.Date{Year: 2031, Month: 12, Day: 29}); !dateWordsCheck(c.FormatDate(l.opt.Tag, d), c.raw(l.opt.Tag, "month.m12")) {
+			return nil, fmt.Errorf("locale %s: format.date_words must show the day, the month's name and the 4-digit year", l.opt.Tag)
+		}
 		if err := c.loadVocabulary(l.opt.Tag); err != nil {
 			return nil, err
 		}
@@ -102,6 +110,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	for tag, lex := range c.lexicons {
 		c.lexicons[tag] = lex.Merge(english)
 	}
+	c.loadDetectionWords()
 	return c, nil
 }
 
@@ -142,6 +151,13 @@ func (c *Catalog) loadVocabulary(tag string) error {
 	}
 	c.lexicons[tag] = lex.WithCaseStatus(words("input.case_status")).WithLetters([26][]string(letters)).
 		WithDateWords(words("input.date_words")).WithNumbers(numbers)
+
+	if _, err := groups("number.words", 100); err != nil {
+		return err
+	}
+	if _, err := groups("number.years", 2); err != nil {
+		return err
+	}
 
 	c.greetings[tag] = map[string]bool{}
 	for _, w := range words("input.greetings") {
@@ -226,6 +242,9 @@ func (c *Catalog) localizer(tag string) *i18n.Localizer {
 	return c.localizers[DefaultLanguage]
 }
 
+// IDs lists every message ID of the default language, sorted.
+func (c *Catalog) IDs() []string { return c.ids }
+
 // HasMessage reports whether id is a message of the locale files.
 func (c *Catalog) HasMessage(id string) bool {
 	i := sort.SearchStrings(c.ids, id)
@@ -277,6 +296,11 @@ func (c *Catalog) Text(tag string, m flows.Msg) string {
 	if len(m.Args) > 0 {
 		data = make(map[string]any, len(m.Args))
 		for k, v := range m.Args {
+			if d, ok := v.(flows.Date); ok && k == "Example" {
+				// An example shows how to type a date: in digits.
+				data[k] = c.FormatTypedDate(tag, d)
+				continue
+			}
 			data[k] = c.arg(tag, v)
 		}
 	}
@@ -310,12 +334,27 @@ func (c *Catalog) arg(tag string, v any) any {
 		return strings.Join(parts, c.raw(tag, "format.list_separator"))
 	case flows.Date:
 		return c.FormatDate(tag, v)
+	case flows.Spelled:
+		return string(v)
 	}
 	return v
 }
 
-// FormatDate writes d the way the language writes dates.
+// FormatDate writes d with the month in words, in the order and with the
+// particles of the language (format.date_words: "April 3, 2027", "3 de
+// abril de 2027", "2027年4月3日"): a numeric date is read one way by a
+// person used to day-first dates and the other way by an officer used to
+// month-first ones.
 func (c *Catalog) FormatDate(tag string, d flows.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return c.Text(tag, flows.M("format.date_words", "Day", d.Day, "Month", flows.M(MonthID(d)), "Year", d.Year))
+}
+
+// FormatTypedDate writes d in digits, the way people of the language type
+// dates (format.date): the examples that show how to answer a question.
+func (c *Catalog) FormatTypedDate(tag string, d flows.Date) string {
 	layout, ok := c.dateLayout[tag]
 	if !ok {
 		layout = c.dateLayout[DefaultLanguage]
@@ -336,9 +375,20 @@ func (c *Catalog) FormatTime(tag string, t time.Time) string {
 	return t.Format(layout)
 }
 
+// dateWordsCheck guards against a locale's date template that loses a part
+// of 2031-12-29: text is the date written, month the name of December.
+func dateWordsCheck(text, month string) bool {
+	return month != "" && strings.Contains(text, "2031") && strings.Contains(text, "29") && strings.Contains(text, month)
+}
+
 // dateLayoutCheck guards against a locale's date layout that loses the year.
 func dateLayoutCheck(layout string) bool {
 	t := time.Date(2031, 12, 29, 0, 0, 0, 0, time.UTC)
 	s := t.Format(layout)
 	return strings.Contains(s, "2031") && strings.Contains(s, "29")
+}
+
+// MonthID is the message id of d's month's name (month.m01 … month.m12).
+func MonthID(d flows.Date) string {
+	return "month.m" + string(rune('0'+int(d.Month)/10)) + string(rune('0'+int(d.Month)%10))
 }

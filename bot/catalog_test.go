@@ -102,11 +102,19 @@ func TestYesNoInAnyLanguage(t *testing.T) {
 func TestTextFormatsArguments(t *testing.T) {
 	c := mustCatalog(t)
 	d := flows.Date{Year: 2026, Month: 7, Day: 3}
-	if got := c.FormatDate("en", d); got != "07/03/2026" {
-		t.Errorf("en date %s", got)
+	if got := c.FormatTypedDate("en", d); got != "07/03/2026" {
+		t.Errorf("en typed date %s", got)
 	}
-	if got := c.FormatDate("es", d); got != "03/07/2026" {
-		t.Errorf("es date %s", got)
+	if got := c.FormatTypedDate("es", d); got != "03/07/2026" {
+		t.Errorf("es typed date %s", got)
+	}
+	// A date in a message has the month in words; an example of how to
+	// type one stays in digits.
+	if got := c.Text("es", flows.M("review.type_adit", "Date", d)); got != "Sello ADIT, lo necesita para el 3 de julio de 2026" {
+		t.Errorf("es date in a message: %q", got)
+	}
+	if got := c.Text("es", flows.M("ask.travel_date", "Example", d)); !strings.HasSuffix(got, " 03/07/2026") {
+		t.Errorf("es example: %q", got)
 	}
 	at := time.Date(2026, 7, 3, 14, 5, 0, 0, time.UTC)
 	if c.FormatTime("en", at) != "2:05 PM" || c.FormatTime("es", at) != "14:05" {
@@ -180,5 +188,39 @@ func TestSaysInfopass(t *testing.T) {
 		if got := SaysInfopass(tc.said); got != tc.want {
 			t.Errorf("SaysInfopass(%q) = %v, want %v", tc.said, got, tc.want)
 		}
+	}
+}
+
+// TestFormatDate checks that every language writes a date with the month in
+// words, in its own order and with its own words, so that 3 April is never
+// read as March 4.
+func TestFormatDate(t *testing.T) {
+	c := mustCatalog(t)
+	d := flows.Date{Year: 2027, Month: 4, Day: 3}
+	want := map[string]string{
+		"en":      "April 3, 2027",
+		"es":      "3 de abril de 2027",
+		"zh-Hans": "2027年4月3日",
+		"vi":      "3 tháng tư năm 2027",
+		"eo":      "3-a de aprilo 2027",
+		"fil":     "Abril 3, 2027",
+		"pl":      "3 kwietnia 2027",
+		"fr":      "3 avril 2027",
+		"pt":      "3 de abril de 2027",
+		"ar":      "3 أبريل 2027",
+		"ko":      "2027년 4월 3일",
+		"ru":      "3 апреля 2027",
+		"ht":      "3 avril 2027",
+	}
+	if len(want) != len(c.Languages()) {
+		t.Errorf("%d languages, %d expected dates", len(c.Languages()), len(want))
+	}
+	for _, l := range c.Languages() {
+		if got := c.FormatDate(l.Tag, d); got != want[l.Tag] {
+			t.Errorf("%s: FormatDate = %q, want %q", l.Tag, got, want[l.Tag])
+		}
+	}
+	if got := c.FormatDate("en", flows.Date{}); got != "" {
+		t.Errorf("no date: %q", got)
 	}
 }

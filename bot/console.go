@@ -3,45 +3,22 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"infopass/flows"
 )
 
-// Officer is the staff member behind a console session: the name they gave
-// at sign-in and the session's random id. There is one staff token, so the
-// name is what tells officers apart in the audit trail.
-type Officer struct {
-	Name    string
-	Session string
-}
-
-// What an officer did with a request, as the audit trail records it.
+// What an actor did with a request, as the access log records it. Offer,
+// cancel_offer and status are changes.
 const (
 	AccessView        = "view"
+	AccessSearch      = "search" // a search by a personal identifier found it
 	AccessOffer       = "offer"
 	AccessCancelOffer = "cancel_offer"
 	AccessStatus      = "status"
+	AccessExport      = "export" // the access log was exported (no request)
 )
-
-// ErrNoOfficer means personal data was asked for with no officer to
-// record as its viewer.
-var ErrNoOfficer = errors.New("no officer in context: the console records who views a request")
-
-type officerKey struct{}
-
-// WithOfficer returns ctx carrying who acts, so that the staff service
-// records each request they open or change.
-func WithOfficer(ctx context.Context, who Officer) context.Context {
-	return context.WithValue(ctx, officerKey{}, who)
-}
-
-// OfficerFrom returns the officer ctx carries, if any. Calls of the staff
-// API carry none: its bearer token names nobody.
-func OfficerFrom(ctx context.Context) (Officer, bool) {
-	who, ok := ctx.Value(officerKey{}).(Officer)
-	return who, ok && who.Name != ""
-}
 
 // HistoryMessage is one message about a request, to give an officer the
 // context of a call: the turns of the conversation that filed it, the texts
@@ -64,15 +41,15 @@ type RequestView struct {
 }
 
 // ViewRequest returns everything about one request, and records in the
-// same transaction that the officer in ctx saw it. Without an officer it
-// refuses: personal data is shown to people the audit trail can name.
+// same transaction that the actor in ctx saw it. Without an actor it
+// refuses: personal data is shown to people the access log can name.
 func (s *Staff) ViewRequest(ctx context.Context, ref string) (RequestView, error) {
-	who, ok := OfficerFrom(ctx)
+	who, ok := ActorFrom(ctx)
 	if !ok {
-		return RequestView{}, ErrNoOfficer
+		return RequestView{}, ErrNoActor
 	}
 	var v RequestView
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
 		v.Request = tx.Request()
 		v.Zone = contactZone(v.Request)
 		var err error
@@ -90,13 +67,14 @@ func (s *Staff) ViewRequest(ctx context.Context, ref string) (RequestView, error
 	return v, err
 }
 
-// recordAccess records what the officer in ctx, if any, did with the
-// request tx holds.
+// recordAccess records what the actor in ctx did with the request tx
+// holds; without an actor nothing may be done.
 func recordAccess(ctx context.Context, tx RequestTx, action string) error {
-	if who, ok := OfficerFrom(ctx); ok {
-		return tx.RecordAccess(who, action)
+	who, ok := ActorFrom(ctx)
+	if !ok {
+		return ErrNoActor
 	}
-	return nil
+	return tx.RecordAccess(who, action)
 }
 
 // ContactZone is the time zone of a request's contact: the applicant's ZIP
@@ -165,12 +143,65 @@ func (s *Staff) Overview(ctx context.Context, zone *time.Location) (Overview, er
 	return o, err
 }
 
-// Access is one line of the audit trail.
+// Access is one line of the access log. Actor is the officer (ID and
+// name) or the API client; lines from before officers signed in as
+// themselves have only the name the officer typed, in Actor.Officer.Name.
 type Access struct {
-	Reference string
-	Officer   Officer
+	Reference string // "" for an export
+	Actor     Actor
 	Action    string
 	At        time.Time
+}
+
+// AccessLog returns the access log of one request, oldest first: to
+// supervisors only.
+func (s *Staff) AccessLog(ctx context.Context, ref string) ([]Access, error) {
+	if err := s.supervisorOrClient(ctx); err != nil {
+		return nil, err
+	}
+	if !ValidReference(ref) {
+		return nil, ErrNotFound
+	}
+	return s.store.AccessLog(ctx, ref)
+}
+
+// ErrForbidden means the actor may not do that: officers who are not
+// supervisors asking for the access log.
+var ErrForbidden = errors.New("only supervisors may do that")
+
+// supervisorOrClient admits supervisors and API clients.
+func (s *Staff) supervisorOrClient(ctx context.Context) error {
+	who, ok := ActorFrom(ctx)
+	switch {
+	case !ok:
+		return ErrNoActor
+	case who.Client == "" && !who.Officer.Supervisor():
+		return ErrForbidden
+	}
+	return nil
+}
+
+// MaxExportDays bounds the period of one export of the access log.
+const MaxExportDays = 366
+
+// ExportAccess returns the access log of [from, to), oldest first, and
+// records that the supervisor in ctx exported it.
+func (s *Staff) ExportAccess(ctx context.Context, from, to time.Time) ([]Access, error) {
+	who, ok := ActorFrom(ctx)
+	if !ok {
+		return nil, ErrNoActor
+	}
+	if who.Client != "" || !who.Officer.Supervisor() {
+		return nil, ErrForbidden
+	}
+	if !from.Before(to) || to.Sub(from) > MaxExportDays*24*time.Hour {
+		return nil, ValidationError{{"to", fmt.Sprintf("must be after from, at most %d days later", MaxExportDays)}}
+	}
+	log, err := s.store.AccessBetween(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return log, s.store.RecordAccess(ctx, who, nil, AccessExport, s.now())
 }
 
 // Languages lists the languages of the service, in menu order.

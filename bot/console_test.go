@@ -36,16 +36,32 @@ func TestCallbackDue(t *testing.T) {
 	}
 }
 
-func TestViewRequestNeedsOfficer(t *testing.T) {
+func TestStaffNeedsActor(t *testing.T) {
 	s := NewStaff(nil, nil, nil, nil, flows.Regions{})
-	if _, err := s.ViewRequest(context.Background(), "IP-7K3Q9D2M"); !errors.Is(err, ErrNoOfficer) {
-		t.Errorf("without an officer: %v", err)
+	ctx := context.Background()
+	if _, err := s.ViewRequest(ctx, "IP-7K3Q9D2M"); !errors.Is(err, ErrNoActor) {
+		t.Errorf("view without an actor: %v", err)
 	}
-	ctx := WithOfficer(context.Background(), Officer{Name: "Officer Lee", Session: "S"})
-	if who, ok := OfficerFrom(ctx); !ok || who.Name != "Officer Lee" {
-		t.Errorf("officer from context: %+v %v", who, ok)
+	if _, err := s.Requests(ctx, RequestFilter{}); !errors.Is(err, ErrNoActor) {
+		t.Errorf("list without an actor: %v", err)
 	}
-	if _, ok := OfficerFrom(WithOfficer(context.Background(), Officer{})); ok {
-		t.Error("a nameless officer counts")
+	if _, err := s.SetStatus(ctx, "IP-7K3Q9D2M", StatusClosed, ""); !errors.Is(err, ErrNoActor) {
+		t.Errorf("change without an actor: %v", err)
+	}
+	ctx = WithActor(ctx, Actor{Officer: Officer{ID: 7, Name: "Officer Lee", Session: "S"}})
+	if who, ok := ActorFrom(ctx); !ok || who.Officer.Name != "Officer Lee" || who.Label() != "Officer Lee" {
+		t.Errorf("actor from context: %+v %v", who, ok)
+	}
+	if _, ok := ActorFrom(WithActor(context.Background(), Actor{Officer: Officer{Name: "Nobody"}})); ok {
+		t.Error("an officer with no id counts")
+	}
+	if who, ok := ActorFrom(WithActor(context.Background(), Actor{Client: "crm-sync"})); !ok || who.Label() != "API client crm-sync" {
+		t.Errorf("API client from context: %+v %v", who, ok)
+	}
+	if _, err := s.AccessLog(WithActor(context.Background(), Actor{Officer: Officer{ID: 7, Role: RoleOfficer}}), "IP-7K3Q9D2M"); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an officer reads the access log: %v", err)
+	}
+	if _, err := s.ExportAccess(WithActor(context.Background(), Actor{Client: "crm-sync"}), time.Now(), time.Now().Add(time.Hour)); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an API client exports the access log: %v", err)
 	}
 }

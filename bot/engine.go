@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/looplab/fsm"
-
 	"infopass/flows"
 )
 
@@ -41,13 +39,10 @@ type Config struct {
 // reached.
 type Engine struct {
 	cfg       Config
-	events    []fsm.EventDesc
 	log       *slog.Logger
+	machines  *machines
 	mu        sync.Mutex
-	languages map[string]string // phone → language of its last reply
-	// machines holds wizard state machines (*fsm.FSM) for moves to reuse:
-	// building one costs more than the rest of a move.
-	machines sync.Pool
+	languages map[string]string // party → language of its last reply
 }
 
 // maxRemembered bounds the languages remembered for apologies.
@@ -97,55 +92,52 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	var events []fsm.EventDesc
-	for _, t := range flows.Transitions() {
-		src := make([]string, len(t.From))
-		for i, s := range t.From {
-			src[i] = string(s)
-		}
-		events = append(events, fsm.EventDesc{Name: string(t.To), Src: src, Dst: string(t.To)})
-	}
-	e := &Engine{cfg: cfg, events: events, log: cfg.Logger, languages: map[string]string{}}
-	e.machines.New = func() any { return fsm.NewFSM(string(flows.StepLanguage), events, nil) }
-	return e
+	return &Engine{cfg: cfg, log: cfg.Logger, machines: newMachines(), languages: map[string]string{}}
 }
 
-// Handle runs one inbound turn and returns the reply to render.
-func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
+// Handle runs one inbound turn and returns its reply, rendered by r inside
+// the turn's transaction: what is stored of the turn (its transcript, and
+// the document a repeated delivery gets again) is exactly what is sent.
+func (e *Engine) Handle(ctx context.Context, in Inbound, r Renderer) (Reply, Rendered, error) {
 	if !e164.MatchString(in.From) {
-		return Reply{}, fmt.Errorf("%w: sender is not an E.164 number", ErrBadInbound)
+		return Reply{}, Rendered{}, fmt.Errorf("%w: sender is not an E.164 number", ErrBadInbound)
 	}
 	if !utf8.ValidString(in.Text) || len(in.Text) > maxTextBytes {
-		return Reply{}, fmt.Errorf("%w: text is not valid UTF-8 or far too long", ErrBadInbound)
+		return Reply{}, Rendered{}, fmt.Errorf("%w: text is not valid UTF-8 or far too long", ErrBadInbound)
 	}
 	if len(in.Keys) > 64 || strings.Trim(in.Keys, "0123456789*#") != "" {
-		return Reply{}, fmt.Errorf("%w: keys are not keypad digits", ErrBadInbound)
+		return Reply{}, Rendered{}, fmt.Errorf("%w: keys are not keypad digits", ErrBadInbound)
 	}
 	if in.Channel != SMS && in.Channel != Voice {
-		return Reply{}, fmt.Errorf("%w: unknown channel %q", ErrBadInbound, in.Channel)
+		return Reply{}, Rendered{}, fmt.Errorf("%w: unknown channel %q", ErrBadInbound, in.Channel)
+	}
+	if in.Channel == Voice && !in.Attested && in.Call == "" {
+		return Reply{}, Rendered{}, fmt.Errorf("%w: an unattested call's turn names no call", ErrBadInbound)
 	}
 	now := e.cfg.Now()
 	var (
 		reply    Reply
+		out      Rendered
 		queued   bool
 		optedOut bool
 	)
-	err := e.cfg.Store.Turn(ctx, in.From, now, func(store Tx) error {
+	err := e.cfg.Store.Turn(ctx, in.party(), now, func(ctx context.Context, store Tx) error {
 		tx := &optOutWatch{Tx: store}
 		if in.ProviderID != "" {
-			prior, found, err := tx.PriorReply(in.ProviderID)
+			prior, sent, found, err := tx.PriorReply(ctx, in.ProviderID)
 			if err != nil {
 				return err
 			}
 			if found {
-				reply = prior
+				reply, out = prior, sent
+				reply.Repeated = true
 				e.log.InfoContext(ctx, "duplicate delivery", "provider_id", in.ProviderID)
 				return nil
 			}
 		}
-		t := &turn{e: e, ctx: ctx, tx: tx, in: in, now: now}
+		t := &turn{e: e, tx: tx, in: in, now: now, render: r}
 		var err error
-		reply, err = t.run()
+		reply, out, err = t.run(ctx)
 		queued, optedOut = t.queued, tx.optedOut
 		return err
 	})
@@ -156,28 +148,30 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Reply, error) {
 		e.cfg.OnOptOut(in.Channel)
 	}
 	if err != nil {
-		return Reply{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
+		return Reply{}, Rendered{}, fmt.Errorf("turn from %s: %w", MaskPhone(in.From), err)
 	}
 	if reply.Language != "" {
-		e.remember(in.From, reply.Language)
+		e.remember(in.party().Key(), reply.Language)
 	}
-	return reply, nil
+	return reply, out, nil
 }
 
-func (e *Engine) remember(phone, lang string) {
+func (e *Engine) remember(party, lang string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.languages) >= maxRemembered {
 		clear(e.languages) // rare; an apology in English is no harm
 	}
-	e.languages[phone] = lang
+	e.languages[party] = lang
 }
 
-// languageOf is the language phone last got a reply in, or English.
-func (e *Engine) languageOf(phone string) string {
+// LanguageOf is the language in's party (its number, or its unattested
+// call) last got a reply in, or English: to apologize in it when a turn
+// cannot be saved.
+func (e *Engine) LanguageOf(in Inbound) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if lang, ok := e.languages[phone]; ok {
+	if lang, ok := e.languages[in.party().Key()]; ok {
 		return lang
 	}
 	return DefaultLanguage
@@ -189,24 +183,33 @@ type optOutWatch struct {
 	optedOut bool
 }
 
-func (w *optOutWatch) SaveParticipant(p Participant) error {
-	if p.OptedOut && !w.Tx.Participant().OptedOut {
+func (w *optOutWatch) SaveParticipant(ctx context.Context, p Participant) error {
+	if p.OptedOut && !w.Tx.Participant(ctx).OptedOut {
 		w.optedOut = true
 	}
-	return w.Tx.SaveParticipant(p)
+	return w.Tx.SaveParticipant(ctx, p)
 }
 
-// Unavailable is the answer, in from's language, when a turn cannot be
-// saved: the person should send it again shortly.
-func (e *Engine) Unavailable(from string) string {
-	return e.render(e.languageOf(from), []flows.Msg{flows.M("reply.unavailable")})
-}
+// Catalog is the engine's locale catalog.
+func (e *Engine) Catalog() *Catalog { return e.cfg.Catalog }
 
-// VoiceRetry is what a caller hears, in their language, when their answer
-// could not be saved: an apology before the question is asked again.
-func (e *Engine) VoiceRetry(from string) (lang, text string) {
-	lang = e.languageOf(from)
-	return lang, e.renderVoice(lang, []flows.Msg{flows.M("voice.retry")})
+// ContactCenter is the E.164 number of the USCIS Contact Center.
+func (e *Engine) ContactCenter() string { return e.cfg.ContactCenter }
+
+// Text localizes msgs in lang as text, a line each, giving every message
+// the Contact Center number as .Center.
+func (e *Engine) Text(lang string, msgs []flows.Msg) string {
+	center := e.ContactCenterDisplay()
+	withCenter := make([]flows.Msg, len(msgs))
+	for i, m := range msgs {
+		args := make(map[string]any, len(m.Args)+1)
+		for k, v := range m.Args {
+			args[k] = v
+		}
+		args["Center"] = center
+		withCenter[i] = flows.Msg{ID: m.ID, Args: args}
+	}
+	return e.cfg.Catalog.Join(lang, withCenter)
 }
 
 // MaskPhone keeps the last four digits of a number, for logs.

@@ -124,6 +124,9 @@ func engineSeeds() map[string][]byte {
 		"offers": encodeFuzzTurns(append(englishApplicant, "\xc0yes", "\xc0no", "@weekday mornings", "\xe0hi",
 			"@CANCEL "+fuzzRef, "@yes", "@CANCEL IP-00000000")...),
 		"long_and_idle": encodeFuzzTurns("@hi", "@1", "\xa0too long", "@1", "\xe0hello", "@1", "\xa0x", "\xa0x", "\xa0x"),
+		"unattested_call": encodeFuzzTurns("Phi", "P1", "P1", "P1", "P03/20/2026", "PMonday", "P1", "PJane Doe", "P07/21/1990",
+			"P20002", "PMexico", "Pnone", "Pnone", "Pnone", "Psame", "S", "R1", "R1", "R1", "R1", "R03202026", "QSTATUS",
+			"R1", "R1", "R12345678", "R07211990", "R0", "S", "R1", "R2", "R*", "Pyes"),
 		"languages": encodeFuzzTurns("@你好", "H안녕하세요", "Pmarhaba", "Xздравствуйте", "@LANGUAGE", "@13", "@1",
 			"HLANGUAGE", "H5", "H1", "PBACK", "P1", "P2"),
 	}
@@ -159,6 +162,7 @@ type engineHarness struct {
 	catalog *bot.Catalog
 	store   *bottest.Store
 	engine  *bot.Engine
+	render  bottest.Renderer
 	now     time.Time
 
 	woken     bool
@@ -174,9 +178,14 @@ type fuzzCall struct {
 	seq int
 }
 
+// unattestedPhone is the fuzz phone whose calls carry no STIR/SHAKEN
+// attestation A: each is a party of its own.
+const unattestedPhone = 2
+
 type delivered struct {
 	in    bot.Inbound
 	reply bot.Reply
+	out   bot.Rendered
 }
 
 func newEngineHarness(t *testing.T, catalog *bot.Catalog) *engineHarness {
@@ -192,6 +201,7 @@ func newEngineHarness(t *testing.T, catalog *bot.Catalog) *engineHarness {
 		Wake:     func() { h.woken = true },
 		OnOptOut: func(bot.Channel) { h.optOuts++ },
 	})
+	h.render = bottest.Renderer{Engine: h.engine}
 	return h
 }
 
@@ -225,15 +235,21 @@ func (h *engineHarness) inbound(ft fuzzTurn) bot.Inbound {
 		call = &fuzzCall{sid: fmt.Sprintf("CA%032x", h.sids)}
 		h.calls[ft.phone] = call
 	}
+	attested, level := ft.phone != unattestedPhone, "A"
+	if !attested {
+		level = "B"
+	}
 	if ft.mode == fuzzCallStart {
-		return bot.Inbound{Channel: bot.Voice, From: from, CallStart: true, ProviderID: call.sid + ":start"}
+		return bot.Inbound{Channel: bot.Voice, From: from, CallStart: true, ProviderID: call.sid + ":start",
+			Call: call.sid, Attested: attested, Attestation: level}
 	}
 	if ft.special == 4 {
 		// As webhooks posts it: the turn that failed is not known.
-		return bot.Inbound{Channel: bot.Voice, From: from, Repeat: true, Retries: 1}
+		return bot.Inbound{Channel: bot.Voice, From: from, Repeat: true, Retries: 1, Call: call.sid, Attested: attested}
 	}
 	call.seq++
-	in := bot.Inbound{Channel: bot.Voice, From: from, ProviderID: fmt.Sprintf("%s:%d", call.sid, call.seq)}
+	in := bot.Inbound{Channel: bot.Voice, From: from, ProviderID: fmt.Sprintf("%s:%d", call.sid, call.seq),
+		Call: call.sid, Attested: attested}
 	if ft.mode == fuzzSpeech {
 		in.Text = text
 		return in
@@ -282,12 +298,13 @@ func (h *engineHarness) repeat(d delivered) {
 	h.log = append(h.log, fmt.Sprintf("   repeat of %s", d.in.ProviderID))
 	writes, optOuts := h.store.Writes(), h.optOuts
 	h.woken = false
-	reply, err := h.engine.Handle(context.Background(), d.in)
+	reply, out, err := h.engine.Handle(context.Background(), d.in, h.render)
 	if err != nil {
 		h.fatalf("repeated delivery of %s: %v", d.in.ProviderID, err)
 	}
-	if !reflect.DeepEqual(reply, d.reply) {
-		h.fatalf("repeated delivery of %s got another reply:\n%#v\nfirst:\n%#v", d.in.ProviderID, reply, d.reply)
+	if !reply.Repeated || !bytes.Equal(out.Document, d.out.Document) || reply.State != d.reply.State || reply.Intent != d.reply.Intent ||
+		reply.Silent != d.reply.Silent || reply.Seq != d.reply.Seq || reply.Expect != d.reply.Expect {
+		h.fatalf("repeated delivery of %s got another reply:\n%#v %q\nfirst:\n%#v %q", d.in.ProviderID, reply, out.Transcript, d.reply, d.out.Transcript)
 	}
 	if h.store.Writes() != writes || h.woken || h.optOuts != optOuts {
 		h.fatalf("repeated delivery of %s changed something", d.in.ProviderID)
@@ -304,7 +321,23 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	outbox := len(h.store.Outbox())
 	h.woken = false
 
-	reply, err := h.engine.Handle(context.Background(), in)
+	numberBefore := h.store.OpenConversation(in.From)
+	reply, out, err := h.engine.Handle(context.Background(), in, h.render)
+	if in.Channel == bot.Voice && !in.Attested {
+		// A call whose caller ID the network does not vouch for never
+		// reads or changes what the number entered, nor texts it unless
+		// the number texted the service itself.
+		if after := h.store.OpenConversation(in.From); !reflect.DeepEqual(numberBefore, after) {
+			h.fatalf("an unattested call changed the number's conversation:\n%#v\n%#v", numberBefore, after)
+		}
+		if p, _ := h.store.Participant(in.From); !p.Texted {
+			for _, m := range h.store.Outbox()[outbox:] {
+				if m.To == in.From {
+					h.fatalf("an unattested call texted a number that never texted the service: %q", m.Body)
+				}
+			}
+		}
+	}
 	if errors.Is(err, bot.ErrBadInbound) {
 		if utf8.ValidString(in.Text) {
 			h.fatalf("valid turn refused: %v", err)
@@ -320,14 +353,14 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	if !utf8.ValidString(in.Text) {
 		h.fatalf("text that is not UTF-8 was taken")
 	}
-	h.log = append(h.log, fmt.Sprintf("   → step=%s silent=%t handoff=%t hangup=%t: %.120q", reply.Step, reply.Silent, reply.Handoff, reply.Hangup, reply.Text))
+	h.log = append(h.log, fmt.Sprintf("   → state=%s silent=%t intent=%q: %.120q", reply.State, reply.Silent, reply.Intent, out.Transcript))
 
-	h.checkReply(in, reply)
-	if reply.Silent && in.Channel == bot.SMS && reply.Text != "" {
-		h.fatalf("a silent reply has text %q", reply.Text)
+	h.checkReply(in, reply, out)
+	if reply.Silent && in.Channel == bot.SMS && out.Transcript != "" {
+		h.fatalf("a silent reply has text %q", out.Transcript)
 	}
 	if after, _ := h.store.Participant(in.From); in.Channel == bot.SMS && participant.OptedOut && after.OptedOut && !reply.Silent {
-		h.fatalf("a number that opted out was answered by text: %q", reply.Text)
+		h.fatalf("a number that opted out was answered by text: %q", out.Transcript)
 	}
 	if after, _ := h.store.Participant(in.From); (h.optOuts > optOuts) != (!participant.OptedOut && after.OptedOut) {
 		h.fatalf("OnOptOut called %d times for a turn that moved opted out from %t to %t", h.optOuts-optOuts, participant.OptedOut, after.OptedOut)
@@ -350,7 +383,7 @@ func (h *engineHarness) turn(in bot.Inbound) {
 	switch {
 	case stored:
 		d := h.delivered[phoneIndex(in.From)]
-		h.delivered[phoneIndex(in.From)] = append(d, delivered{in: in, reply: reply})
+		h.delivered[phoneIndex(in.From)] = append(d, delivered{in: in, reply: reply, out: out})
 	case in.ProviderID == "":
 		// A retry has no provider id to recognize it by.
 	case utf8.RuneCountInString(input) <= bot.MaxTextLength:
@@ -371,24 +404,18 @@ func phoneIndex(phone string) int {
 }
 
 // checkReply checks what the person gets.
-func (h *engineHarness) checkReply(in bot.Inbound, r bot.Reply) {
+func (h *engineHarness) checkReply(in bot.Inbound, r bot.Reply, out bot.Rendered) {
 	h.t.Helper()
-	if !r.Silent && r.Text == "" {
+	if !r.Silent && out.Transcript == "" {
 		h.fatalf("empty reply that is not silent: %#v", r)
 	}
 	if !h.catalog.Has(r.Language) {
 		h.fatalf("reply in language %q", r.Language)
 	}
-	if r.Step != "" && !r.Step.Valid() {
-		h.fatalf("reply at step %q", r.Step)
+	if r.State != "" && !r.State.Valid() {
+		h.fatalf("reply at state %q", r.State)
 	}
-	texts := append([]string{r.Text, r.Goodbye, r.SMSOffer}, r.Spoken...)
-	for _, o := range r.Menu {
-		texts = append(texts, o.Text)
-	}
-	for _, s := range texts {
-		h.checkText(s)
-	}
+	h.checkText(out.Transcript)
 }
 
 // checkText finds templates that were not filled in, and messages that
@@ -469,16 +496,28 @@ func (h *engineHarness) checkStore() {
 			h.fatalf("conversation %d has invalid count %d", c.ID, c.InvalidCount)
 		case c.Answers.Language != "" && !h.catalog.Has(c.Answers.Language):
 			h.fatalf("conversation %d in language %q", c.ID, c.Answers.Language)
-		case c.Answers.ReturnTo != "" && (!c.Answers.ReturnTo.Valid() || c.Answers.ReturnTo.Final()):
-			h.fatalf("conversation %d returns to %q", c.ID, c.Answers.ReturnTo)
+		case c.Open && (c.Step.Aside() || c.Step == flows.StepLanguage && len(c.History) > 0) && len(c.Answers.Returns) == 0:
+			h.fatalf("conversation %d at %s has nowhere to return to", c.ID, c.Step)
+		case c.Open && !c.Step.Aside() && c.Held != (bot.Held{}):
+			h.fatalf("conversation %d at %s holds %+v", c.ID, c.Step, c.Held)
+		case c.Open && (c.Step == flows.StepConfirmWithdrawal && c.Held.Reference == "" ||
+			c.Step == flows.StepBetterTimes && c.Held.OfferID == 0 ||
+			c.Step == flows.StepConfirmValue && c.Held.Heard == "" ||
+			c.Step == flows.StepReceiptDigits && c.Held.Letters == ""):
+			h.fatalf("conversation %d at %s holds nothing for it: %+v", c.ID, c.Step, c.Held)
 		case c.Open && c.Step == flows.StepReview && flows.Missing(c.Answers) != "":
 			h.fatalf("conversation %d shows the review without its %s answer", c.ID, flows.Missing(c.Answers))
 		case c.Open && c.Step != flows.StepLanguage && c.Answers.Language == "":
 			h.fatalf("conversation %d at %s has no language", c.ID, c.Step)
 		}
 		for _, s := range c.History {
-			if !s.Valid() || s.Final() {
+			if !s.Question() {
 				h.fatalf("conversation %d has %q in its history", c.ID, s)
+			}
+		}
+		for _, s := range c.Answers.Returns {
+			if !s.Valid() || s.Final() {
+				h.fatalf("conversation %d returns to %q", c.ID, s)
 			}
 		}
 		if c.Open {

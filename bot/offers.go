@@ -1,23 +1,13 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"infopass/flows"
-)
-
-// Pending questions the bot asked outside the wizard, kept in the
-// conversation until answered.
-const (
-	pendingResume         = "resume"
-	pendingWithdraw       = "withdraw:"        // + reference
-	pendingBetterTimes    = "better_times:"    // + offer id
-	pendingConfirm        = "confirm:"         // + the caller's answer, read back to them (voice)
-	pendingReceiptLetters = "receipt_letters:" // + the three letters said so far (voice)
 )
 
 var referencePattern = regexp.MustCompile(`\bIP-?([0-9A-Z]{8})\b`)
@@ -39,8 +29,8 @@ func findReference(text string) (ref, rest string) {
 
 // offerReply routes a yes or no to the callback offer the person was asked
 // about, before the wizard sees it. It reports whether it took the text.
-func (t *turn) offerReply() (bool, error) {
-	offers, err := t.tx.ContactOffers()
+func (t *turn) offerReply(ctx context.Context) (bool, error) {
+	offers, err := t.tx.ContactOffers(ctx)
 	if err != nil || len(offers) == 0 {
 		return false, err
 	}
@@ -59,35 +49,37 @@ func (t *turn) offerReply() (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	t.offerLang = offer.Language
+	t.leadLang = offer.Language
 	now := t.now
 	offer.AnsweredAt, offer.UpdatedAt = &now, now
 	switch {
 	case !now.Before(offer.Start):
 		offer.Status = OfferExpired
-		t.offerSay = append(t.offerSay, windowMsg(t.e.cfg.Catalog, "callback.expired", *offer))
+		t.lead = append(t.lead, WindowMsg(t.e.cfg.Catalog, "callback.expired", *offer))
 	case yes:
 		offer.Status = OfferConfirmed
-		t.offerSay = append(t.offerSay, windowMsg(t.e.cfg.Catalog, "callback.confirmed", *offer))
+		t.lead = append(t.lead, WindowMsg(t.e.cfg.Catalog, "callback.confirmed", *offer))
 		if remind := offer.Start.Add(-time.Hour); remind.After(now) {
-			err := t.tx.Enqueue(&OutboxMessage{Kind: KindReminder, OfferID: offer.ID, To: offer.ContactPhone, SendAfter: remind,
-				Body: t.e.cfg.Catalog.Text(offer.Language, windowMsg(t.e.cfg.Catalog, "callback.reminder", *offer))})
+			err := t.tx.Enqueue(ctx, &OutboxMessage{Kind: KindReminder, OfferID: offer.ID, To: offer.ContactPhone, SendAfter: remind,
+				Body: t.e.cfg.Catalog.Text(offer.Language, WindowMsg(t.e.cfg.Catalog, "callback.reminder", *offer))})
 			if err != nil {
 				return true, err
 			}
 		}
 	default:
 		offer.Status = OfferDeclined
-		t.offerSay = append(t.offerSay, flows.M("callback.declined"))
-		t.c.Pending = pendingBetterTimes + strconv.FormatInt(offer.ID, 10)
+		// The next text says which days and times suit better.
+		t.lead = append(t.lead, flows.M("callback.declined"))
+		t.c.Held = Held{OfferID: offer.ID}
+		if err := t.move(ctx, flows.OfferDeclined); err != nil {
+			return true, err
+		}
 	}
-	t.e.log.InfoContext(t.ctx, "callback answered", "offer", offer.ID, "status", offer.Status)
-	if err := t.tx.SaveOffer(offer); err != nil {
+	t.e.log.InfoContext(ctx, "callback answered", "offer", offer.ID, "status", offer.Status)
+	if err := t.tx.SaveOffer(ctx, offer); err != nil {
 		return true, err
 	}
-	if t.c.Pending == "" {
-		t.backToWizard()
-	}
+	t.backToWizard()
 	return true, nil
 }
 
@@ -105,10 +97,13 @@ func answerable(o CallbackOffer, now time.Time) bool {
 }
 
 // betterTimes stores the answer to "which days and times suit you better?".
-func (t *turn) betterTimes() error {
-	id, _ := strconv.ParseInt(strings.TrimPrefix(t.c.Pending, pendingBetterTimes), 10, 64)
-	t.c.Pending = ""
-	offers, err := t.tx.ContactOffers()
+func (t *turn) betterTimes(ctx context.Context) error {
+	id := t.c.Held.OfferID
+	t.c.Held = Held{}
+	if err := t.move(ctx, flows.BetterTimesGiven); err != nil {
+		return err
+	}
+	offers, err := t.tx.ContactOffers(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,22 +116,22 @@ func (t *turn) betterTimes() error {
 			text = string(r[:500])
 		}
 		offers[i].BetterTimes, offers[i].UpdatedAt = text, t.now
-		if err := t.tx.SaveOffer(&offers[i]); err != nil {
+		if err := t.tx.SaveOffer(ctx, &offers[i]); err != nil {
 			return err
 		}
-		t.offerLang = o.Language
-		t.offerSay = append(t.offerSay, flows.M("callback.better_times_saved"))
+		t.leadLang = o.Language
+		t.lead = append(t.lead, flows.M("callback.better_times_saved"))
 		t.backToWizard()
 		return nil
 	}
 	// The offer is gone (cancelled meanwhile): the text is the wizard's.
-	return t.answerOrGreet()
+	return t.answerOrGreet(ctx)
 }
 
-// backToWizard shows the wizard's question again after an aside, unless the
-// conversation has not really started.
+// backToWizard shows the wizard's question again after an aside, unless
+// the conversation has not really started, or is in another aside.
 func (t *turn) backToWizard() {
-	if t.fresh || t.c.Pending != "" || t.c.Step == flows.StepLanguage || t.c.Step == flows.StepWho {
+	if t.fresh || t.c.Step.Aside() || t.c.Step == flows.StepLanguage || t.c.Step == flows.StepWho {
 		return
 	}
 	t.askAgain(flows.M("callback.back_to_request"))
@@ -145,7 +140,7 @@ func (t *turn) backToWizard() {
 // withdrawCommand starts withdrawing a request: "CANCEL IP-7K3Q9D2M" from
 // the number that filed it or its contact. It reports whether the text was
 // such a command.
-func (t *turn) withdrawCommand() (bool, error) {
+func (t *turn) withdrawCommand(ctx context.Context) (bool, error) {
 	ref, rest := findReference(t.input)
 	if ref == "" {
 		return false, nil
@@ -153,7 +148,7 @@ func (t *turn) withdrawCommand() (bool, error) {
 	if k, ok := t.e.cfg.Catalog.Keyword(t.lang(), rest); !ok || k != KeyCancel {
 		return false, nil
 	}
-	r, err := t.tx.RequestByReference(ref)
+	r, err := t.tx.RequestByReference(ctx, ref)
 	if errors.Is(err, ErrNotFound) || err == nil && !mayWithdraw(r, t.in.From) {
 		t.say = append(t.say, flows.M("withdraw.not_found", "Ref", ref))
 		return true, nil
@@ -161,8 +156,11 @@ func (t *turn) withdrawCommand() (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	t.c.Pending = pendingWithdraw + ref
-	t.say = append(t.say, flows.M("withdraw.ask", "Ref", ref))
+	t.c.Held = Held{Reference: ref}
+	if err := t.move(ctx, flows.WithdrawRequested); err != nil {
+		return true, err
+	}
+	t.ask()
 	return true, nil
 }
 
@@ -174,20 +172,27 @@ func mayWithdraw(r Request, phone string) bool {
 }
 
 // withdrawAnswer takes the YES or NO to "withdraw request …?".
-func (t *turn) withdrawAnswer() error {
-	ref := strings.TrimPrefix(t.c.Pending, pendingWithdraw)
+func (t *turn) withdrawAnswer(ctx context.Context) error {
+	ref := t.c.Held.Reference
 	yes, ok := t.e.cfg.Catalog.YesNo(t.input, t.lang())
 	if !ok {
-		t.say = append(t.say, flows.M("problem.yes_no"), flows.M("withdraw.ask", "Ref", ref))
+		t.say = append(t.say, flows.M("problem.yes_no"))
+		t.ask()
 		return nil
 	}
-	t.c.Pending = ""
+	t.c.Held = Held{}
 	if !yes {
+		if err := t.move(ctx, flows.WithdrawDeclined); err != nil {
+			return err
+		}
 		t.say = append(t.say, flows.M("withdraw.kept", "Ref", ref))
 		t.backToWizard()
 		return nil
 	}
-	r, err := t.tx.RequestByReference(ref)
+	if err := t.move(ctx, flows.WithdrawConfirmed); err != nil {
+		return err
+	}
+	r, err := t.tx.RequestByReference(ctx, ref)
 	if errors.Is(err, ErrNotFound) || err == nil && !mayWithdraw(r, t.in.From) {
 		t.say = append(t.say, flows.M("withdraw.not_found", "Ref", ref))
 		return nil
@@ -195,13 +200,13 @@ func (t *turn) withdrawAnswer() error {
 	if err != nil {
 		return err
 	}
-	if err := t.tx.SetRequestStatus(r.ID, StatusClosed, "withdrawn by text from the applicant or representative", "applicant"); err != nil {
+	if err := t.tx.SetRequestStatus(ctx, r.ID, StatusClosed, "withdrawn by text from the applicant or representative", "applicant"); err != nil {
 		return err
 	}
-	if err := t.tx.CancelOffers(r.ID); err != nil {
+	if err := t.tx.CancelOffers(ctx, r.ID); err != nil {
 		return err
 	}
-	t.e.log.InfoContext(t.ctx, "request withdrawn", "request", r.ID)
+	t.e.log.InfoContext(ctx, "request withdrawn", "request", r.ID)
 	t.say = append(t.say, flows.M("withdraw.done", "Ref", ref))
 	t.backToWizard()
 	return nil

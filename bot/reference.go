@@ -3,6 +3,7 @@ package bot
 import (
 	"crypto/rand"
 	"errors"
+	"strings"
 )
 
 // ErrReferenceTaken means a new request's reference exists already.
@@ -44,4 +45,21 @@ func containsByte(s string, c byte) bool {
 		}
 	}
 	return false
+}
+
+// ReferenceKeys is how a reference is keyed on a phone: the 8 characters
+// after "IP-", each letter as the keypad key that bears it (ITU E.161).
+// migrations/007 computes the same in SQL.
+func ReferenceKeys(ref string) string {
+	const keypad = "22233344455566677778889999" // A..Z
+	var b strings.Builder
+	for _, r := range strings.TrimPrefix(ref, "IP-") {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r >= 'A' && r <= 'Z':
+			b.WriteByte(keypad[r-'A'])
+		}
+	}
+	return b.String()
 }

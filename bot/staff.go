@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,9 +33,18 @@ type RequestFilter struct {
 // StaffStore is what the staff service needs of storage.
 type StaffStore interface {
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)
-	// WithRequest runs fn in one transaction holding the request's row lock,
-	// or returns ErrNotFound.
-	WithRequest(ctx context.Context, reference string, now time.Time, fn func(RequestTx) error) error
+	// WithRequest runs fn in one transaction on the request, or returns
+	// ErrNotFound. With lock the transaction holds the request's row lock
+	// (SELECT … FOR UPDATE): for work that changes the request; views take
+	// no lock, so they never wait on nor hold up a change.
+	WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(RequestTx) error) error
+	// RecordAccess records that who did action with each of reqs (none:
+	// one line of no request, for an export).
+	RecordAccess(ctx context.Context, who Actor, reqs []Request, action string, now time.Time) error
+	// AccessLog returns a request's access log, oldest first;
+	// AccessBetween every line of [from, to), oldest first.
+	AccessLog(ctx context.Context, reference string) ([]Access, error)
+	AccessBetween(ctx context.Context, from, to time.Time) ([]Access, error)
 	// Overview counts the requests submitted and the callback offers made
 	// in [from, to), by day in zone.
 	Overview(ctx context.Context, from, to time.Time, zone *time.Location) (Overview, error)
@@ -51,13 +63,14 @@ type RequestTx interface {
 	Enqueue(m *OutboxMessage) error
 	// CancelQueued cancels the offer's texts that are not sent yet.
 	CancelQueued(offerID int64) error
-	SetStatus(status, note, actor string) error
+	// SetStatus records the new status and who set it.
+	SetStatus(status, note string, who Actor) error
 	Events() ([]RequestEvent, error)
 	// History lists the messages about the request, oldest first.
 	History() ([]HistoryMessage, error)
-	// RecordAccess adds to the audit trail that who did action with the
+	// RecordAccess adds to the access log that who did action with the
 	// request.
-	RecordAccess(who Officer, action string) error
+	RecordAccess(who Actor, action string) error
 }
 
 // FieldError says what is wrong with one field of a staff request.
@@ -107,7 +120,6 @@ func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake fun
 	return &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions}
 }
 
-// Requests lists requests, newest first.
 // EndSession ends an officer's session before it expires: signing out.
 func (s *Staff) EndSession(ctx context.Context, who Officer, expires time.Time) error {
 	if who.Session == "" {
@@ -121,7 +133,110 @@ func (s *Staff) SessionEnded(ctx context.Context, id string) (bool, error) {
 	return s.store.SessionEnded(ctx, id)
 }
 
+// Requests lists requests matching f, newest first (oldest first with
+// f.Oldest). f comes from ParseRequestFilter or is built by the caller; it
+// is checked again here. Requests that a search by a personal identifier
+// (A-Number, receipt number, phone) found are recorded in the access log as
+// searched by the actor in ctx.
 func (s *Staff) Requests(ctx context.Context, f RequestFilter) ([]Request, error) {
+	who, ok := ActorFrom(ctx)
+	if !ok {
+		return nil, ErrNoActor
+	}
+	if bad := s.checkFilter(&f); len(bad) > 0 {
+		return nil, bad
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultListLimit
+	}
+	reqs, err := s.store.ListRequests(ctx, f)
+	if err != nil || len(reqs) == 0 || (f.ANumber == "" && f.Receipt == "" && f.Phone == "") {
+		return reqs, err
+	}
+	if err := s.store.RecordAccess(ctx, who, reqs, AccessSearch, s.now()); err != nil {
+		return nil, err
+	}
+	return reqs, nil
+}
+
+// DefaultListLimit and MaxListLimit bound how many requests one list
+// holds.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 200
+)
+
+// ParseRequestFilter reads a filter of requests from query parameters, as
+// the staff API and the console take them: status (or "all"), type,
+// language, zip (a prefix), a_number, receipt, phone (typed any usual way),
+// from and to (a day, 2026-11-23, read in zone, to being the last day
+// included; or an RFC 3339 time, to excluded), limit, and cursor (as
+// NextCursor gave). Every field that is wrong is in the ValidationError.
+func (s *Staff) ParseRequestFilter(q url.Values, zone *time.Location) (RequestFilter, error) {
+	f := RequestFilter{Status: q.Get("status"), Type: q.Get("type"), Language: q.Get("language"),
+		ZIPPrefix: q.Get("zip"), ANumber: q.Get("a_number"), Receipt: q.Get("receipt"), Phone: q.Get("phone")}
+	if f.Status == "all" {
+		f.Status = ""
+	}
+	var bad ValidationError
+	var err error
+	if f.From, err = parseDay(q.Get("from"), zone, false); err != nil {
+		bad = append(bad, FieldError{"from", err.Error()})
+	}
+	if f.To, err = parseDay(q.Get("to"), zone, true); err != nil {
+		bad = append(bad, FieldError{"to", err.Error()})
+	}
+	if v := q.Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 {
+			bad = append(bad, FieldError{"limit", fmt.Sprintf("must be from 1 to %d", MaxListLimit)})
+			f.Limit = 0
+		}
+	}
+	if v := q.Get("cursor"); v != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(v)
+		if err == nil {
+			f.Before, err = strconv.ParseInt(string(raw), 10, 64)
+		}
+		if err != nil || f.Before < 1 {
+			bad = append(bad, FieldError{"cursor", "is not a cursor this service gave"})
+			f.Before = 0
+		}
+	}
+	bad = append(bad, s.checkFilter(&f)...)
+	if len(bad) > 0 {
+		return f, bad
+	}
+	return f, nil
+}
+
+// NextCursor is the cursor of the page after reqs, a page of a list newest
+// first.
+func NextCursor(reqs []Request) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(reqs[len(reqs)-1].ID, 10)))
+}
+
+// parseDay reads an RFC 3339 time or a YYYY-MM-DD day in zone: its
+// midnight, or the next midnight when end is set (the day is the last one
+// included).
+func parseDay(v string, zone *time.Location, end bool) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, zone); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	return time.Time{}, errors.New("must be a date (2026-11-23) or an RFC 3339 time")
+}
+
+// checkFilter checks f and normalizes its identifiers as the wizard
+// stores them (lookups go through their blind indexes).
+func (s *Staff) checkFilter(f *RequestFilter) ValidationError {
 	var bad ValidationError
 	if f.Status != "" && !validStatus(f.Status) {
 		bad = append(bad, FieldError{"status", "must be submitted, scheduled, completed or closed"})
@@ -156,21 +271,15 @@ func (s *Staff) Requests(ctx context.Context, f RequestFilter) ([]Request, error
 	}
 	if f.Phone != "" {
 		if p, err := flows.ParsePhone(f.Phone, "US"); err != nil {
-			bad = append(bad, FieldError{"phone", "must be a phone number"})
+			bad = append(bad, FieldError{"phone", "must be a phone number (E.164, like +12025550123)"})
 		} else {
 			f.Phone = p
 		}
 	}
-	if f.Limit < 0 || f.Limit > 200 {
-		bad = append(bad, FieldError{"limit", "must be from 1 to 200"})
+	if f.Limit < 0 || f.Limit > MaxListLimit {
+		bad = append(bad, FieldError{"limit", fmt.Sprintf("must be from 1 to %d", MaxListLimit)})
 	}
-	if len(bad) > 0 {
-		return nil, bad
-	}
-	if f.Limit == 0 {
-		f.Limit = 50
-	}
-	return s.store.ListRequests(ctx, f)
+	return bad
 }
 
 // RequestDetail is a request with its callback offers and status history.
@@ -180,37 +289,52 @@ type RequestDetail struct {
 	Events []RequestEvent
 }
 
-// Request returns one request by reference, or ErrNotFound.
+// Request returns one request by reference, or ErrNotFound, and records
+// that the actor in ctx viewed it.
 func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) {
 	var d RequestDetail
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
 		d.Request = tx.Request()
 		var err error
 		if d.Offers, err = tx.Offers(); err != nil {
 			return err
 		}
-		d.Events, err = tx.Events()
-		return err
+		if d.Events, err = tx.Events(); err != nil {
+			return err
+		}
+		return recordAccess(ctx, tx, AccessView)
 	})
 	return d, err
 }
 
-// Offers lists a request's callback offers, oldest first.
+// Offers lists a request's callback offers, oldest first, and records
+// that the actor in ctx viewed them (they hold the contact's number).
 func (s *Staff) Offers(ctx context.Context, ref string) ([]CallbackOffer, error) {
 	var offers []CallbackOffer
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
 		var err error
-		offers, err = tx.Offers()
-		return err
+		if offers, err = tx.Offers(); err != nil {
+			return err
+		}
+		return recordAccess(ctx, tx, AccessView)
 	})
 	return offers, err
 }
 
+// withRequest runs fn holding the request's row lock: for changes.
 func (s *Staff) withRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
 	if !ValidReference(ref) {
 		return ErrNotFound
 	}
-	return s.store.WithRequest(ctx, ref, s.now(), fn)
+	return s.store.WithRequest(ctx, ref, s.now(), true, fn)
+}
+
+// readRequest runs fn on the request without locking it: for views.
+func (s *Staff) readRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
+	if !ValidReference(ref) {
+		return ErrNotFound
+	}
+	return s.store.WithRequest(ctx, ref, s.now(), false, fn)
 }
 
 // OfferCallback offers the window [start, end) and, when someone agreed to
@@ -316,15 +440,28 @@ func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (Reques
 	if len(bad) > 0 {
 		return RequestDetail{}, bad
 	}
-	if err := s.withRequest(ctx, ref, func(tx RequestTx) error {
-		if err := recordAccess(ctx, tx, AccessStatus); err != nil {
+	who, ok := ActorFrom(ctx)
+	if !ok {
+		return RequestDetail{}, ErrNoActor
+	}
+	var d RequestDetail
+	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+		if err := tx.RecordAccess(who, AccessStatus); err != nil {
 			return err
 		}
-		return tx.SetStatus(status, strings.TrimSpace(note), "staff")
-	}); err != nil {
-		return RequestDetail{}, err
-	}
-	return s.Request(ctx, ref)
+		if err := tx.SetStatus(status, strings.TrimSpace(note), who); err != nil {
+			return err
+		}
+		d.Request = tx.Request()
+		d.Status = status
+		var err error
+		if d.Offers, err = tx.Offers(); err != nil {
+			return err
+		}
+		d.Events, err = tx.Events()
+		return err
+	})
+	return d, err
 }
 
 // contactFor says who is texted about a callback: the representative who
@@ -382,9 +519,11 @@ func checkWindow(start, end, now time.Time, zone *time.Location) ValidationError
 }
 
 // windowMsg is a message naming an offer's window in the contact's zone.
-func (s *Staff) windowMsg(id string, o CallbackOffer) flows.Msg { return windowMsg(s.catalog, id, o) }
+func (s *Staff) windowMsg(id string, o CallbackOffer) flows.Msg { return WindowMsg(s.catalog, id, o) }
 
-func windowMsg(c *Catalog, id string, o CallbackOffer) flows.Msg {
+// WindowMsg is the message id naming the window of o in the contact's
+// time zone, as the texts about callback offers do.
+func WindowMsg(c *Catalog, id string, o CallbackOffer) flows.Msg {
 	zone, err := time.LoadLocation(o.Zone)
 	if err != nil {
 		zone = time.UTC

@@ -4,65 +4,62 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/looplab/fsm"
 
 	"infopass/flows"
 )
 
-// maxHistory bounds the BACK stack; a wizard pass has fewer steps.
-const maxHistory = 64
-
 // turn is the work of one inbound turn inside its transaction.
 type turn struct {
-	e   *Engine
-	ctx context.Context
-	tx  Tx
-	in  Inbound
-	now time.Time
+	e      *Engine
+	tx     Tx
+	in     Inbound
+	now    time.Time
+	render Renderer
 
 	p     Participant
 	c     *Conversation
 	fresh bool // the conversation starts with this turn
 	say   []flows.Msg
-	// offerSay is said first, in offerLang: the answer about a callback
-	// offer, in the language of the request it is about.
-	offerSay  []flows.Msg
-	offerLang string
-	// reaskFrom, when reasked, is where in say askAgain asked the
-	// question again.
-	reaskFrom int
-	reasked   bool
+	// lead is said first, in leadLang: the answer about a callback offer,
+	// in the language of the request it is about.
+	lead     []flows.Msg
+	leadLang string
+	// againFrom, when not -1, is where in say the question is asked again
+	// after an aside.
+	againFrom int
 	silent    bool
-	handoff   bool
+	intent    Intent
 	submit    bool
 	// input is what the person answered: the text, the speech, or the keys
 	// (with the star key turned into the word it stands for).
-	input string
-	// Voice only: the call ends after this turn; the caller may still
-	// press 0 first; the conversation moves to text messages.
-	hangup, offerAgent, toSMS bool
-	queued                    bool // a text was queued: wake the outbox
+	input  string
+	toSMS  bool // the conversation goes on by text (a call's handoff)
+	queued bool // a text was queued: wake the outbox
+	// firstText: the number texts the service for the first time.
+	firstText bool
+	// landed is where the move being made arrives, a pseudo-state
+	// resolved; backTo is where BACK goes.
+	landed, backTo flows.Step
 }
 
-func (t *turn) run() (Reply, error) {
-	t.p = t.tx.Participant()
-	c, err := t.tx.OpenConversation()
+func (t *turn) run(ctx context.Context) (Reply, Rendered, error) {
+	t.againFrom = -1
+	t.p = t.tx.Participant(ctx)
+	c, err := t.tx.OpenConversation(ctx)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, Rendered{}, err
 	}
 	if c != nil && t.now.Sub(c.UpdatedAt) >= t.e.cfg.IdleExpire {
-		if err := t.tx.DeleteConversation(c); err != nil {
-			return Reply{}, err
+		if err := t.tx.DeleteConversation(ctx, c); err != nil {
+			return Reply{}, Rendered{}, err
 		}
 		c = nil
 	}
 	if c != nil && !c.Step.Valid() {
-		t.e.log.ErrorContext(t.ctx, "stored step unknown, starting over", "conversation", c.ID, "step", string(c.Step))
-		c.Step, c.Answers, c.History, c.Pending = flows.StepWho, flows.Answers{Language: c.Answers.Language}, nil, ""
+		t.e.log.ErrorContext(ctx, "stored state unknown, starting over", "conversation", c.ID, "step", string(c.Step))
+		c.Step, c.Answers, c.History, c.Held = flows.StepWho, flows.Answers{Language: c.Answers.Language}, nil, Held{}
 		if c.Answers.Language == "" {
 			c.Step = flows.StepLanguage
 		}
@@ -74,17 +71,24 @@ func (t *turn) run() (Reply, error) {
 			c.Step, c.Answers.Language = flows.StepWho, t.p.Language
 		}
 	}
+	c.Phone = t.in.From
 	t.c = c
+	if !t.voice() && !t.p.Texted {
+		t.p.Texted, t.firstText = true, true
+	}
 	t.input = t.in.Text
 	if t.voice() {
 		t.input = t.voiceInput()
 	}
 
 	if utf8.RuneCountInString(t.input) > MaxTextLength && !(t.p.OptedOut && !t.voice()) {
-		// Changes nothing: the answer is refused before it is read.
+		// Changes nothing: the answer is refused before it is read, and the
+		// turn stores nothing.
 		t.say = append(t.say, flows.M("problem.too_long"))
 		t.ask()
-		return Reply{Text: t.e.render(t.lang(), t.say), Language: t.lang(), Step: c.Step}, nil
+		reply := t.reply()
+		out, err := t.render.Render(reply)
+		return reply, out, err
 	}
 	decide := t.decide
 	switch {
@@ -92,37 +96,23 @@ func (t *turn) run() (Reply, error) {
 		decide = t.callStart
 	case t.in.Repeat:
 		decide = t.repeat
-	case t.in.ToSMS && t.voice() && t.c.Open && !t.c.Step.Final() && t.input == "1":
-		decide = func() error { return t.finishByText(t.c.Step) }
+	case t.in.ToSMS && t.voice() && t.c.Open && !t.c.Step.Final() && t.input == "1" && t.canText():
+		decide = t.finishByText
 	}
-	if err := decide(); err != nil {
-		return Reply{}, err
+	if err := decide(ctx); err != nil {
+		return Reply{}, Rendered{}, err
 	}
-	return t.save()
-}
-
-// detectLanguage starts the wizard in the language a first text is
-// clearly written in, or shows the language menu.
-func (t *turn) detectLanguage() error {
-	tag, ok := t.e.cfg.Catalog.DetectLanguage(t.input)
-	if !ok || t.voice() {
-		t.ask()
-		return nil
-	}
-	t.c.Answers.Language = tag
-	t.p.Language = tag
-	if err := t.tx.SaveParticipant(t.p); err != nil {
-		return err
-	}
-	if err := t.move(flows.StepWho, false); err != nil {
-		return err
-	}
-	t.ask()
-	return nil
+	return t.save(ctx)
 }
 
 // voice reports whether the turn is a phone call's.
 func (t *turn) voice() bool { return t.in.Channel == Voice }
+
+// canText reports whether the person may be sent texts about this turn: a
+// text is the number's own; a call's number may be texted only when the
+// carrier vouches for its caller ID, or when it texted the service itself.
+// Anything else could send texts to someone whose number was forged.
+func (t *turn) canText() bool { return !t.voice() || t.in.Attested || t.p.Texted }
 
 // midWizard reports whether the conversation has answers a person would
 // not want to lose.
@@ -130,10 +120,11 @@ func (t *turn) midWizard() bool {
 	return !t.fresh && t.c.Open && len(t.c.History) > 0 && !t.c.Step.Final()
 }
 
-// decide applies the input: a keyword, the answer to a question asked
-// outside the wizard (a callback offer, a withdrawal), or the answer to the
-// wizard's current step.
-func (t *turn) decide() error {
+// decide applies the input: a keyword, the answer to an aside (a
+// withdrawal, better times, a value read back), a reply to a callback
+// offer or a withdrawal asked by text, or the answer to the wizard's
+// current question.
+func (t *turn) decide(ctx context.Context) error {
 	kw, isKeyword := t.e.cfg.Catalog.Keyword(t.lang(), t.input)
 	if t.voice() {
 		if t.in.Keys == "0" || (!isKeyword && SaysInfopass(t.input)) {
@@ -149,87 +140,136 @@ func (t *turn) decide() error {
 		kw, isKeyword = KeyStop, true
 	}
 	if isKeyword {
-		if t.c.Pending != pendingResume {
-			t.c.Pending = "" // a keyword leaves an aside
+		if t.can(flows.Left) {
+			// A keyword leaves an aside (continue-or-restart stays: it is
+			// answered after the keyword).
+			if err := t.move(ctx, flows.Left); err != nil {
+				return err
+			}
+			t.c.Held = Held{}
 		}
-		return t.keyword(kw)
+		return t.keyword(ctx, kw)
 	}
-	switch {
-	case strings.HasPrefix(t.c.Pending, pendingWithdraw):
-		return t.withdrawAnswer()
-	case strings.HasPrefix(t.c.Pending, pendingBetterTimes):
-		return t.betterTimes()
-	case strings.HasPrefix(t.c.Pending, pendingConfirm):
-		return t.confirmReadback()
-	case strings.HasPrefix(t.c.Pending, pendingReceiptLetters):
-		return t.answer()
+	switch t.c.Step {
+	case flows.StepStatusReference:
+		return t.statusReference(ctx)
+	case flows.StepStatusBirthDate:
+		return t.statusBirthDate(ctx)
+	case flows.StepConfirmWithdrawal:
+		return t.withdrawAnswer(ctx)
+	case flows.StepBetterTimes:
+		return t.betterTimes(ctx)
+	case flows.StepConfirmValue:
+		return t.confirmValue(ctx)
+	case flows.StepReceiptDigits:
+		return t.answer(ctx)
 	}
 	if !t.voice() {
-		if handled, err := t.withdrawCommand(); handled || err != nil {
+		if handled, err := t.withdrawCommand(ctx); handled || err != nil {
 			return err
 		}
-		if handled, err := t.offerReply(); handled || err != nil {
+		if handled, err := t.offerReply(ctx); handled || err != nil {
 			return err
 		}
 	}
-	if t.midWizard() && t.c.Channel != "" && t.c.Channel != t.in.Channel && t.c.Pending == "" {
+	if t.midWizard() && t.c.Channel != "" && t.c.Channel != t.in.Channel && t.can(flows.Pause) {
 		// Started by phone, continued by text, or the other way round.
-		t.c.Pending = pendingResume
-		t.say = append(t.say, flows.M("reply.resume"))
+		return t.pause(ctx)
+	}
+	return t.answerOrGreet(ctx)
+}
+
+// pause asks whether to go on or start over.
+func (t *turn) pause(ctx context.Context) error {
+	if err := t.move(ctx, flows.Pause); err != nil {
+		return err
+	}
+	t.say = append(t.say, flows.M("reply.resume"))
+	return nil
+}
+
+// leaveAside ends an aside in progress, other than continue-or-restart.
+func (t *turn) leaveAside(ctx context.Context) error {
+	if !t.can(flows.Left) {
 		return nil
 	}
-	return t.answerOrGreet()
+	t.c.Held = Held{}
+	return t.move(ctx, flows.Left)
 }
 
 // repeat asks again what the conversation waits for, after a turn that
 // could not be saved.
-func (t *turn) repeat() error {
-	switch {
-	case t.c.Pending == pendingResume:
-		t.say = append(t.say, flows.M("reply.resume"))
-	case strings.HasPrefix(t.c.Pending, pendingReceiptLetters):
-		t.say = append(t.say, flows.M("voice.receipt_digits"))
-	default:
-		t.c.Pending = "" // a read-back is asked afresh
+func (t *turn) repeat(ctx context.Context) error {
+	switch t.c.Step {
+	case flows.StepResume, flows.StepReceiptDigits:
 		t.ask()
+		return nil
 	}
+	if err := t.leaveAside(ctx); err != nil { // a read-back is asked afresh
+		return err
+	}
+	t.ask()
 	return nil
 }
 
 // callStart answers a new call: the language menu for a new caller, an
-// offer to continue an unfinished request, or the current question.
-func (t *turn) callStart() error {
-	if t.midWizard() || t.c.Pending == pendingResume {
-		t.c.Pending = pendingResume
-		t.say = append(t.say, flows.M("reply.resume"))
-		return nil
+// offer to continue an unfinished request, or the current question. (An
+// unattested call is a party of its own: it always starts afresh.)
+func (t *turn) callStart(ctx context.Context) error {
+	t.c.Attestation = t.in.Attestation
+	if err := t.leaveAside(ctx); err != nil {
+		return err
 	}
-	t.c.Pending = ""
+	switch {
+	case t.c.Step == flows.StepResume:
+		t.ask()
+		return nil
+	case t.midWizard() && t.can(flows.Pause):
+		return t.pause(ctx)
+	}
 	t.ask()
 	return nil
 }
 
 // answerOrGreet takes the text as the wizard's answer, unless the
 // conversation is new, or resting, or waits for "continue or restart?".
-func (t *turn) answerOrGreet() error {
+func (t *turn) answerOrGreet(ctx context.Context) error {
 	switch {
 	case t.fresh:
 		if t.c.Step == flows.StepLanguage {
-			return t.detectLanguage()
+			return t.detectLanguage(ctx)
 		}
 		t.ask()
 		return nil
-	case t.c.Pending == pendingResume:
-		return t.resume()
-	case t.now.Sub(t.c.UpdatedAt) >= t.e.cfg.IdleResume && t.c.Step != flows.StepLanguage:
-		t.c.Pending = pendingResume
-		t.say = append(t.say, flows.M("reply.resume"))
-		return nil
+	case t.c.Step == flows.StepResume:
+		return t.resume(ctx)
+	case t.now.Sub(t.c.UpdatedAt) >= t.e.cfg.IdleResume && t.can(flows.Pause):
+		return t.pause(ctx)
 	}
-	return t.answer()
+	return t.answer(ctx)
 }
 
-func (t *turn) keyword(k Keyword) error {
+// detectLanguage starts the wizard in the language a first text is
+// clearly written in, or shows the language menu.
+func (t *turn) detectLanguage(ctx context.Context) error {
+	tag, ok := t.e.cfg.Catalog.DetectLanguage(t.input)
+	if !ok || t.voice() {
+		t.ask()
+		return nil
+	}
+	t.c.Answers.Language = tag
+	t.p.Language = tag
+	if err := t.tx.SaveParticipant(ctx, t.p); err != nil {
+		return err
+	}
+	if err := t.move(ctx, flows.LanguageChosen); err != nil {
+		return err
+	}
+	t.ask()
+	return nil
+}
+
+func (t *turn) keyword(ctx context.Context, k Keyword) error {
 	switch k {
 	case KeyStop:
 		t.p.OptedOut = true
@@ -244,78 +284,79 @@ func (t *turn) keyword(k Keyword) error {
 		if !t.silent {
 			t.say = append(t.say, flows.M("reply.stopped"))
 		}
-		return t.tx.SaveParticipant(t.p)
+		return t.tx.SaveParticipant(ctx, t.p)
 	case KeyStart:
 		t.p.OptedOut = false
 		t.say = append(t.say, flows.M("reply.start"))
 		t.askAgain()
-		return t.tx.SaveParticipant(t.p)
+		return t.tx.SaveParticipant(ctx, t.p)
 	case KeyHelp:
 		t.say = append(t.say, flows.M("reply.help"))
 	case KeyAgent:
 		t.say = append(t.say, flows.M("reply.agent"))
-		t.handoff = true
+		t.intent = ConnectPerson
 		if t.voice() {
 			return nil // the call is connected; no question follows
 		}
 	case KeyStatus:
-		if err := t.status(); err != nil {
+		if t.voice() {
+			return t.askStatus(ctx)
+		}
+		if err := t.status(ctx); err != nil {
 			return err
 		}
 	case KeyLanguage:
-		if t.c.Step != flows.StepLanguage {
-			t.c.Answers.ReturnTo = t.c.Step
-			if err := t.move(flows.StepLanguage, false); err != nil {
+		if t.can(flows.ChangeLanguage) {
+			if err := t.move(ctx, flows.ChangeLanguage); err != nil {
 				return err
 			}
 		}
 	case KeyBack:
-		return t.back()
+		return t.back(ctx)
 	case KeyRestart:
-		return t.restart()
+		return t.restart(ctx)
 	case KeyCancel:
-		t.c.Open = false
-		t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
-		t.c.History = nil
+		if err := t.move(ctx, flows.Cancel); err != nil {
+			return err
+		}
 		t.say = append(t.say, flows.M("reply.cancelled"))
-		t.hangup = true
 		return nil
 	}
-	if t.c.Pending == pendingResume {
-		t.say = append(t.say, flows.M("reply.resume"))
+	if t.c.Step == flows.StepResume {
+		t.ask()
 		return nil
 	}
 	t.askAgain()
 	return nil
 }
 
-func (t *turn) resume() error {
+func (t *turn) resume(ctx context.Context) error {
 	n := flows.OnlyDigits(t.input)
 	switch {
 	case n == "1" || t.lexicon().IsYes(t.input):
-		t.c.Pending = ""
+		if err := t.move(ctx, flows.Resume); err != nil {
+			return err
+		}
 		t.ask()
 		return nil
 	case n == "2":
-		return t.restart()
+		return t.restart(ctx)
 	}
 	if t.voice() && t.input == "" {
 		t.say = append(t.say, flows.M("problem.empty"))
 	} else {
 		t.say = append(t.say, flows.M("problem.choice", "Last", 2))
 	}
-	t.say = append(t.say, flows.M("reply.resume"))
+	t.ask()
 	return nil
 }
 
-func (t *turn) restart() error {
+// restart starts the wizard over, keeping the language.
+func (t *turn) restart(ctx context.Context) error {
 	t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
-	t.c.History = nil
-	t.c.Pending = ""
-	if t.c.Answers.Language == "" {
-		t.c.Step = flows.StepLanguage
-	} else if t.c.Step != flows.StepWho {
-		if err := t.move(flows.StepWho, false); err != nil {
+	t.c.History, t.c.Held = nil, Held{}
+	if t.c.Step != flows.StepWho && t.can(flows.Restart) && t.c.Answers.Language != "" {
+		if err := t.move(ctx, flows.Restart); err != nil {
 			return err
 		}
 	}
@@ -325,38 +366,43 @@ func (t *turn) restart() error {
 	return nil
 }
 
-func (t *turn) back() error {
-	if t.c.Step == flows.StepLanguage && t.c.Answers.ReturnTo != "" {
-		to := t.c.Answers.ReturnTo
-		t.c.Answers.ReturnTo = ""
-		if err := t.move(to, false); err != nil {
+func (t *turn) back(ctx context.Context) error {
+	switch {
+	case t.c.Step == flows.StepLanguage && len(t.c.Answers.Returns) > 0:
+		// Out of a language change: back to where LANGUAGE was said.
+		if err := t.move(ctx, flows.Back); err != nil {
 			return err
 		}
 		t.ask()
 		return nil
+	case t.c.Step == flows.StepResume:
+		// BACK answers "continue or start over?": continue, a step back.
+		if err := t.move(ctx, flows.Resume); err != nil {
+			return err
+		}
 	}
-	for len(t.c.History) > 0 {
+	for len(t.c.History) > 0 && t.can(flows.Back) && t.c.Step != flows.StepLanguage {
 		prev := t.c.History[len(t.c.History)-1]
 		t.c.History = t.c.History[:len(t.c.History)-1]
 		if prev == flows.StepReceiptConfirm && t.c.Answers.PendingReceipt == "" {
 			continue // its question needs the receipt number it was about
 		}
-		// A step back is not a move of the wizard's graph: it returns to a
-		// state the machine was in, so it is set, not fired.
-		m := fsm.NewFSM(string(t.c.Step), t.e.events, nil)
-		m.SetState(string(prev))
-		t.c.Step = flows.Step(m.Current())
-		t.c.InvalidCount = 0
+		t.backTo = prev
+		if err := t.move(ctx, flows.Back); err != nil {
+			return err
+		}
 		if prev == flows.StepReview {
 			t.c.Answers.Editing = 0
 			if missing := flows.Missing(t.c.Answers); missing != "" {
 				// Backing out of a change that left an answer unset (a new
-				// type without its dates): ask for it rather than show a
-				// review that lacks it.
-				t.c.Step, t.c.Answers.Editing = missing, flows.ReviewItemOf(missing)
+				// type without its dates): change that item again rather
+				// than show a review that lacks it.
+				t.c.Answers.Editing = flows.ReviewItemOf(missing)
+				if err := t.move(ctx, flows.EditItem(t.c.Answers.Editing)); err != nil {
+					return err
+				}
 			}
 		}
-		t.c.Pending = ""
 		t.ask()
 		return nil
 	}
@@ -365,150 +411,150 @@ func (t *turn) back() error {
 	return nil
 }
 
-func (t *turn) answer() error {
-	step := t.c.Step
+// answer takes the input as the answer to the current question.
+func (t *turn) answer(ctx context.Context) error {
 	input := t.input
 	if t.voice() {
 		var done bool
 		var err error
-		if input, done, err = t.voiceAnswer(step, input); done || err != nil {
+		if input, done, err = t.phoneAnswer(ctx, input); done || err != nil {
 			return err
 		}
 	}
-	res, err := flows.Answer(step, t.c.Answers, input, t.flowContext())
-	var problem *flows.Problem
+	step := t.c.Step
+	mv, err := flows.Answer(step, t.c.Answers, input, t.flowContext())
+	var (
+		problem *flows.Problem
+		remark  *flows.Remark
+	)
 	if errors.As(err, &problem) && step == flows.StepLanguage && !t.voice() {
 		if _, ok := t.e.cfg.Catalog.DetectLanguage(input); ok {
-			return t.detectLanguage()
+			return t.detectLanguage(ctx)
 		}
 	}
-	if errors.As(err, &problem) && t.lexicon().AsksCaseStatus(input) {
+	switch {
+	case errors.As(err, &problem) && t.lexicon().AsksCaseStatus(input):
 		// "Where is my case?" is not a wrong answer but another question,
 		// which Infopass does not answer: say where to look, and ask again.
 		t.say = append(t.say, flows.M("info.case_status_online"))
 		t.askAgain()
 		return nil
-	}
-	if errors.As(err, &problem) {
-		if t.voice() {
-			t.refuse(step, problem.Msg)
-			return nil
-		}
-		t.c.InvalidCount++
-		t.say = append(t.say, problem.Msg)
-		// A menu is shown again with the problem; other problems say
-		// themselves how to answer.
-		if k := flows.Ask(step, t.c.Answers, t.flowContext()).Expect.Kind; step != flows.StepReview && (k == flows.ExpectChoice || k == flows.ExpectYesNo) {
-			t.ask()
-		}
-		if t.c.InvalidCount%3 == 0 {
-			t.say = append(t.say, flows.M("reply.too_many"))
-			t.handoff = true
-		}
+	case errors.As(err, &remark):
+		t.say = append(t.say, remark.Msgs...)
+		t.ask()
 		return nil
-	}
-	if err != nil {
+	case errors.As(err, &problem):
+		t.refuse(step, problem.Msg)
+		return nil
+	case err != nil:
 		return err
 	}
-	if t.voice() && needsReadback(step, res.Answers) {
-		t.c.Pending = pendingConfirm + input
-		t.c.InvalidCount = 0
-		t.say = append(t.say, flows.M("voice.readback", "Value", t.readbackValue(step, res.Answers)))
-		return nil
+	if t.voice() {
+		if spec, _ := flows.Spec(step); spec.ReadBack != nil {
+			if value := spec.ReadBack(mv.Answers, t.flowContext()); value != nil {
+				t.c.Held.Heard = input
+				if err := t.move(ctx, flows.Heard); err != nil {
+					return err
+				}
+				t.say = append(t.say, flows.M("voice.readback", "Value", value))
+				return nil
+			}
+		}
 	}
-	return t.apply(step, res)
+	return t.apply(ctx, step, mv)
+}
+
+// refuse answers an answer that was not accepted: the problem; on a call
+// the question again, by text only a menu (other problems say themselves
+// how to answer); and after every third miss the offer of a person.
+func (t *turn) refuse(step flows.Step, problem flows.Msg) {
+	t.c.InvalidCount++
+	t.say = append(t.say, problem)
+	if k := t.question().Expect.Kind; t.voice() || step != flows.StepReview && (k == flows.ExpectChoice || k == flows.ExpectYesNo) {
+		t.ask()
+	}
+	if t.c.InvalidCount%3 == 0 {
+		t.say = append(t.say, flows.M("reply.too_many"))
+		if !t.voice() {
+			t.intent = ConnectPerson
+		}
+	}
 }
 
 // apply moves the wizard on with an accepted answer.
-func (t *turn) apply(step flows.Step, res flows.Result) error {
-	if res.Answers.Language != t.c.Answers.Language {
-		t.p.Language = res.Answers.Language
-		if err := t.tx.SaveParticipant(t.p); err != nil {
+func (t *turn) apply(ctx context.Context, step flows.Step, mv flows.Move) error {
+	if mv.Answers.Language != t.c.Answers.Language {
+		t.p.Language = mv.Answers.Language
+		if err := t.tx.SaveParticipant(ctx, t.p); err != nil {
 			return err
 		}
 	}
-	t.c.Answers = res.Answers
-	t.say = append(t.say, res.Notice...)
-	if res.Next == step {
-		t.ask()
-		return nil
-	}
-	if err := t.move(res.Next, step != flows.StepLanguage); err != nil {
+	t.c.Answers = mv.Answers
+	t.say = append(t.say, mv.Say...)
+	if err := t.move(ctx, mv.Event); err != nil {
 		return err
 	}
-	switch res.Next {
-	case flows.StepReferred:
-		// Nothing is filed, and nothing personal is kept.
-		t.c.Open = false
-		t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
-		t.c.History = nil
-		t.hangup, t.offerAgent = true, true
-		if t.voice() {
-			t.say = append(t.say, flows.M("voice.call_us_now"))
-		}
-	case flows.StepSubmitted:
-		t.c.Open = false
-		t.submit = true
-		t.hangup = true
-	default:
-		t.ask()
+	if t.c.Step != mv.To && !mv.To.Pseudo() {
+		return fmt.Errorf("conversation %d: %s from %s went to %s, the declaration says %s", t.c.ID, mv.Event, step, t.c.Step, mv.To)
 	}
+	t.ask()
 	return nil
 }
 
-// move fires the wizard's transition to step; remember pushes the step left
-// for BACK.
-func (t *turn) move(to flows.Step, remember bool) error {
-	from := t.c.Step
-	m := t.e.machines.Get().(*fsm.FSM)
-	defer t.e.machines.Put(m)
-	m.SetState(string(from))
-	if err := m.Event(t.ctx, string(to)); err != nil {
-		return fmt.Errorf("wizard move %s → %s: %w", from, to, err)
-	}
-	if remember {
-		t.c.History = append(t.c.History, from)
-		if len(t.c.History) > maxHistory {
-			t.c.History = t.c.History[len(t.c.History)-maxHistory:]
-		}
-	}
-	t.c.Step = flows.Step(m.Current())
-	t.c.InvalidCount = 0
-	return nil
+// The ends, which the state machine enters (bot/machine.go).
+
+// referred ends a conversation the Contact Center must handle: nothing is
+// filed, and nothing personal is kept.
+func (t *turn) referred() {
+	t.c.Open = false
+	t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
+	t.c.History = nil
+	t.intent = EndOfferPerson
 }
 
-func (t *turn) status() error {
-	reqs, err := t.tx.RecentRequests(t.in.From, 3)
-	if err != nil {
-		return err
-	}
-	if len(reqs) == 0 {
-		t.say = append(t.say, flows.M("reply.status_none"))
-		return nil
-	}
-	for _, r := range reqs {
-		t.say = append(t.say, flows.M("reply.status", "Ref", r.Reference,
-			"Date", t.e.today(r.SubmittedAt), "Status", flows.M("status."+r.Status)))
-	}
-	return nil
+// submitted ends a conversation whose request is filed as it saves.
+func (t *turn) submitted() {
+	t.c.Open = false
+	t.submit = true
+	t.intent = End
+}
+
+// cancelled ends a conversation the person cancelled, keeping nothing.
+func (t *turn) cancelled() {
+	t.c.Open = false
+	t.c.Answers = flows.Answers{Language: t.c.Answers.Language}
+	t.c.History, t.c.Held = nil, Held{}
+	t.intent = End
 }
 
 // askAgain appends the current question after an aside (a keyword's
 // answer, a callback answer), led by lead, and marks where that part
-// starts: a text that would cost more than MaxSegments leaves it out.
+// starts: a channel short of room may leave it out.
 func (t *turn) askAgain(lead ...flows.Msg) {
-	t.reaskFrom, t.reasked = len(t.say), true
+	t.againFrom = len(t.say)
 	t.say = append(t.say, lead...)
 	t.ask()
 }
 
-// ask appends the current question.
-func (t *turn) ask() {
-	if t.c.Step.Final() {
-		return
+// ask appends what the conversation's state asks.
+func (t *turn) ask() { t.say = append(t.say, t.question().Msgs...) }
+
+// question is what the conversation's state asks: a question of the
+// wizard, an aside's with what the aside holds, or nothing at an end.
+func (t *turn) question() flows.Question {
+	switch s := t.c.Step; {
+	case s.Final():
+		return flows.Question{}
+	case s == flows.StepConfirmWithdrawal:
+		q := flows.Ask(s, t.c.Answers, t.flowContext())
+		q.Msgs = []flows.Msg{flows.M(q.Msgs[0].ID, "Ref", t.c.Held.Reference)}
+		return q
+	case s == flows.StepConfirmValue:
+		q := flows.Ask(s, t.c.Answers, t.flowContext())
+		q.Msgs = []flows.Msg{flows.M(q.Msgs[0].ID, "Value", t.heardValue())}
+		return q
 	}
-	q := flows.Ask(t.c.Step, t.c.Answers, t.flowContext())
-	t.say = append(t.say, q.Msgs...)
+	return flows.Ask(t.c.Step, t.c.Answers, t.flowContext())
 }
 
 func (t *turn) lang() string {
@@ -530,70 +576,58 @@ func (t *turn) flowContext() flows.Context {
 	}
 }
 
+// reply is the turn's reply, before it is rendered.
+func (t *turn) reply() Reply {
+	r := Reply{
+		Language: t.lang(), Say: t.say, Lead: t.lead, LeadLanguage: t.leadLang, AgainFrom: t.againFrom,
+		State: t.c.Step, Intent: t.intent, Silent: t.silent, Seq: t.c.Version, CanText: t.canText(),
+	}
+	if t.c.Open && !t.c.Step.Final() && t.intent != ContinueByText {
+		r.Expect = t.question().Expect
+	}
+	return r
+}
+
 // save stores the conversation, any request and the messages, and returns
-// the reply.
-func (t *turn) save() (Reply, error) {
+// the reply as its channel renders it.
+func (t *turn) save(ctx context.Context) (Reply, Rendered, error) {
 	t.c.UpdatedAt = t.now
 	t.c.Version++
 	t.c.Channel = t.in.Channel
 	if t.toSMS {
 		t.c.Channel = SMS
 	}
-	if err := t.tx.SaveConversation(t.c); err != nil {
-		return Reply{}, err
+	if err := t.tx.SaveConversation(ctx, t.c); err != nil {
+		return Reply{}, Rendered{}, err
+	}
+	if t.firstText {
+		if err := t.tx.SaveParticipant(ctx, t.p); err != nil {
+			return Reply{}, Rendered{}, err
+		}
 	}
 	if t.submit {
-		ref, err := t.file()
+		ref, err := t.file(ctx)
 		if err != nil {
-			return Reply{}, err
+			return Reply{}, Rendered{}, err
 		}
 		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
 	}
-	reply := Reply{Silent: t.silent, Language: t.lang(), Step: t.c.Step, Handoff: t.handoff, Seq: t.c.Version}
-	if !t.c.Step.Final() && t.c.Open {
-		reply.Expect = flows.Ask(t.c.Step, t.c.Answers, t.flowContext()).Expect
-	}
-	if t.voice() {
-		t.voiceReply(&reply)
-	} else if !t.silent {
-		reply.Text = t.smsText(t.say)
-		if t.reasked {
-			reply.Text = FitSMS(reply.Text, t.smsText(t.say[:t.reaskFrom]))
-		}
+	reply := t.reply()
+	out, err := t.render.Render(reply)
+	if err != nil {
+		return Reply{}, Rendered{}, fmt.Errorf("render reply: %w", err)
 	}
 	in := Message{Direction: "in", Channel: t.in.Channel, ProviderID: t.in.ProviderID, Body: t.input}
-	if err := t.tx.AddTurn(t.c.ID, in, reply); err != nil {
-		return Reply{}, err
+	if err := t.tx.AddTurn(ctx, t.c.ID, in, reply, out); err != nil {
+		return Reply{}, Rendered{}, err
 	}
-	t.e.log.InfoContext(t.ctx, "turn", "conversation", t.c.ID, "provider_id", t.in.ProviderID,
+	t.e.log.InfoContext(ctx, "turn", "conversation", t.c.ID, "provider_id", t.in.ProviderID,
 		"channel", string(t.in.Channel), "step", string(t.c.Step), "silent", t.silent, "open", t.c.Open)
-	return reply, nil
-}
-
-// smsText renders say, after the answer about a callback offer if any.
-func (t *turn) smsText(say []flows.Msg) string {
-	text := t.e.render(t.lang(), say)
-	if len(t.offerSay) > 0 {
-		text = strings.TrimSpace(t.e.render(t.offerLang, t.offerSay) + "\n" + text)
-	}
-	return text
-}
-
-// MaxSegments is the most SMS segments a reply may cost.
-const MaxSegments = 3
-
-// FitSMS returns full, or short (the same reply without the question asked
-// again) when full costs more than MaxSegments: the person asked for
-// something else, and the question stands as it was.
-func FitSMS(full, short string) string {
-	if n, _ := Segments(full); n > MaxSegments && short != "" {
-		return short
-	}
-	return full
+	return reply, out, nil
 }
 
 // file stores the request, retrying the rare reference collision.
-func (t *turn) file() (string, error) {
+func (t *turn) file(ctx context.Context) (string, error) {
 	a := t.c.Answers.Filed()
 	r := &Request{
 		ConversationID: t.c.ID,
@@ -610,31 +644,15 @@ func (t *turn) file() (string, error) {
 	}
 	for range 5 {
 		r.Reference = NewReference()
-		err := t.tx.CreateRequest(r)
+		err := t.tx.CreateRequest(ctx, r)
 		if errors.Is(err, ErrReferenceTaken) {
 			continue
 		}
 		if err != nil {
 			return "", err
 		}
-		t.e.log.InfoContext(t.ctx, "request filed", "conversation", t.c.ID, "request", r.ID, "type", string(r.Type))
+		t.e.log.InfoContext(ctx, "request filed", "conversation", t.c.ID, "request", r.ID, "type", string(r.Type))
 		return r.Reference, nil
 	}
 	return "", fmt.Errorf("file request: %w five times", ErrReferenceTaken)
-}
-
-// render localizes msgs in lang, one line each, giving every message the
-// Contact Center number as .Center.
-func (e *Engine) render(lang string, msgs []flows.Msg) string {
-	center := e.ContactCenterDisplay()
-	withCenter := make([]flows.Msg, len(msgs))
-	for i, m := range msgs {
-		args := make(map[string]any, len(m.Args)+1)
-		for k, v := range m.Args {
-			args[k] = v
-		}
-		args["Center"] = center
-		withCenter[i] = flows.Msg{ID: m.ID, Args: args}
-	}
-	return e.cfg.Catalog.Join(lang, withCenter)
 }

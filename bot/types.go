@@ -26,44 +26,50 @@ type Inbound struct {
 	Repeat     bool   // ask the current question again (voice, after a failure)
 	Retries    int    // how many times the call was redirected after a failure
 	ProviderID string // MessageSid, or CallSid plus turn number for voice
+	// Call is the CallSid of a call's turn.
+	Call string
+	// Attested: the carrier vouches that a caller owns From (STIR/SHAKEN
+	// attestation A). Only an attested call may go on with, read or change
+	// what the number entered before; a text is the number's own.
+	Attested bool
+	// Attestation is the level Twilio reported when the call came in (A,
+	// B, C, failed, none, absent), recorded with the conversation.
+	Attestation string
 }
 
-// Reply is what the bot answers a turn with, before a channel renders it.
-type Reply struct {
-	Text     string       `json:"text,omitempty"`     // localized; empty when Silent
-	Silent   bool         `json:"silent,omitempty"`   // send nothing (opted out, or STOP)
-	Language string       `json:"language,omitempty"` // the conversation's language tag
-	Step     flows.Step   `json:"step,omitempty"`     // the question now waiting for an answer
-	Expect   flows.Expect `json:"expect"`             // what that question takes
-	// Handoff: the person asked for, or needs, a human. By phone the call
-	// is connected to the Contact Center; by text its number was given.
-	Handoff bool `json:"handoff,omitempty"`
-	// Voice only.
-	Hangup     bool   `json:"hangup,omitempty"`      // the call ends after Text
-	OfferAgent bool   `json:"offer_agent,omitempty"` // before hanging up, 0 or "Infopass" still reach a person
-	Goodbye    string `json:"goodbye,omitempty"`     // said before hanging up when no one pressed 0
-	// Spoken is Text message by message, for languages whose prompts are
-	// played from recordings of each message.
-	Spoken []string `json:"spoken,omitempty"`
-	// SMSOffer offers to go on by text (press 1), for when a prompt cannot
-	// be played in the caller's language.
-	SMSOffer string       `json:"sms_offer,omitempty"`
-	Menu     []MenuOption `json:"menu,omitempty"`  // the language menu, each option in its own language
-	Hints    []string     `json:"hints,omitempty"` // words the speech recognizer should expect
-	Seq      int          `json:"seq,omitempty"`   // the conversation's version, to tell turns apart
+// Party is whom a turn's conversation belongs to: a phone number, or, for
+// a call whose caller ID the network does not vouch for, that call alone.
+// One party's turns run one at a time.
+type Party struct {
+	Phone string // the E.164 number the turn came from
+	Call  string // the CallSid of an unattested call; "" otherwise
 }
 
-// MenuOption is one line of the spoken language menu.
-type MenuOption struct {
-	Language string `json:"language"`
-	Text     string `json:"text"`
+// Key names the party: its number, or its call.
+func (p Party) Key() string {
+	if p.Call != "" {
+		return "call:" + p.Call
+	}
+	return p.Phone
 }
 
-// Participant is a phone number that has talked to the bot.
+// party is whom in's conversation belongs to.
+func (in Inbound) party() Party {
+	if in.Channel == Voice && !in.Attested {
+		return Party{Phone: in.From, Call: in.Call}
+	}
+	return Party{Phone: in.From}
+}
+
+// Participant is a party that has talked to the bot: a phone number, or an
+// unattested call.
 type Participant struct {
 	Phone    string
 	Language string // last language chosen; "" before the first choice
 	OptedOut bool
+	// Texted: the phone number has sent the service a text itself, so
+	// texts about a call may go to it.
+	Texted bool
 }
 
 // Conversation is one pass through the wizard, as stored.
@@ -71,15 +77,26 @@ type Conversation struct {
 	ID           int64
 	Phone        string
 	Open         bool
-	Step         flows.Step
+	Step         flows.Step // the state it rests in: a question, an aside or an end
 	Answers      flows.Answers
-	History      []flows.Step // steps answered, most recent last, for BACK
+	History      []flows.Step // questions answered, most recent last, for BACK
+	Held         Held         // what the aside in progress is about
 	InvalidCount int          // invalid answers to the current question
-	Pending      string       // a question the bot asked outside the wizard ("resume")
 	Channel      Channel      // the channel of the last turn
+	Attestation  string       // the caller ID attestation of the last call, if one came in
 	Version      int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// Held is what an aside in progress is about, kept until it ends.
+type Held struct {
+	Reference string `json:"reference,omitempty"` // the request a withdrawal is asked about
+	OfferID   int64  `json:"offer,omitempty"`     // the callback offer declined, for its better times
+	Heard     string `json:"heard,omitempty"`     // a caller's answer, read back to them to confirm
+	Letters   string `json:"letters,omitempty"`   // the letters of a receipt number a caller said
+	RefKeys   string `json:"ref_keys,omitempty"`  // the keys of a request's reference, keyed for STATUS
+	Tries     int    `json:"tries,omitempty"`     // wrong reference and date of birth pairs so far
 }
 
 // Message is one stored message of a conversation.

@@ -87,8 +87,9 @@ type Answers struct {
 	// ReviewPage is the page of the review being shown, from 0: a text
 	// message holds only a few items.
 	ReviewPage int `json:"review_page,omitempty"`
-	// ReturnTo is the step to go back to after a language change.
-	ReturnTo Step `json:"return_to,omitempty"`
+	// Returns are the states where the asides in progress (and a language
+	// change) began, the latest last: where each returns when it ends.
+	Returns []Step `json:"returns,omitempty"`
 }
 
 func (a *Answers) skip(s Step, skipped bool) {
@@ -106,6 +107,7 @@ func (a *Answers) skip(s Step, skipped bool) {
 func (a Answers) Clone() Answers {
 	c := a
 	c.Days = append([]Weekday(nil), a.Days...)
+	c.Returns = append([]Step(nil), a.Returns...)
 	if a.Skipped != nil {
 		c.Skipped = make(map[Step]bool, len(a.Skipped))
 		for k, v := range a.Skipped {
@@ -119,7 +121,7 @@ func (a Answers) Clone() Answers {
 // the conversation that collected them.
 func (a Answers) Filed() Answers {
 	f := a.Clone()
-	f.PendingReceipt, f.Editing, f.ReviewPage, f.ReturnTo = "", 0, 0, ""
+	f.PendingReceipt, f.Editing, f.ReviewPage, f.Returns = "", 0, 0, nil
 	return f
 }
 

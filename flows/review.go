@@ -1,8 +1,9 @@
 package flows
 
-// reviewItem is one numbered line of the review: the questions that change
-// it, in order.
+// reviewItem is one numbered line of the review: its name and the
+// questions that change it, in order.
 type reviewItem struct {
+	name  string
 	steps []Step
 }
 
@@ -10,13 +11,13 @@ type reviewItem struct {
 // comes last and is shown only when a representative is filing.
 func reviewItems() []reviewItem {
 	return []reviewItem{
-		{steps: []Step{StepName, StepBirthDate}},
-		{steps: []Step{StepResidence, StepBirthCountry}},
-		{steps: []Step{StepType, StepADITDate, StepTravelDate, StepTravelReason, StepOrderDate, StepGrant}},
-		{steps: []Step{StepReceipt, StepReceiptConfirm, StepANumber}},
-		{steps: []Step{StepEmail, StepPhone}},
-		{steps: []Step{StepDays, StepTimeOfDay}},
-		{steps: []Step{StepRepName, StepRepPhone, StepRepEmail, StepRepTexts, StepRepAccount}},
+		{"applicant", []Step{StepName, StepBirthDate}},
+		{"residence", []Step{StepResidence, StepBirthCountry}},
+		{"appointment", []Step{StepType, StepADITDate, StepTravelDate, StepTravelReason, StepOrderDate, StepGrant}},
+		{"numbers", []Step{StepReceipt, StepReceiptConfirm, StepANumber}},
+		{"contact", []Step{StepEmail, StepPhone}},
+		{"callback", []Step{StepDays, StepTimeOfDay}},
+		{"representative", []Step{StepRepName, StepRepPhone, StepRepEmail, StepRepTexts, StepRepAccount}},
 	}
 }
 

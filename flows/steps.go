@@ -2,11 +2,14 @@ package flows
 
 import "slices"
 
-// Step is one question of the wizard, or one of its ends. Its value is also
-// the state name of the bot's state machine.
+// Step is a state of a conversation: a question of the wizard, an aside
+// (a question asked outside the wizard, after which the conversation
+// returns where it was), or an end. Its value is stored with the
+// conversation and names the state of the bot's state machine.
 type Step string
 
-// The wizard's steps in the order a representative filing for EAP meets them.
+// The wizard's questions, in the order a representative filing for
+// Emergency Advance Parole meets them.
 const (
 	StepLanguage       Step = "language"
 	StepWho            Step = "who"
@@ -33,15 +36,55 @@ const (
 	StepEmail          Step = "email"
 	StepPhone          Step = "phone"
 	StepReview         Step = "review"
+)
 
+// The asides. Each begins at a question (or another aside) and, once
+// answered, returns there.
+const (
+	// StepResume asks a person back after a day, or on another channel,
+	// whether to go on or start over.
+	StepResume Step = "resume_or_restart"
+	// StepConfirmWithdrawal asks YES or NO to "withdraw request IP-…?".
+	StepConfirmWithdrawal Step = "confirm_withdrawal"
+	// StepBetterTimes waits for the days and times that suit a person who
+	// declined a callback window.
+	StepBetterTimes Step = "better_times"
+	// StepConfirmValue reads back an answer a channel cannot show (a
+	// phone call) and waits for 1 (keep it) or 2 (enter it again).
+	StepConfirmValue Step = "confirm_value"
+	// StepReceiptDigits waits for the ten digits of a receipt number
+	// whose three letters a caller has said.
+	StepReceiptDigits Step = "receipt_digits"
+	// StepStatusReference and StepStatusBirthDate ask a caller who says
+	// STATUS for a request's reference and its date of birth, keyed,
+	// before anything about it is said: caller ID proves nothing.
+	StepStatusReference Step = "status_reference"
+	StepStatusBirthDate Step = "status_birth_date"
+)
+
+// The ends: a conversation in one of them is closed.
+const (
 	// StepReferred ends a conversation the Contact Center must handle (EAP
 	// too soon, ADIT too early, other services): nothing is filed.
 	StepReferred Step = "referred"
 	// StepSubmitted ends a conversation whose request was filed.
 	StepSubmitted Step = "submitted"
+	// StepCancelled ends a conversation the person cancelled.
+	StepCancelled Step = "cancelled"
 )
 
-// Questions lists every step that asks something, in wizard order.
+// Pseudo-states are where a move goes when its destination is remembered
+// rather than declared: the engine resolves them at once to a real state.
+// No conversation rests in one.
+const (
+	// Return is where an aside began (an aside or a language change ends
+	// there).
+	Return Step = "(where it began)"
+	// Previous is the question answered before (BACK).
+	Previous Step = "(the question before)"
+)
+
+// Questions lists every question of the wizard, in wizard order.
 func Questions() []Step {
 	return []Step{
 		StepLanguage, StepWho, StepRepName, StepRepPhone, StepRepEmail, StepRepTexts, StepRepAccount,
@@ -51,78 +94,27 @@ func Questions() []Step {
 	}
 }
 
+// Asides lists the asides.
+func Asides() []Step {
+	return []Step{StepResume, StepConfirmWithdrawal, StepBetterTimes, StepConfirmValue, StepReceiptDigits,
+		StepStatusReference, StepStatusBirthDate}
+}
+
+// Ends lists the states that close a conversation.
+func Ends() []Step { return []Step{StepReferred, StepSubmitted, StepCancelled} }
+
 // Final reports whether the step ends the conversation.
-func (s Step) Final() bool { return s == StepReferred || s == StepSubmitted }
+func (s Step) Final() bool { return slices.Contains(Ends(), s) }
 
-// Valid reports whether s names a step of the wizard, so that a state read
-// back from storage can be trusted.
-func (s Step) Valid() bool {
-	if s.Final() {
-		return true
-	}
-	for _, q := range Questions() {
-		if q == s {
-			return true
-		}
-	}
-	return false
-}
+// Aside reports whether the step is an aside.
+func (s Step) Aside() bool { return slices.Contains(Asides(), s) }
 
-// Transition is one allowed move of the wizard. The event that makes it is
-// named after its destination, so the table reads as "which steps may lead
-// to To".
-type Transition struct {
-	To   Step
-	From []Step
-}
+// Question reports whether the step is a question of the wizard.
+func (s Step) Question() bool { return slices.Contains(Questions(), s) }
 
-// Transitions is the wizard's graph: the order of its questions, the
-// branches, the review edits and the ends. The bot builds its state machine
-// from it, so a move the table lacks is refused rather than taken.
-func Transitions() []Transition {
-	editable := ReviewSteps()
-	all := Questions()
-	t := []Transition{
-		{To: StepWho, From: append([]Step{StepLanguage}, all...)}, // first question, and RESTART from anywhere
-		{To: StepRepName, From: []Step{StepWho}},
-		{To: StepRepPhone, From: []Step{StepRepName}},
-		{To: StepRepEmail, From: []Step{StepRepPhone}},
-		{To: StepRepTexts, From: []Step{StepRepEmail}},
-		{To: StepRepAccount, From: []Step{StepRepTexts}},
-		{To: StepType, From: []Step{StepWho, StepRepAccount, StepADITDate, StepTravelDate}},
-		{To: StepADITDate, From: []Step{StepType}},
-		{To: StepTravelDate, From: []Step{StepType}},
-		{To: StepTravelReason, From: []Step{StepTravelDate}},
-		{To: StepOrderDate, From: []Step{StepType}},
-		{To: StepGrant, From: []Step{StepOrderDate}},
-		{To: StepDays, From: []Step{StepADITDate, StepTravelReason, StepGrant}},
-		{To: StepTimeOfDay, From: []Step{StepDays}},
-		{To: StepName, From: []Step{StepTimeOfDay}},
-		{To: StepBirthDate, From: []Step{StepName}},
-		{To: StepResidence, From: []Step{StepBirthDate}},
-		{To: StepBirthCountry, From: []Step{StepResidence}},
-		{To: StepReceipt, From: []Step{StepBirthCountry, StepReceiptConfirm}},
-		{To: StepReceiptConfirm, From: []Step{StepReceipt}},
-		{To: StepANumber, From: []Step{StepReceipt, StepReceiptConfirm}},
-		{To: StepEmail, From: []Step{StepANumber}},
-		{To: StepPhone, From: []Step{StepEmail}},
-		{To: StepReview, From: append(editable, StepPhone, StepReceiptConfirm)},
-		{To: StepReferred, From: []Step{StepType, StepADITDate, StepTravelDate}},
-		{To: StepSubmitted, From: []Step{StepReview}},
-	}
-	// A review edit jumps back to an item's first question, or to the
-	// question whose answer is missing.
-	for i := range t {
-		if slices.Contains(editable, t[i].To) {
-			t[i].From = append(t[i].From, StepReview)
-		}
-	}
-	// LANGUAGE works at every question and comes back to it afterwards.
-	t = append(t, Transition{To: StepLanguage, From: all})
-	for i := range t {
-		if t[i].To != StepWho && !t[i].To.Final() && t[i].To != StepLanguage {
-			t[i].From = append(t[i].From, StepLanguage)
-		}
-	}
-	return t
-}
+// Pseudo reports whether s is a pseudo-state (Return, Previous).
+func (s Step) Pseudo() bool { return s == Return || s == Previous }
+
+// Valid reports whether s names a state a conversation can rest in, so
+// that a state read back from storage can be trusted.
+func (s Step) Valid() bool { return s.Question() || s.Aside() || s.Final() }

@@ -22,29 +22,27 @@ func wizardContext(lang string) Context {
 	}
 }
 
-func allowed(from, to Step) bool {
-	for _, t := range Transitions() {
-		if t.To == to && slices.Contains(t.From, from) {
-			return true
-		}
-	}
-	return false
+// declared reports whether the declaration has the move on ev from one
+// state to another.
+func declared(ev Event, from, to Step) bool {
+	e, ok := Conversation().EdgeFor(ev, from)
+	return ok && e.To == to
 }
 
 // walk answers each input in turn from the language menu and checks every
-// move is in the transition table.
+// move is one the declaration has.
 func walk(t *testing.T, c Context, inputs ...string) (Step, Answers) {
 	t.Helper()
 	step, a := StepLanguage, Answers{}
 	for i, in := range inputs {
-		r, err := Answer(step, a, in, c)
+		m, err := Answer(step, a, in, c)
 		if err != nil {
 			t.Fatalf("input %d %q at %s: %v", i+1, in, step, err)
 		}
-		if r.Next != step && !allowed(step, r.Next) {
-			t.Fatalf("move %s → %s is not in Transitions()", step, r.Next)
+		if !declared(m.Event, step, m.To) {
+			t.Fatalf("move %s -%s-> %s is not declared", step, m.Event, m.To)
 		}
-		step, a = r.Next, r.Answers
+		step, a = m.To, m.Answers
 	}
 	return step, a
 }
@@ -172,47 +170,49 @@ func TestReviewEdit(t *testing.T) {
 
 	t.Run("ItemReturnsToReview", func(t *testing.T) {
 		r, err := Answer(StepReview, a, "5", c)
-		if err != nil || r.Next != StepEmail {
-			t.Fatalf("edit 5: %v %v", r.Next, err)
+		if err != nil || r.To != StepEmail || r.Event != EditItem(5) {
+			t.Fatalf("edit 5: %v %v %v", r.Event, r.To, err)
 		}
 		r, err = Answer(StepEmail, r.Answers, "new@example.org", c)
-		if err != nil || r.Next != StepPhone {
-			t.Fatalf("email: %v %v", r.Next, err)
+		if err != nil || r.To != StepPhone {
+			t.Fatalf("email: %v %v", r.To, err)
 		}
 		r, err = Answer(StepPhone, r.Answers, "same", c)
-		if err != nil || r.Next != StepReview || r.Answers.Editing != 0 || r.Answers.Email != "new@example.org" || r.Answers.ReviewPage != 2 {
-			t.Fatalf("phone: %v %+v %v", r.Next, r.Answers, err)
+		if err != nil || r.To != StepReview || r.Answers.Editing != 0 || r.Answers.Email != "new@example.org" || r.Answers.ReviewPage != 2 {
+			t.Fatalf("phone: %v %+v %v", r.To, r.Answers, err)
 		}
 	})
 
 	t.Run("TypeChangeWalksItsDetails", func(t *testing.T) {
 		r, _ := Answer(StepReview, a, "3", c)
 		r, err := Answer(StepType, r.Answers, "3", c)
-		if err != nil || r.Next != StepOrderDate || !r.Answers.NeededBy.IsZero() {
-			t.Fatalf("type: %v %+v %v", r.Next, r.Answers, err)
+		if err != nil || r.To != StepOrderDate || !r.Answers.NeededBy.IsZero() {
+			t.Fatalf("type: %v %+v %v", r.To, r.Answers, err)
 		}
 		r, _ = Answer(StepOrderDate, r.Answers, "01/05/2026", c)
 		r, err = Answer(StepGrant, r.Answers, "1", c)
-		if err != nil || r.Next != StepReview || r.Answers.Granted != GrantResidence {
-			t.Fatalf("grant: %v %+v %v", r.Next, r.Answers, err)
+		if err != nil || r.To != StepReview || r.Event != Edited || r.Answers.Granted != GrantResidence {
+			t.Fatalf("grant: %v %v %+v %v", r.Event, r.To, r.Answers, err)
 		}
 	})
 
 	t.Run("ReferralKeepsTheRequest", func(t *testing.T) {
 		r, _ := Answer(StepReview, a, "3", c)
 		r, err := Answer(StepType, r.Answers, "4", c)
-		if err != nil || r.Next != StepType || r.Answers.Type != TypeADIT || r.Answers.NeededBy.IsZero() || len(r.Notice) != 1 {
-			t.Fatalf("other at edit: %v %+v %v", r.Next, r.Answers, err)
+		if err != nil || r.To != StepType || r.Event != ReferredAtReview || r.Answers.Type != TypeADIT || r.Answers.NeededBy.IsZero() || len(r.Say) != 1 {
+			t.Fatalf("other at edit: %v %+v %v", r.To, r.Answers, err)
 		}
 	})
 
+	// Only a damaged conversation lacks an answer at the review: its item
+	// is asked again, from the item's first question.
 	t.Run("MissingAnswerIsAsked", func(t *testing.T) {
 		broken := a.Clone()
 		broken.BirthDate = Date{}
 		broken.ReviewPage = 2
 		r, err := Answer(StepReview, broken, "yes", c)
-		if err != nil || r.Next != StepBirthDate || !allowed(StepReview, StepBirthDate) {
-			t.Fatalf("yes with a missing date of birth: %v %v", r.Next, err)
+		if err != nil || r.To != StepName || r.Answers.Editing != 1 || !declared(r.Event, StepReview, StepName) {
+			t.Fatalf("yes with a missing date of birth: %v %v %v", r.Event, r.To, err)
 		}
 		if Missing(a) != "" {
 			t.Errorf("complete answers miss %s", Missing(a))
@@ -220,18 +220,44 @@ func TestReviewEdit(t *testing.T) {
 	})
 }
 
-func TestEveryStepIsReachableAndAsks(t *testing.T) {
+func TestEveryStateIsReachableAndAsks(t *testing.T) {
 	c := wizardContext("en")
-	for _, s := range Questions() {
-		if len(Ask(s, Answers{Role: RoleRepresentative, PendingReceipt: "ABC1234567890"}, c).Msgs) == 0 {
+	edges := Conversation().Edges()
+	for _, s := range append(append(Questions(), Asides()...), Ends()...) {
+		if !s.Final() && len(Ask(s, Answers{Role: RoleRepresentative, PendingReceipt: "ABC1234567890"}, c).Msgs) == 0 {
 			t.Errorf("%s asks nothing", s)
 		}
-		if s != StepLanguage && !slices.ContainsFunc(Transitions(), func(tr Transition) bool { return tr.To == s }) {
-			t.Errorf("no transition reaches %s", s)
+		if s != StepLanguage && !slices.ContainsFunc(edges, func(e Edge) bool { return e.To == s }) {
+			t.Errorf("no move reaches %s", s)
+		}
+		if !s.Final() && !slices.ContainsFunc(edges, func(e Edge) bool { return slices.Contains(e.From, s) }) {
+			t.Errorf("no move leaves %s", s)
 		}
 	}
-	if Step("bogus").Valid() || !StepReview.Valid() || !StepSubmitted.Valid() {
+	if Step("bogus").Valid() || Return.Valid() || !StepReview.Valid() || !StepSubmitted.Valid() || !StepResume.Valid() {
 		t.Error("Step.Valid accepts an unknown step or refuses a real one")
+	}
+}
+
+// TestMovesAreUnambiguous checks what the state machine needs of the
+// declaration: one destination for each event from each state, and only
+// declared states.
+func TestMovesAreUnambiguous(t *testing.T) {
+	seen := map[[2]string]Step{}
+	for _, e := range Conversation().Edges() {
+		if !e.To.Valid() && !e.To.Pseudo() {
+			t.Errorf("%s leads to %q, which is no state", e.On, e.To)
+		}
+		for _, f := range e.From {
+			if !f.Valid() {
+				t.Errorf("%s leaves %q, which is no state", e.On, f)
+			}
+			k := [2]string{string(e.On), string(f)}
+			if to, dup := seen[k]; dup {
+				t.Errorf("%s from %s leads both to %s and %s", e.On, f, to, e.To)
+			}
+			seen[k] = e.To
+		}
 	}
 }
 

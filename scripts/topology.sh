@@ -13,7 +13,10 @@
 # Ports are TOPOLOGY_BASE_PORT (18400) and up: +0 nginx, +1 primary, +2
 # standby, +3 PgBouncer of the primary, +4 PgBouncer of the standby, +11..+13
 # the replicas. TWILIO_API_URL, when set, is where the replicas send texts
-# (a fake, in tests); without it outbound texts are off. Everything up
+# (a fake, in tests); without it outbound texts are off. OIDC_ISSUER,
+# OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, when set, are the replicas' single
+# sign-on (a test's OpenID provider on loopback). up makes a staff API
+# client, "topology", whose token is API_TOKEN in DIR/topology.env. Everything up
 # starts is recorded in DIR/*.pid and stopped by down, and nothing else.
 #
 # The replicas' DATABASE_URL lists both PgBouncers with
@@ -187,7 +190,6 @@ cmd_up() {
   data_key=${DATA_KEY:-$(head -c 32 /dev/urandom | base64 | tr -d '\n')}
   # Like Twilio's: hex (twilio-go refuses other characters).
   token=${TWILIO_AUTH_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-  staff=${STAFF_TOKEN:-topology-staff-token}
 
   log "primary on 127.0.0.1:$primary_port"
   as_pg "$pgbin/initdb" -D "$dir/primary" -U postgres -E UTF8 --no-locale \
@@ -256,7 +258,6 @@ DATABASE_URL='$database_url'
 MIGRATE_DATABASE_URL='$migrate_url'
 DATA_KEY='$data_key'
 TWILIO_AUTH_TOKEN='$token'
-STAFF_TOKEN='$staff'
 PRIMARY_PORT='$primary_port'
 STANDBY_PORT='$standby_port'
 REPLICA_PORTS='${replica_ports[*]}'
@@ -268,6 +269,11 @@ EOF
   log "migrating over MIGRATE_DATABASE_URL"
   replica_env "${replica_ports[0]}"
   env "${replica_vars[@]}" "$dir/infopass" migrate >"$dir/migrate.log" 2>&1 || die "migrate failed: $(cat "$dir/migrate.log")"
+  log "staff API client \"topology\" (infopass api-token create)"
+  local api_token
+  api_token=$(env "${replica_vars[@]}" "$dir/infopass" api-token create topology -expires 1d 2>>"$dir/migrate.log" | tail -n 1) ||
+    die "api-token create failed: $(cat "$dir/migrate.log")"
+  echo "API_TOKEN='$api_token'" >>"$dir/topology.env"
 
   local i=0
   for port in "${replica_ports[@]}"; do
@@ -352,10 +358,14 @@ EOF
 replica_env() {
   replica_vars=(
     -u TWILIO_FROM -u TWILIO_API_URL
+    -u STAFF_TOKEN -u STAFF_SESSION_KEY -u OIDC_ISSUER -u OIDC_CLIENT_ID -u OIDC_CLIENT_SECRET -u OIDC_ALLOWED_GROUPS
     DATABASE_URL="$database_url" MIGRATE_DATABASE_URL="$migrate_url" DATA_KEY="$data_key"
     LISTEN_HOST=127.0.0.1 PORT="$1" PUBLIC_URL="$public_url" TRUSTED_PROXIES=127.0.0.1
-    TWILIO_AUTH_TOKEN="$token" STAFF_TOKEN="$staff" TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000
+    TWILIO_AUTH_TOKEN="$token" TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000
   )
+  if [ -n "${OIDC_ISSUER:-}" ]; then
+    replica_vars+=(OIDC_ISSUER="$OIDC_ISSUER" OIDC_CLIENT_ID="$OIDC_CLIENT_ID" OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET")
+  fi
   if [ -n "${TWILIO_API_URL:-}" ]; then
     replica_vars+=(TWILIO_FROM=+18005550100 TWILIO_API_URL="$TWILIO_API_URL")
   fi

@@ -2,9 +2,6 @@ package webhooks
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,19 +17,41 @@ import (
 	"infopass/flows"
 )
 
-// staffAuth admits requests with "Authorization: Bearer STAFF_TOKEN". The
-// tokens are compared as SHA-256 digests in constant time, so neither the
-// content nor the length of the token leaks through timing.
-func (s *Server) staffAuth(c *gin.Context) {
-	const prefix = "Bearer "
-	h := c.GetHeader("Authorization")
-	given := sha256.Sum256([]byte(strings.TrimPrefix(h, prefix)))
-	want := sha256.Sum256([]byte(s.cfg.StaffToken))
-	if s.cfg.StaffToken == "" || !strings.HasPrefix(h, prefix) || subtle.ConstantTimeCompare(given[:], want[:]) != 1 {
-		c.Header("WWW-Authenticate", `Bearer realm="infopass"`)
-		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "a valid staff token is required"})
+// apiAuth admits requests with "Authorization: Bearer TOKEN" where TOKEN
+// is a live API client's token (see bot.Officers.APIClient: only its hash
+// is stored), and puts the client in the request's context as the actor
+// the access log records. Each attempt is counted before the token is
+// checked; an address or the server over its limit gets 429 without a
+// check.
+func (s *Server) apiAuth(c *gin.Context) {
+	ip := c.ClientIP()
+	attempt, wait := s.lockout.Begin(s.cfg.Now(), ip, "")
+	if wait > 0 {
+		s.cfg.Metrics.limit(limitStaffAuth)
+		c.Header("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		c.AbortWithStatusJSON(http.StatusTooManyRequests, gin.H{"error": "too many wrong API tokens; try again later"})
 		return
 	}
+	const prefix = "Bearer "
+	h := c.GetHeader("Authorization")
+	var client bot.APIClient
+	err := bot.ErrBadToken
+	if s.cfg.Officers != nil && strings.HasPrefix(h, prefix) {
+		client, err = s.cfg.Officers.APIClient(c.Request.Context(), strings.TrimPrefix(h, prefix))
+	}
+	switch {
+	case errors.Is(err, bot.ErrBadToken):
+		c.Header("WWW-Authenticate", `Bearer realm="infopass"`)
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "a valid API token is required (infopass api-token create NAME)"})
+		return
+	case err != nil:
+		attempt.Succeeded() // the database failed, not the caller
+		s.apiError(c, err)
+		c.Abort()
+		return
+	}
+	attempt.Succeeded()
+	c.Request = c.Request.WithContext(bot.WithActor(c.Request.Context(), bot.Actor{Client: client.Name}))
 	c.Next()
 }
 
@@ -44,6 +63,8 @@ func (s *Server) apiError(c *gin.Context, err error) {
 		c.JSON(http.StatusBadRequest, gin.H{"errors": invalid})
 	case errors.Is(err, bot.ErrNotFound):
 		c.JSON(http.StatusNotFound, gin.H{"error": "not found"})
+	case errors.Is(err, bot.ErrForbidden):
+		c.JSON(http.StatusForbidden, gin.H{"error": "forbidden"})
 	default:
 		s.log.ErrorContext(c.Request.Context(), "staff api", "route", c.FullPath(), "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "internal error"})
@@ -155,89 +176,53 @@ func toOfferJSON(o bot.CallbackOffer) offerJSON {
 
 // handleListRequests: GET /api/requests?status=&type=&language=&zip=&a_number=&receipt=&phone=&from=&to=&limit=&cursor=
 func (s *Server) handleListRequests(c *gin.Context) {
-	f := bot.RequestFilter{
-		Status: c.Query("status"), Type: c.Query("type"), Language: c.Query("language"), ZIPPrefix: c.Query("zip"),
-	}
-	var bad bot.ValidationError
-	var err error
-	// Lookups by identifier go through the blind indexes: the values are
-	// normalized as the wizard stores them.
-	if v := c.Query("a_number"); v != "" {
-		if f.ANumber, err = flows.ParseANumber(v); err != nil {
-			bad = append(bad, bot.FieldError{Field: "a_number", Message: "must be an A-Number (A and 7 to 9 digits)"})
-		}
-	}
-	if v := c.Query("receipt"); v != "" {
-		r, err := flows.ParseReceipt(v)
-		if err != nil {
-			bad = append(bad, bot.FieldError{Field: "receipt", Message: "must be a receipt number (3 letters and 10 digits)"})
-		}
-		f.Receipt = r.Number
-	}
-	if v := c.Query("phone"); v != "" {
-		if f.Phone, err = flows.ParsePhone(v, "US"); err != nil {
-			bad = append(bad, bot.FieldError{Field: "phone", Message: "must be a phone number (E.164, like +12025550123)"})
-		}
-	}
-	if f.From, err = s.parseDay(c.Query("from")); err != nil {
-		bad = append(bad, bot.FieldError{Field: "from", Message: err.Error()})
-	}
-	if f.To, err = s.parseDay(c.Query("to")); err != nil {
-		bad = append(bad, bot.FieldError{Field: "to", Message: err.Error()})
-	}
-	if v := c.Query("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 {
-			bad = append(bad, bot.FieldError{Field: "limit", Message: "must be from 1 to 200"})
-			f.Limit = 0
-		}
-	}
-	if v := c.Query("cursor"); v != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(v)
-		if err == nil {
-			f.Before, err = strconv.ParseInt(string(raw), 10, 64)
-		}
-		if err != nil || f.Before < 1 {
-			bad = append(bad, bot.FieldError{Field: "cursor", Message: "is not a cursor this API gave"})
-		}
-	}
-	if len(bad) > 0 {
-		s.apiError(c, bad)
+	f, err := s.cfg.Staff.ParseRequestFilter(c.Request.URL.Query(), s.cfg.Zone)
+	if err != nil {
+		s.apiError(c, err)
 		return
+	}
+	if f.Limit == 0 {
+		f.Limit = bot.DefaultListLimit
 	}
 	reqs, err := s.cfg.Staff.Requests(c.Request.Context(), f)
 	if err != nil {
 		s.apiError(c, err)
 		return
 	}
-	out := gin.H{"requests": []requestJSON{}}
 	list := make([]requestJSON, len(reqs))
 	for i, r := range reqs {
 		list[i] = summaryJSON(r)
 	}
-	out["requests"] = list
-	limit := f.Limit
-	if limit == 0 {
-		limit = 50
-	}
-	if len(reqs) == limit {
-		out["next_cursor"] = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(reqs[len(reqs)-1].ID, 10)))
+	out := gin.H{"requests": list}
+	if len(reqs) == f.Limit {
+		out["next_cursor"] = bot.NextCursor(reqs)
 	}
 	c.JSON(http.StatusOK, out)
 }
 
-// parseDay reads an RFC 3339 time or a YYYY-MM-DD day (midnight where the
-// service counts days).
-func (s *Server) parseDay(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
+type accessJSON struct {
+	Reference string    `json:"reference,omitempty"`
+	Officer   string    `json:"officer,omitempty"`
+	OfficerID int64     `json:"officer_id,omitempty"`
+	APIClient string    `json:"api_client,omitempty"`
+	Action    string    `json:"action"`
+	At        time.Time `json:"at"`
+}
+
+// handleAccessLog: GET /api/requests/:ref/access, who looked at or changed
+// the request, oldest first.
+func (s *Server) handleAccessLog(c *gin.Context) {
+	log, err := s.cfg.Staff.AccessLog(c.Request.Context(), c.Param("ref"))
+	if err != nil {
+		s.apiError(c, err)
+		return
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+	out := make([]accessJSON, len(log))
+	for i, a := range log {
+		out[i] = accessJSON{Reference: a.Reference, Officer: a.Actor.Officer.Name, OfficerID: a.Actor.Officer.ID,
+			APIClient: a.Actor.Client, Action: a.Action, At: a.At}
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, s.cfg.Zone); err == nil {
-		return t, nil
-	}
-	return time.Time{}, errors.New("must be a date (2026-11-23) or an RFC 3339 time")
+	c.JSON(http.StatusOK, gin.H{"access": out})
 }
 
 // handleGetRequest: GET /api/requests/:ref

@@ -1,18 +1,36 @@
 package webhooks
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"infopass/bot"
 )
+
+// testAPIToken is the one API token testOfficers knows.
+const testAPIToken = "ipa_0123456789ABCDEFGHJKMNPQRS"
+
+// tokenStore knows one API client, of testAPIToken.
+type tokenStore struct{ bot.OfficerStore }
+
+func (tokenStore) APIClientByToken(ctx context.Context, hash string) (bot.APIClient, error) {
+	if hash == bot.HashToken(testAPIToken) {
+		return bot.APIClient{ID: 1, Name: "test-client"}, nil
+	}
+	return bot.APIClient{}, bot.ErrNotFound
+}
+
+func testOfficers() *bot.Officers { return bot.NewOfficers(tokenStore{}, nil) }
 
 // TestAPIBodyErrorsNameTheField checks that a staff API body of the wrong
 // shape is refused with the field at fault, before anything else is done
 // (this server has no staff service to do anything with).
 func TestAPIBodyErrorsNameTheField(t *testing.T) {
-	h := New(Config{PublicURL: publicURL, AuthToken: token, StaffToken: "right"})
+	h := New(Config{PublicURL: publicURL, AuthToken: token, Officers: testOfficers()})
 	for _, tc := range []struct {
 		path, body, field string
 	}{
@@ -24,7 +42,7 @@ func TestAPIBodyErrorsNameTheField(t *testing.T) {
 		{"/api/requests/IP-7K3Q9D2M/status", `{"status": "closed"} {}`, "body"},
 	} {
 		req := httptest.NewRequest(http.MethodPost, tc.path, strings.NewReader(tc.body))
-		req.Header.Set("Authorization", "Bearer right")
+		req.Header.Set("Authorization", "Bearer "+testAPIToken)
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

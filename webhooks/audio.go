@@ -10,11 +10,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/twilio/twilio-go/twiml"
+
+	"infopass/bot"
 )
 
 //go:generate go run ../scripts/genaudio -out audio
 
-// audioFS holds the recorded prompts, audio/<lang>/<key>.mp3.
+// audioFS holds the recorded prompts and read-back clips,
+// audio/<lang>/<key>.mp3.
 //
 //go:embed audio
 var audioFS embed.FS
@@ -33,6 +36,24 @@ func audioPath(lang, text string) string {
 func HasAudio(lang, text string) bool {
 	_, err := fs.Stat(audioFS, audioPath(lang, text))
 	return err == nil
+}
+
+// HasClips reports whether every clip of a composition has its recording
+// in lang: a read-back composed of clips (named as bot.Clip names them:
+// "number.3", "month.4", "year.1990", "letter.e") can be played as a
+// sequence of <Play>s only when all of them exist. It is false for an
+// empty composition and for a name that is no clip.
+func HasClips(c *bot.Catalog, lang string, names []string) bool {
+	if len(names) == 0 {
+		return false
+	}
+	for _, n := range names {
+		text, ok := c.ClipText(lang, n)
+		if !ok || !HasAudio(lang, text) {
+			return false
+		}
+	}
+	return true
 }
 
 // plays returns a <Play> of each text's recording, or false when one of

@@ -2,8 +2,6 @@ package webhooks
 
 import (
 	"container/list"
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,12 +20,6 @@ const (
 	// and room for a phone that delivers a backlog of texts in one go.
 	DefaultSenderRate  rate.Limit = 1
 	DefaultSenderBurst            = 20
-
-	// After staffFailureLimit wrong staff tokens from one address within
-	// staffFailureWindow of the first, the API refuses that address until
-	// the window ends.
-	staffFailureLimit  = 10
-	staffFailureWindow = time.Minute
 
 	// maxTracked bounds how many numbers or addresses a limit remembers;
 	// senderIdle is how long a number's bucket is kept unused (a bucket
@@ -83,25 +75,6 @@ func (s *Server) refuse(c *gin.Context, channel bot.Channel) {
 		s.writeTwiML(c, "")
 	}
 	c.Abort()
-}
-
-// limitStaffFailures answers 429 to an address that sent too many wrong
-// staff tokens lately, even with the right one, and counts the failures
-// of staffAuth after it.
-func (s *Server) limitStaffFailures(c *gin.Context) {
-	ip := c.ClientIP()
-	if wait := s.staffFailures.wait(ip, s.cfg.Now()); wait > 0 {
-		s.cfg.Metrics.limit(limitStaffAuth)
-		c.Header("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		c.AbortWithStatusJSON(http.StatusTooManyRequests, gin.H{"error": "too many wrong staff tokens from this address; try again later"})
-		return
-	}
-	c.Next()
-	if c.Writer.Status() == http.StatusUnauthorized {
-		if s.staffFailures.fail(ip, s.cfg.Now()) {
-			s.log.WarnContext(c.Request.Context(), "staff api: address blocked after wrong tokens", "ip", ip)
-		}
-	}
 }
 
 // senderLimits remembers, for each number that sent lately, whether its
@@ -176,48 +149,6 @@ func (l *senderLimits) admit(from string, now time.Time) (verdict int, first boo
 		}
 	})
 	return verdict, first
-}
-
-// staffFailures counts wrong staff tokens per client address in fixed
-// windows that start at an address's first failure.
-type staffFailures struct {
-	limit  int
-	window time.Duration
-	seen   *recent[failureWindow]
-}
-
-type failureWindow struct {
-	start time.Time
-	count int
-}
-
-func newStaffFailures(limit int, window time.Duration) *staffFailures {
-	// An address idle for a window has nothing left to count.
-	return &staffFailures{limit: limit, window: window, seen: newRecent[failureWindow](maxTracked, window)}
-}
-
-// wait returns how long ip remains refused at now, or 0.
-func (f *staffFailures) wait(ip string, now time.Time) time.Duration {
-	var wait time.Duration
-	f.seen.use(ip, now, false, func(w *failureWindow) {
-		if end := w.start.Add(f.window); w.count >= f.limit && now.Before(end) {
-			wait = end.Sub(now)
-		}
-	})
-	return wait
-}
-
-// fail counts a wrong token from ip at now and reports whether it was the
-// one that reached the limit.
-func (f *staffFailures) fail(ip string, now time.Time) (blocked bool) {
-	f.seen.use(ip, now, true, func(w *failureWindow) {
-		if w.count == 0 || !now.Before(w.start.Add(f.window)) {
-			*w = failureWindow{start: now}
-		}
-		w.count++
-		blocked = w.count == f.limit
-	})
-	return blocked
 }
 
 // recent maps keys to values for the limits, holding at most max keys and

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"infopass/flows"
+	"infopass/webhooks/lockout"
 )
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -194,44 +195,6 @@ func BenchmarkAdmit(b *testing.B) {
 	})
 }
 
-func TestStaffFailures(t *testing.T) {
-	const ip, other = "192.0.2.1", "192.0.2.2"
-	f := newStaffFailures(3, time.Minute)
-	if w := f.wait(ip, t0); w != 0 {
-		t.Fatalf("wait before any failure: %v", w)
-	}
-	for i, want := range []bool{false, false, true} {
-		if blocked := f.fail(ip, t0.Add(time.Duration(i)*time.Second)); blocked != want {
-			t.Errorf("failure %d: blocked %v", i+1, blocked)
-		}
-	}
-	for _, tc := range []struct {
-		name string
-		ip   string
-		at   time.Duration
-		want time.Duration
-	}{
-		{"ErrBlocked", ip, 10 * time.Second, 50 * time.Second},
-		{"ErrBlockedToTheEnd", ip, 59 * time.Second, time.Second},
-		{"OtherAddress", other, 10 * time.Second, 0},
-		{"WindowOver", ip, time.Minute, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if w := f.wait(tc.ip, t0.Add(tc.at)); w != tc.want {
-				t.Errorf("wait = %v, want %v", w, tc.want)
-			}
-		})
-	}
-	t.Run("NewWindow", func(t *testing.T) {
-		if blocked := f.fail(ip, t0.Add(2*time.Minute)); blocked {
-			t.Error("the first failure of a new window blocks")
-		}
-		if w := f.wait(ip, t0.Add(2*time.Minute)); w != 0 {
-			t.Errorf("wait = %v", w)
-		}
-	})
-}
-
 // TestRegionRefused checks that a number outside the allowed regions gets
 // nothing, before any engine: this server has none.
 func TestRegionRefused(t *testing.T) {
@@ -262,7 +225,7 @@ func TestRegionRefused(t *testing.T) {
 	}
 }
 
-// TestTrustedProxies checks whose address the limit of wrong staff tokens
+// TestTrustedProxies checks whose address the limit of wrong API tokens
 // counts: behind a trusted proxy, the client's from X-Forwarded-For;
 // otherwise the peer's, whatever the headers say.
 func TestTrustedProxies(t *testing.T) {
@@ -291,14 +254,14 @@ func TestTrustedProxies(t *testing.T) {
 		{"OtherProxyTrusted", []string{"10.0.0.1"}, http.StatusTooManyRequests},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := New(Config{PublicURL: publicURL, AuthToken: token, StaffToken: "right", TrustedProxies: tc.trusted})
-			for i := range staffFailureLimit {
+			h := New(Config{PublicURL: publicURL, AuthToken: token, Officers: testOfficers(), TrustedProxies: tc.trusted})
+			for i := range lockout.DefaultLimits.PerAddress {
 				if code := guess(h, proxy, "198.51.100.7"); code != http.StatusUnauthorized {
 					t.Fatalf("guess %d: %d", i+1, code)
 				}
 			}
 			if code := guess(h, proxy, "198.51.100.7"); code != http.StatusTooManyRequests {
-				t.Errorf("the guessing client after %d wrong tokens: %d", staffFailureLimit, code)
+				t.Errorf("the guessing client after %d wrong tokens: %d", lockout.DefaultLimits.PerAddress, code)
 			}
 			if code := guess(h, proxy, "203.0.113.9"); code != tc.other {
 				t.Errorf("another client behind the proxy: %d, want %d", code, tc.other)

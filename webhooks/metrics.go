@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"infopass/bot"
+	"infopass/webhooks/lockout"
 )
 
 // Metrics counts what the service does, for GET /metrics in Prometheus's
@@ -30,6 +31,8 @@ type Metrics struct {
 	optOuts     *prometheus.CounterVec
 	limited     *prometheus.CounterVec
 	held        *prometheus.GaugeVec
+	attested    *prometheus.CounterVec
+	lockouts    *prometheus.CounterVec
 }
 
 // Outcomes of a turn, as infopass_turns_total counts them.
@@ -46,7 +49,7 @@ const (
 const (
 	limitSenderRate = "sender_rate" // one number sent too much too fast
 	limitRegion     = "region"      // a number outside ALLOWED_REGIONS
-	limitStaffAuth  = "staff_auth"  // too many wrong staff tokens from one address
+	limitStaffAuth  = "staff_auth"  // an address, an account or the server locked out after failed sign-ins or API tokens
 )
 
 // NewMetrics returns the metrics of one server, with the Go runtime's and
@@ -80,8 +83,19 @@ func NewMetrics() *Metrics {
 			Name: "infopass_outbound_held",
 			Help: "1 while the cap of texts sent across all numbers (hourly or daily) holds due texts back, at this replica's last claim; else 0.",
 		}, []string{"cap"}),
+		attested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "infopass_call_attestations_total",
+			Help: "Incoming calls by the STIR/SHAKEN attestation of their caller ID (A: the carrier vouches the caller owns the number).",
+		}, []string{"level"}),
 	}
-	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.held,
+	m.lockouts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "infopass_staff_lockouts_total",
+		Help: "Lock-outs after failed staff sign-ins or wrong API tokens, by scope (address, account, global).",
+	}, []string{"scope"})
+	for _, sc := range []string{lockout.ScopeAddress, lockout.ScopeAccount, lockout.ScopeGlobal} {
+		m.lockouts.WithLabelValues(sc)
+	}
+	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.held, m.attested, m.lockouts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every series exists from the start, so that rates over a fresh
 	// process are right and dashboards show zeros rather than gaps.
@@ -98,8 +112,19 @@ func NewMetrics() *Metrics {
 	for _, r := range []string{limitSenderRate, limitRegion, limitStaffAuth} {
 		m.limited.WithLabelValues(r)
 	}
+	for _, l := range attestationLevels() {
+		m.attested.WithLabelValues(l)
+	}
 	m.OutboundHeld("")
 	return m
+}
+
+// call counts an incoming call by its caller ID's attestation level.
+func (m *Metrics) call(level string) {
+	if m == nil {
+		return
+	}
+	m.attested.WithLabelValues(level).Inc()
 }
 
 // WatchOutboxDepth reports infopass_outbox_depth, the texts queued or being
@@ -183,7 +208,7 @@ func (m *Metrics) turn(channel bot.Channel, reply bot.Reply, err error) {
 		outcome = outcomeError
 	case reply.Silent:
 		outcome = outcomeSilent
-	case reply.Handoff:
+	case reply.Intent == bot.ConnectPerson:
 		outcome = outcomeHandoff
 	}
 	m.turns.WithLabelValues(string(channel), outcome).Inc()
@@ -195,6 +220,14 @@ func (m *Metrics) limit(reason string) {
 		return
 	}
 	m.limited.WithLabelValues(reason).Inc()
+}
+
+// lockout counts a lock-out of scope.
+func (m *Metrics) lockout(scope string) {
+	if m == nil {
+		return
+	}
+	m.lockouts.WithLabelValues(scope).Inc()
 }
 
 // timeWebhook observes how long each webhook takes, labelled with its route

@@ -24,16 +24,20 @@ func (s *Server) routes(r *gin.Engine) {
 	tw.POST("/voice/fallback", s.handleVoiceFallback)
 	tw.POST("/voice/retry", s.admitSender(bot.Voice), s.handleVoiceRetry)
 
-	api := r.Group("/api", s.limitStaffFailures, s.staffAuth)
+	api := r.Group("/api", s.apiAuth)
 	api.GET("/requests", s.handleListRequests)
 	api.GET("/requests/:ref", s.handleGetRequest)
+	api.GET("/requests/:ref/access", s.handleAccessLog)
 	api.POST("/requests/:ref/status", s.handleSetStatus)
 	api.GET("/requests/:ref/callback-offers", s.handleListOffers)
 	api.POST("/requests/:ref/callback-offers", s.handleCreateOffer)
 	api.DELETE("/requests/:ref/callback-offers/:id", s.handleCancelOffer)
 
-	console.Register(r, console.Config{
-		Staff: s.cfg.Staff, Token: s.cfg.StaffToken, SessionKey: s.cfg.StaffSessionKey, PublicURL: s.cfg.PublicURL,
-		Zone: s.cfg.Zone, Now: s.cfg.Now, Logger: s.log, SignInGuard: s.limitStaffFailures,
-	})
+	if s.cfg.Staff != nil && s.cfg.Officers != nil {
+		console.Register(r, console.Config{
+			Staff: s.cfg.Staff, Officers: s.cfg.Officers, OIDC: s.cfg.OIDC, PublicURL: s.cfg.PublicURL,
+			Zone: s.cfg.Zone, Now: s.cfg.Now, Logger: s.log, Lockout: s.lockout,
+			OnLockedOut: func() { s.cfg.Metrics.limit(limitStaffAuth) },
+		})
+	}
 }

@@ -15,6 +15,8 @@ import (
 
 	"infopass/bot"
 	"infopass/flows"
+	"infopass/webhooks/console"
+	"infopass/webhooks/lockout"
 )
 
 // Config is what the HTTP server needs.
@@ -24,13 +26,17 @@ type Config struct {
 	AuthToken string // Twilio auth token
 	// Ready reports whether the service can take turns (the database answers).
 	Ready func(ctx context.Context) error
-	// Staff serves the staff API; StaffToken is its bearer token (the API
-	// refuses every request while it is empty).
-	Staff      *bot.Staff
-	StaffToken string
-	// StaffSessionKey is the secret the staff console's cookie keys are
-	// derived from; empty: they are derived from StaffToken.
-	StaffSessionKey []byte
+	// Staff serves the staff API and console; Officers signs officers in
+	// and API clients' tokens. Without both, the API refuses every call
+	// and there is no console.
+	Staff    *bot.Staff
+	Officers *bot.Officers
+	// OIDC, if set, signs officers in through the agency's identity
+	// provider.
+	OIDC *console.OIDCConfig
+	// Lockout limits wrong API tokens and failed sign-ins
+	// (lockout.DefaultLimits when zero).
+	Lockout lockout.Limits
 	// Deliveries records the delivery reports of sent texts.
 	Deliveries interface {
 		MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error
@@ -62,8 +68,8 @@ type Server struct {
 	validator client.RequestValidator
 	log       *slog.Logger
 
-	senders       *senderLimits
-	staffFailures *staffFailures
+	senders *senderLimits
+	lockout *lockout.Lockout
 }
 
 // CheckProxies reports the first of proxies that is neither an IP address
@@ -103,14 +109,29 @@ func New(cfg Config) http.Handler {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &Server{
 		cfg: cfg, validator: client.NewRequestValidator(cfg.AuthToken), log: cfg.Logger,
-		senders:       newSenderLimits(cfg.SenderRate, cfg.SenderBurst, cfg.AllowedRegions),
-		staffFailures: newStaffFailures(staffFailureLimit, staffFailureWindow),
+		senders: newSenderLimits(cfg.SenderRate, cfg.SenderBurst, cfg.AllowedRegions),
 	}
+	limits := cfg.Lockout
+	if limits == (lockout.Limits{}) {
+		limits = lockout.DefaultLimits
+	}
+	s.lockout = lockout.New(limits, func(scope, key string) {
+		attrs := []any{"scope", scope}
+		if scope == lockout.ScopeAddress {
+			attrs = append(attrs, "ip", key) // an account's id is not for logs
+		}
+		s.log.Warn("staff sign-ins or API tokens locked out after failures", attrs...)
+		s.cfg.Metrics.lockout(scope)
+	})
+	// gin's debug mode prints every route at start, and would print
+	// request details in its own words.
+	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// Signatures are checked against PublicURL, whatever a proxy says of
-	// the host or scheme. The client's address (for the per-address limit
-	// of wrong staff tokens) comes from X-Forwarded-For only when the peer
-	// is a trusted proxy; an address CheckProxies refused trusts nobody.
+	// the host or scheme. The client's address (for the per-address limits
+	// of failed sign-ins and API tokens) comes from X-Forwarded-For only
+	// when the peer is a trusted proxy; an address CheckProxies refused
+	// trusts nobody.
 	if r.SetTrustedProxies(cfg.TrustedProxies) != nil {
 		_ = r.SetTrustedProxies(nil)
 	}
@@ -142,11 +163,11 @@ func (s *Server) recoverer(c *gin.Context) {
 // an answer within 5 even when the database is slow or down.
 const turnDeadline = 4500 * time.Millisecond
 
-// handle runs a turn within turnDeadline.
-func (s *Server) handle(ctx context.Context, in bot.Inbound) (bot.Reply, error) {
+// handle runs a turn within turnDeadline, rendered by r.
+func (s *Server) handle(ctx context.Context, in bot.Inbound, r bot.Renderer) (bot.Reply, bot.Rendered, error) {
 	ctx, cancel := context.WithTimeout(ctx, turnDeadline)
 	defer cancel()
-	return s.cfg.Engine.Handle(ctx, in)
+	return s.cfg.Engine.Handle(ctx, in, r)
 }
 
 func (s *Server) handleHealthz(c *gin.Context) {

@@ -2,13 +2,16 @@ package webhooks
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/twilio/twilio-go/twiml"
 
 	"infopass/bot"
+	"infopass/flows"
 )
 
 // messageSid is the shape of Twilio's message ids (SMS and MMS).
@@ -24,7 +27,7 @@ func (s *Server) handleSMS(c *gin.Context) {
 		return
 	}
 	in := bot.Inbound{Channel: bot.SMS, From: c.PostForm("From"), Text: c.PostForm("Body"), ProviderID: sid}
-	reply, err := s.handle(ctx, in)
+	reply, out, err := s.handle(ctx, in, smsRenderer{s.cfg.Engine})
 	s.cfg.Metrics.turn(bot.SMS, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
@@ -35,28 +38,65 @@ func (s *Server) handleSMS(c *gin.Context) {
 		return
 	case err != nil:
 		s.log.ErrorContext(ctx, "sms turn failed", "message_sid", sid, "err", err)
-		s.writeTwiML(c, s.cfg.Engine.Unavailable(in.From))
+		lang := s.cfg.Engine.LanguageOf(in)
+		s.writeTwiML(c, s.cfg.Engine.Text(lang, []flows.Msg{flows.M("reply.unavailable")}))
 		return
 	}
-	if reply.Silent {
-		s.writeTwiML(c, "")
-		return
-	}
-	s.writeTwiML(c, reply.Text)
+	c.Data(http.StatusOK, "text/xml; charset=utf-8", out.Document)
 }
 
-// writeTwiML answers with one <Message> holding text, or none when text is
-// empty.
-func (s *Server) writeTwiML(c *gin.Context, text string) {
+// smsRenderer renders replies as the TwiML answer to a text: one
+// <Message>, or none when the bot stays silent.
+type smsRenderer struct{ e *bot.Engine }
+
+// Render writes the reply as text, after the answer about a callback offer
+// if any. A reply that would cost more than MaxSegments leaves out the
+// question asked again after an aside: it stands as it was.
+func (r smsRenderer) Render(reply bot.Reply) (bot.Rendered, error) {
+	var text string
+	if !reply.Silent {
+		text = r.text(reply, reply.Say)
+		if reply.AgainFrom >= 0 {
+			text = FitSMS(text, r.text(reply, reply.Say[:reply.AgainFrom]))
+		}
+	}
+	doc, err := messages(text)
+	if err != nil {
+		return bot.Rendered{}, err
+	}
+	return bot.Rendered{Document: doc, Transcript: text}, nil
+}
+
+func (r smsRenderer) text(reply bot.Reply, say []flows.Msg) string {
+	text := r.e.Text(reply.Language, say)
+	if len(reply.Lead) > 0 {
+		text = strings.TrimSpace(r.e.Text(reply.LeadLanguage, reply.Lead) + "\n" + text)
+	}
+	return text
+}
+
+// messages is the TwiML answer to a text: one <Message> holding text, or
+// none when text is empty.
+func messages(text string) ([]byte, error) {
 	var verbs []twiml.Element
 	if text != "" {
 		verbs = append(verbs, &twiml.MessagingMessage{Body: text})
 	}
 	doc, err := twiml.Messages(verbs)
 	if err != nil {
+		return nil, fmt.Errorf("render twiml: %w", err)
+	}
+	return []byte(doc), nil
+}
+
+// writeTwiML answers with one <Message> holding text, or none when text is
+// empty.
+func (s *Server) writeTwiML(c *gin.Context, text string) {
+	doc, err := messages(text)
+	if err != nil {
 		s.log.ErrorContext(c.Request.Context(), "render twiml", "err", err)
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
-	c.Data(http.StatusOK, "text/xml; charset=utf-8", []byte(doc))
+	c.Data(http.StatusOK, "text/xml; charset=utf-8", doc)
 }

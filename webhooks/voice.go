@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -23,8 +24,42 @@ func (s *Server) handleVoice(c *gin.Context) {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
 	}
-	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), CallStart: true, ProviderID: sid + ":start"})
+	level := attestation(c.PostForm("StirVerstat"))
+	s.cfg.Metrics.call(level)
+	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), CallStart: true, ProviderID: sid + ":start",
+		Call: sid, Attested: level == "A", Attestation: level})
 }
+
+// attestation reads Twilio's StirVerstat: the STIR/SHAKEN verification of
+// the caller ID of a call that came in. Only "A" (TN-Validation-Passed-A)
+// means the carrier vouches that the caller owns the number.
+func attestation(v string) string {
+	switch v {
+	case "TN-Validation-Passed-A":
+		return "A"
+	case "TN-Validation-Passed-B":
+		return "B"
+	case "TN-Validation-Passed-C":
+		return "C"
+	case "No-TN-Validation":
+		return "none"
+	case "":
+		return "absent"
+	}
+	if strings.HasPrefix(v, "TN-Validation-Failed") {
+		return "failed"
+	}
+	return "unknown"
+}
+
+func attestationLevels() []string {
+	return []string{"A", "B", "C", "failed", "none", "absent", "unknown"}
+}
+
+// attestedParam marks the URLs the TwiML of an attested call gives Twilio
+// for its next turns, which carry no attestation of their own. Twilio
+// signs each request with the URL it was given, so nobody can add it.
+const attestedParam = "caller=attested"
 
 // handleVoiceTurn takes the caller's answer to a <Gather>: the keys pressed
 // (Digits) or the words said (SpeechResult), either possibly empty.
@@ -38,6 +73,7 @@ func (s *Server) handleVoiceTurn(c *gin.Context) {
 	s.voiceTurn(c, bot.Inbound{
 		Channel: bot.Voice, From: c.PostForm("From"), Keys: c.PostForm("Digits"), Text: c.PostForm("SpeechResult"),
 		ToSMS: c.Query("sms") == "1", ProviderID: sid + ":" + strconv.Itoa(seq),
+		Call: sid, Attested: c.Query("caller") == "attested",
 	})
 }
 
@@ -58,7 +94,7 @@ func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
 		s.writeVoice(c, s.apology())
 		return
 	}
-	reply, err := s.handle(ctx, in)
+	reply, out, err := s.handle(ctx, in, voiceRenderer{s: s, attested: in.Attested})
 	s.cfg.Metrics.turn(bot.Voice, reply, err)
 	switch {
 	case errors.Is(err, bot.ErrBadInbound):
@@ -72,7 +108,7 @@ func (s *Server) voiceTurn(c *gin.Context, in bot.Inbound) {
 		s.retryOrTransfer(c, in)
 		return
 	}
-	s.writeVoice(c, s.voiceVerbs(reply))
+	c.Data(http.StatusOK, "text/xml; charset=utf-8", out.Document)
 }
 
 // handleVoiceRetry asks the question again after a turn that could not be
@@ -84,7 +120,8 @@ func (s *Server) handleVoiceRetry(c *gin.Context) {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
 	}
-	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), Repeat: true, Retries: n})
+	s.voiceTurn(c, bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), Repeat: true, Retries: n,
+		Call: sid, Attested: c.Query("caller") == "attested"})
 }
 
 // retryOrTransfer answers a turn that failed (the database is down or
@@ -95,19 +132,28 @@ func (s *Server) retryOrTransfer(c *gin.Context, in bot.Inbound) {
 		s.writeVoice(c, s.apology())
 		return
 	}
-	lang, text := s.cfg.Engine.VoiceRetry(in.From)
+	lang := s.cfg.Engine.LanguageOf(in)
+	text := speech{e: s.cfg.Engine}.text(lang, []flows.Msg{flows.M("voice.retry")})
+	retry := s.cfg.PublicURL + "/twilio/voice/retry?n=1"
+	if in.Attested {
+		retry += "&" + attestedParam
+	}
 	s.writeVoice(c, []twiml.Element{
 		s.say(lang, text),
 		&twiml.VoicePause{Length: "2"},
-		&twiml.VoiceRedirect{Url: s.cfg.PublicURL + "/twilio/voice/retry?n=1", Method: http.MethodPost},
+		&twiml.VoiceRedirect{Url: retry, Method: http.MethodPost},
 	})
 }
 
-// apology is an apology, said in English and Spanish, and the transfer.
+// apology is what a caller hears when the service cannot take the call:
+// an apology and the transfer, said in English and Spanish.
 func (s *Server) apology() []twiml.Element {
 	var verbs []twiml.Element
-	for _, o := range s.cfg.Engine.Apology() {
-		verbs = append(verbs, s.say(o.Language, o.Text))
+	for _, lang := range []string{bot.DefaultLanguage, "es"} {
+		if s.cfg.Engine.Catalog().Has(lang) {
+			text := speech{e: s.cfg.Engine}.text(lang, []flows.Msg{flows.M("voice.sorry"), flows.M("voice.transferring")})
+			verbs = append(verbs, s.say(lang, text))
+		}
 	}
 	return append(verbs, &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
 }
@@ -121,17 +167,79 @@ func (s *Server) say(lang, text string) twiml.Element {
 	return &twiml.VoiceSay{Message: text, Voice: sp.Voice, Language: sp.SayLanguage}
 }
 
-// voiceVerbs renders a reply as the verbs of a call.
-func (s *Server) voiceVerbs(r bot.Reply) []twiml.Element {
-	switch {
-	case r.Handoff:
-		return append(s.speak(r.Language, r.Text, r.Spoken), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
-	case r.Hangup && r.OfferAgent:
+// voiceRenderer renders replies as the TwiML of a call; attested: the
+// carrier vouches for its caller ID.
+type voiceRenderer struct {
+	s        *Server
+	attested bool
+}
+
+// spoken is a reply as a call says it.
+type spoken struct {
+	bot.Reply
+	Text   string   // all of it
+	Parts  []string // message by message, for languages whose prompts are played from recordings
+	Menu   []menuOption
+	Hints  []string
+	Offer  string // "press 1 to go on by text", where a prompt cannot be played in the language
+	Byebye string // said before hanging up when nobody pressed 0
+	// attested: the call's next turns say so in their URLs.
+	attested bool
+}
+
+// menuOption is one line of the spoken language menu, in its own language.
+type menuOption struct{ Language, Text string }
+
+// Render says the reply's messages in their spoken versions (the language
+// menu with each option in its own language), and lays out the call:
+// connected to a person, hung up, or a <Gather> of the answer expected.
+func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
+	s := v.s
+	sp := speech{e: s.cfg.Engine, cannotText: !r.CanText}
+	c := s.cfg.Engine.Catalog()
+	out := spoken{Reply: r, attested: v.attested}
+	var msgs []flows.Msg
+	for _, m := range r.Say {
+		if m.ID == "ask.language" {
+			msgs = append(msgs, flows.M("voice.welcome"), flows.M("voice.agent_hint"))
+			for i, o := range c.Languages() {
+				out.Menu = append(out.Menu, menuOption{o.Tag, c.Text(o.Tag, flows.M("voice.menu_option", "N", i+1))})
+			}
+			continue
+		}
+		msgs = append(msgs, m)
+	}
+	if r.Intent == bot.EndOfferPerson {
+		msgs = append(msgs, flows.M("voice.call_us_now"))
+		out.Byebye = sp.text(r.Language, []flows.Msg{flows.M("voice.goodbye")})
+	}
+	out.Text = sp.text(r.Language, msgs)
+	for _, m := range msgs {
+		out.Parts = append(out.Parts, sp.text(r.Language, []flows.Msg{m}))
+	}
+	out.Offer = sp.text(r.Language, []flows.Msg{flows.M("voice.sms_offer")})
+	if !r.CanText {
+		out.Offer = sp.text(r.Language, []flows.Msg{flows.M("voice.person_offer")})
+	}
+	out.Hints = sp.hints(r)
+	doc, err := twiml.Voice(s.voiceVerbs(out))
+	if err != nil {
+		return bot.Rendered{}, fmt.Errorf("render voice twiml: %w", err)
+	}
+	return bot.Rendered{Document: []byte(doc), Transcript: out.Text}, nil
+}
+
+// voiceVerbs lays out a spoken reply as the verbs of a call.
+func (s *Server) voiceVerbs(r spoken) []twiml.Element {
+	switch r.Intent {
+	case bot.ConnectPerson:
+		return append(s.speak(r.Language, r.Text, r.Parts), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
+	case bot.EndOfferPerson:
 		g := s.gather(r, flows.Expect{Kind: flows.ExpectChoice, Choices: 1})
 		g.ActionOnEmptyResult = "" // silence falls through to the goodbye
-		return append([]twiml.Element{g}, append(s.speak(r.Language, r.Goodbye, []string{r.Goodbye}), &twiml.VoiceHangup{})...)
-	case r.Hangup:
-		return append(s.speak(r.Language, r.Text, r.Spoken), &twiml.VoiceHangup{})
+		return append([]twiml.Element{g}, append(s.speak(r.Language, r.Byebye, []string{r.Byebye}), &twiml.VoiceHangup{})...)
+	case bot.End, bot.ContinueByText:
+		return append(s.speak(r.Language, r.Text, r.Parts), &twiml.VoiceHangup{})
 	}
 	return []twiml.Element{s.gather(r, r.Expect)}
 }
@@ -153,7 +261,7 @@ func (s *Server) speak(lang, text string, parts []string) []twiml.Element {
 // gather asks r.Text and waits for keys or speech, posting the answer (or
 // its absence) to the turn route. Where Twilio cannot speak the language
 // and a prompt has no recording, the caller is offered to go on by text.
-func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
+func (s *Server) gather(r spoken, e flows.Expect) *twiml.VoiceGather {
 	sp := speakerFor(r.Language)
 	g := &twiml.VoiceGather{
 		Input:               "dtmf",
@@ -162,6 +270,9 @@ func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
 		Timeout:             "6",
 		FinishOnKey:         "#",
 		ActionOnEmptyResult: "true",
+	}
+	if r.attested {
+		g.Action += "&" + attestedParam
 	}
 	if sp.Speech != "" {
 		g.Input, g.Language, g.SpeechTimeout, g.BargeIn = "dtmf speech", sp.Speech, "auto", "true"
@@ -176,16 +287,20 @@ func (s *Server) gather(r bot.Reply, e flows.Expect) *twiml.VoiceGather {
 		g.NumDigits = "8"
 	}
 	if sp.Voice == "" && r.Text != "" {
-		plays, ok := s.plays(r.Language, r.Spoken)
+		plays, ok := s.plays(r.Language, r.Parts)
 		if !ok {
-			plays, ok = s.plays(r.Language, []string{r.SMSOffer})
-			g.Action += "&sms=1"
+			// The prompt cannot be played: offer to go on by text, or, to
+			// a caller who may not be texted, a person (press 0).
+			plays, ok = s.plays(r.Language, []string{r.Offer})
+			if r.CanText {
+				g.Action += "&sms=1"
+			}
 			g.NumDigits = "1"
 		}
 		if ok {
 			g.InnerElements = append(g.InnerElements, plays...)
 		} else {
-			g.InnerElements = append(g.InnerElements, s.say(r.Language, r.SMSOffer))
+			g.InnerElements = append(g.InnerElements, s.say(r.Language, r.Offer))
 		}
 	} else if r.Text != "" {
 		g.InnerElements = append(g.InnerElements, s.say(r.Language, r.Text))

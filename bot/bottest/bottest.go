@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,7 +37,8 @@ type Message struct {
 	ID             int64
 	ConversationID int64
 	bot.Message
-	Reply bot.Reply // inbound messages only
+	Reply    bot.Reply    // inbound messages only
+	Rendered bot.Rendered // inbound messages only: the document sent, as bot/postgres keeps it
 }
 
 // Event is a status change of a request.
@@ -63,20 +65,26 @@ func NewStore() *Store {
 
 // Turn runs fn on a copy of the store and keeps the copy only when fn
 // succeeds, as a rolled-back transaction keeps nothing.
-func (s *Store) Turn(ctx context.Context, phone string, now time.Time, fn func(bot.Tx) error) error {
+// A party's conversations and participant are kept under its key: its
+// number, or "call:" and the CallSid of an unattested call.
+func (s *Store) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(context.Context, bot.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	work := s.st.clone()
+	phone := party.Key()
 	p, ok := work.participants[phone]
 	if !ok {
 		p = bot.Participant{Phone: phone}
 		work.participants[phone] = p
 	}
+	if party.Call != "" {
+		p.Texted = work.participants[party.Phone].Texted
+	}
 	t := &tx{st: &work, phone: phone, now: now, p: p}
-	if err := fn(t); err != nil {
+	if err := fn(ctx, t); err != nil {
 		return err
 	}
 	s.st = work
@@ -237,9 +245,9 @@ type tx struct {
 
 var _ bot.Tx = (*tx)(nil)
 
-func (t *tx) Participant() bot.Participant { return t.p }
+func (t *tx) Participant(context.Context) bot.Participant { return t.p }
 
-func (t *tx) SaveParticipant(p bot.Participant) error {
+func (t *tx) SaveParticipant(_ context.Context, p bot.Participant) error {
 	stored := p
 	stored.Phone = t.phone
 	t.st.participants[t.phone] = stored
@@ -248,16 +256,16 @@ func (t *tx) SaveParticipant(p bot.Participant) error {
 	return nil
 }
 
-func (t *tx) PriorReply(providerID string) (bot.Reply, bool, error) {
+func (t *tx) PriorReply(_ context.Context, providerID string) (bot.Reply, bot.Rendered, bool, error) {
 	for _, m := range t.st.messages {
 		if m.Direction == "in" && m.ProviderID == providerID {
-			return cloneReply(m.Reply), true, nil
+			return cloneReply(m.Reply), m.Rendered, true, nil
 		}
 	}
-	return bot.Reply{}, false, nil
+	return bot.Reply{}, bot.Rendered{}, false, nil
 }
 
-func (t *tx) OpenConversation() (*bot.Conversation, error) {
+func (t *tx) OpenConversation(_ context.Context) (*bot.Conversation, error) {
 	i := t.st.openIndex(t.phone)
 	if i < 0 {
 		return nil, nil
@@ -266,7 +274,7 @@ func (t *tx) OpenConversation() (*bot.Conversation, error) {
 	return &c, nil
 }
 
-func (t *tx) SaveConversation(c *bot.Conversation) error {
+func (t *tx) SaveConversation(_ context.Context, c *bot.Conversation) error {
 	stored := cloneConversation(*c)
 	stored.Phone = t.phone
 	if c.ID == 0 {
@@ -300,7 +308,7 @@ func (t *tx) SaveConversation(c *bot.Conversation) error {
 	return nil
 }
 
-func (t *tx) DeleteConversation(c *bot.Conversation) error {
+func (t *tx) DeleteConversation(_ context.Context, c *bot.Conversation) error {
 	i := t.st.conversationIndex(c.ID)
 	if i < 0 {
 		return nil // DELETE of no row
@@ -316,7 +324,7 @@ func (t *tx) DeleteConversation(c *bot.Conversation) error {
 	return nil
 }
 
-func (t *tx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) error {
+func (t *tx) AddTurn(_ context.Context, conversationID int64, in bot.Message, reply bot.Reply, sent bot.Rendered) error {
 	if t.st.conversationIndex(conversationID) < 0 {
 		return fmt.Errorf("store inbound message: conversation %d: %w", conversationID, bot.ErrNotFound)
 	}
@@ -329,17 +337,17 @@ func (t *tx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) erro
 	}
 	in.Direction = "in"
 	t.st.nextID++
-	t.st.messages = append(t.st.messages, Message{ID: t.st.nextID, ConversationID: conversationID, Message: in, Reply: cloneReply(reply)})
-	if !reply.Silent {
+	t.st.messages = append(t.st.messages, Message{ID: t.st.nextID, ConversationID: conversationID, Message: in, Reply: cloneReply(reply), Rendered: bot.Rendered{Document: sent.Document}})
+	if sent.Transcript != "" {
 		t.st.nextID++
-		out := bot.Message{Direction: "out", Channel: in.Channel, Body: reply.Text}
+		out := bot.Message{Direction: "out", Channel: in.Channel, Body: sent.Transcript}
 		t.st.messages = append(t.st.messages, Message{ID: t.st.nextID, ConversationID: conversationID, Message: out})
 	}
 	t.writes++
 	return nil
 }
 
-func (t *tx) CreateRequest(r *bot.Request) error {
+func (t *tx) CreateRequest(_ context.Context, r *bot.Request) error {
 	for _, o := range t.st.requests {
 		if o.Reference == r.Reference {
 			return bot.ErrReferenceTaken
@@ -355,7 +363,7 @@ func (t *tx) CreateRequest(r *bot.Request) error {
 	return nil
 }
 
-func (t *tx) RecentRequests(phone string, limit int) ([]bot.Request, error) {
+func (t *tx) RecentRequests(_ context.Context, phone string, limit int) ([]bot.Request, error) {
 	var out []bot.Request
 	for _, r := range t.st.requests {
 		if r.Phone == phone || r.ContactPhone == phone {
@@ -374,7 +382,17 @@ func (t *tx) RecentRequests(phone string, limit int) ([]bot.Request, error) {
 	return out, nil
 }
 
-func (t *tx) RequestByReference(ref string) (bot.Request, error) {
+func (t *tx) RequestsByKeys(_ context.Context, keys string) ([]bot.Request, error) {
+	var out []bot.Request
+	for _, r := range t.st.requests {
+		if bot.ReferenceKeys(r.Reference) == keys {
+			out = append(out, cloneRequest(r))
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) RequestByReference(_ context.Context, ref string) (bot.Request, error) {
 	for _, r := range t.st.requests {
 		if r.Reference == ref {
 			return cloneRequest(r), nil
@@ -383,7 +401,7 @@ func (t *tx) RequestByReference(ref string) (bot.Request, error) {
 	return bot.Request{}, bot.ErrNotFound
 }
 
-func (t *tx) SetRequestStatus(requestID int64, status, note, actor string) error {
+func (t *tx) SetRequestStatus(_ context.Context, requestID int64, status, note, actor string) error {
 	switch status {
 	case bot.StatusSubmitted, bot.StatusScheduled, bot.StatusCompleted, bot.StatusClosed:
 	default:
@@ -399,7 +417,7 @@ func (t *tx) SetRequestStatus(requestID int64, status, note, actor string) error
 	return nil
 }
 
-func (t *tx) ContactOffers() ([]bot.CallbackOffer, error) {
+func (t *tx) ContactOffers(_ context.Context) ([]bot.CallbackOffer, error) {
 	var out []bot.CallbackOffer
 	for i := len(t.st.offers) - 1; i >= 0; i-- {
 		o := t.st.offers[i]
@@ -411,7 +429,7 @@ func (t *tx) ContactOffers() ([]bot.CallbackOffer, error) {
 	return out, nil
 }
 
-func (t *tx) CancelOffers(requestID int64) error {
+func (t *tx) CancelOffers(_ context.Context, requestID int64) error {
 	cancelled := map[int64]bool{}
 	for i, o := range t.st.offers {
 		if o.RequestID == requestID {
@@ -430,7 +448,7 @@ func (t *tx) CancelOffers(requestID int64) error {
 	return nil
 }
 
-func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
+func (t *tx) SaveOffer(_ context.Context, o *bot.CallbackOffer) error {
 	if err := t.st.saveOffer(o); err != nil {
 		return err
 	}
@@ -438,7 +456,7 @@ func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
 	return nil
 }
 
-func (t *tx) Enqueue(m *bot.OutboxMessage) error {
+func (t *tx) Enqueue(_ context.Context, m *bot.OutboxMessage) error {
 	if m.Status == "" {
 		m.Status = bot.MsgQueued
 	}
@@ -584,4 +602,22 @@ func cloneReply(r bot.Reply) bot.Reply {
 		panic(fmt.Sprintf("bottest: decode reply: %v", err))
 	}
 	return out
+}
+
+// Renderer renders replies as plain text, for tests of the engine that
+// need no channel: the transcript is the reply's messages in its language
+// (the answer about a callback offer first), and the document the same
+// text. Package webhooks has the renderers of texts and calls.
+type Renderer struct{ Engine *bot.Engine }
+
+// Render renders r as text.
+func (x Renderer) Render(r bot.Reply) (bot.Rendered, error) {
+	if r.Silent {
+		return bot.Rendered{Document: []byte{}}, nil
+	}
+	text := x.Engine.Text(r.Language, r.Say)
+	if len(r.Lead) > 0 {
+		text = strings.TrimSpace(x.Engine.Text(r.LeadLanguage, r.Lead) + "\n" + text)
+	}
+	return bot.Rendered{Document: []byte(text), Transcript: text}, nil
 }

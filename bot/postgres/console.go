@@ -84,30 +84,80 @@ func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 	return out, nil
 }
 
-// RecordAccess adds a line to the audit trail, in the request's
+// RecordAccess adds a line to the access log, in the request's
 // transaction: if the work fails, so does its record, and no view is shown
 // that was not recorded.
-func (t *requestTx) RecordAccess(who bot.Officer, action string) error {
-	_, err := t.tx.Exec(t.ctx, `
-		INSERT INTO request_access (request_id, reference, officer, session_id, action, at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, t.r.ID, t.r.Reference, who.Name, who.Session, action, t.now)
+func (t *requestTx) RecordAccess(who bot.Actor, action string) error {
+	return t.db.recordAccess(t.ctx, t.tx, who, []bot.Request{t.r}, action, t.now)
+}
+
+// RecordAccess adds a line to the access log for each of reqs, or one line
+// of no request when there are none (an export).
+func (db *DB) RecordAccess(ctx context.Context, who bot.Actor, reqs []bot.Request, action string, now time.Time) error {
+	return db.recordAccess(ctx, db.pool, who, reqs, action, now)
+}
+
+func (db *DB) recordAccess(ctx context.Context, q querier, who bot.Actor, reqs []bot.Request, action string, now time.Time) error {
+	var (
+		ids  []*int64
+		refs []*string
+	)
+	for _, r := range reqs {
+		ids, refs = append(ids, &r.ID), append(refs, &r.Reference)
+	}
+	if len(reqs) == 0 {
+		ids, refs = []*int64{nil}, []*string{nil}
+	}
+	var officerID *int64
+	var client *string
+	if who.Client != "" {
+		client = &who.Client
+	} else {
+		officerID = &who.Officer.ID
+	}
+	_, err := q.Exec(ctx, `
+		INSERT INTO request_access (request_id, reference, officer_id, api_client, session_id, action, at)
+		SELECT r.id, r.ref, $3, $4, $5, $6, $7 FROM unnest($1::bigint[], $2::text[]) AS r (id, ref)`,
+		ids, refs, officerID, client, who.Officer.Session, action, now)
 	if err != nil {
-		return fmt.Errorf("record %s of request: %w", action, err)
+		return fmt.Errorf("record %s of requests: %w", action, err)
 	}
 	return nil
 }
 
-// AccessLog returns the audit trail of a request, oldest first.
+// AccessLog returns the access log of a request, oldest first.
 func (db *DB) AccessLog(ctx context.Context, reference string) ([]bot.Access, error) {
+	return db.accessLog(ctx, `WHERE a.reference = $1 ORDER BY a.id`, reference)
+}
+
+// AccessBetween returns the access log of [from, to), oldest first.
+func (db *DB) AccessBetween(ctx context.Context, from, to time.Time) ([]bot.Access, error) {
+	return db.accessLog(ctx, `WHERE a.at >= $1 AND a.at < $2 ORDER BY a.at, a.id`, from, to)
+}
+
+func (db *DB) accessLog(ctx context.Context, tail string, args ...any) ([]bot.Access, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT reference, officer, session_id, action, at FROM request_access
-		WHERE reference = $1 ORDER BY id`, reference)
+		SELECT coalesce(a.reference, ''), a.officer, a.officer_id, coalesce(o.name, ''), coalesce(o.role, ''),
+			coalesce(a.api_client, ''), a.session_id, a.action, a.at
+		FROM request_access a LEFT JOIN officers o ON o.id = a.officer_id `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("access log: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.Access, error) {
-		var a bot.Access
-		err := r.Scan(&a.Reference, &a.Officer.Name, &a.Officer.Session, &a.Action, &a.At)
+		var (
+			a         bot.Access
+			officerID *int64
+			typed     string
+			name      string
+		)
+		err := r.Scan(&a.Reference, &typed, &officerID, &name, &a.Actor.Officer.Role, &a.Actor.Client,
+			&a.Actor.Officer.Session, &a.Action, &a.At)
+		if err != nil || officerID == nil {
+			a.Actor.Officer.Name = typed
+			return a, err
+		}
+		a.Actor.Officer.ID = *officerID
+		a.Actor.Officer.Name, err = db.keys.OpenString(name, "officers", "name", rowKey(*officerID))
 		return a, err
 	})
 }

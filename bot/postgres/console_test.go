@@ -18,19 +18,19 @@ func TestConsoleStore(t *testing.T) {
 		r := bot.Request{Reference: ref, Status: bot.StatusSubmitted, Type: typ, Language: lang, Channel: bot.SMS,
 			Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "60601", SubmittedAt: at,
 			Answers: flows.Answers{Role: flows.RoleApplicant, Type: typ, Name: "Jane Doe"}}
-		err := db.Turn(ctx, phone, at, func(tx bot.Tx) error {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, at, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: at, UpdatedAt: at}
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
 			for _, text := range turns {
-				if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: ref + text, Body: text},
-					bot.Reply{Text: "reply " + text}); err != nil {
+				if err := tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: ref + text, Body: text},
+					bot.Reply{}, sent("reply "+text)); err != nil {
 					return err
 				}
 			}
 			r.ConversationID = c.ID
-			return tx.CreateRequest(&r)
+			return tx.CreateRequest(ctx, &r)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -52,10 +52,15 @@ func TestConsoleStore(t *testing.T) {
 		}
 	})
 
-	who := bot.Officer{Name: "Officer Lee", Session: "S1"}
+	lee := bot.Officer{Name: "Officer Lee", Email: "lee@agency.gov", Role: bot.RoleOfficer, CreatedAt: t0}
+	if err := db.CreateOfficer(ctx, &lee); err != nil {
+		t.Fatal(err)
+	}
+	lee.Session = "S1"
+	who := bot.Actor{Officer: lee}
 	t.Run("HistoryAndAccess", func(t *testing.T) {
 		later := t0.Add(2 * time.Hour)
-		err := db.WithRequest(ctx, first.Reference, later, func(tx bot.RequestTx) error {
+		err := db.WithRequest(ctx, first.Reference, later, true, func(tx bot.RequestTx) error {
 			o := bot.CallbackOffer{RequestID: first.ID, Start: t0.Add(72 * time.Hour), End: t0.Add(74 * time.Hour), Zone: "America/Chicago",
 				Status: bot.OfferAwaiting, ContactPhone: phone, ContactRole: "applicant", MessageStatus: bot.MsgQueued, CreatedAt: later, UpdatedAt: later}
 			if err := tx.SaveOffer(&o); err != nil {
@@ -72,27 +77,27 @@ func TestConsoleStore(t *testing.T) {
 		// The contact answers in a new conversation; the turn's time is the
 		// offer's answered_at.
 		answered := t0.Add(3 * time.Hour)
-		err = db.Turn(ctx, phone, answered, func(tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, answered, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: answered, UpdatedAt: answered}
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
-			offers, err := tx.ContactOffers()
+			offers, err := tx.ContactOffers(ctx)
 			if err != nil || len(offers) != 1 {
 				t.Fatalf("contact offers: %v %v", offers, err)
 			}
 			o := offers[0]
 			o.Status, o.AnsweredAt, o.UpdatedAt = bot.OfferConfirmed, &answered, answered
-			if err := tx.SaveOffer(&o); err != nil {
+			if err := tx.SaveOffer(ctx, &o); err != nil {
 				return err
 			}
-			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMyes", Body: "YES"}, bot.Reply{Text: "An officer will call you"})
+			return tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMyes", Body: "YES"}, bot.Reply{}, sent("An officer will call you"))
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var history []bot.HistoryMessage
-		err = db.WithRequest(ctx, first.Reference, answered, func(tx bot.RequestTx) error {
+		err = db.WithRequest(ctx, first.Reference, answered, false, func(tx bot.RequestTx) error {
 			var err error
 			history, err = tx.History()
 			if err != nil {
@@ -122,13 +127,14 @@ func TestConsoleStore(t *testing.T) {
 		}
 		log, err := db.AccessLog(ctx, first.Reference)
 		if err != nil || len(log) != 2 || log[0].Action != bot.AccessOffer || log[1].Action != bot.AccessView ||
-			log[1].Officer != who || !log[1].At.Equal(answered) {
+			log[1].Actor.Officer.ID != lee.ID || log[1].Actor.Officer.Name != "Officer Lee" || log[1].Actor.Officer.Session != "S1" ||
+			!log[1].At.Equal(answered) {
 			t.Errorf("access log: %+v %v", log, err)
 		}
 	})
 
 	t.Run("RecordAccessRollsBack", func(t *testing.T) {
-		_ = db.WithRequest(ctx, first.Reference, t0, func(tx bot.RequestTx) error {
+		_ = db.WithRequest(ctx, first.Reference, t0, true, func(tx bot.RequestTx) error {
 			if err := tx.RecordAccess(who, bot.AccessStatus); err != nil {
 				return err
 			}
@@ -136,6 +142,69 @@ func TestConsoleStore(t *testing.T) {
 		})
 		if log, _ := db.AccessLog(ctx, first.Reference); len(log) != 2 {
 			t.Errorf("a failed action left %d audit lines, want 2", len(log))
+		}
+	})
+
+	t.Run("ActorsOfChangesAndSearches", func(t *testing.T) {
+		client := bot.Actor{Client: "crm-sync"}
+		for _, w := range []bot.Actor{who, client} {
+			err := db.WithRequest(ctx, first.Reference, t0.Add(4*time.Hour), true, func(tx bot.RequestTx) error {
+				return tx.SetStatus(bot.StatusScheduled, "booked", w)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var events []bot.RequestEvent
+		_ = db.WithRequest(ctx, first.Reference, t0, false, func(tx bot.RequestTx) error {
+			var err error
+			events, err = tx.Events()
+			return err
+		})
+		if len(events) != 2 || events[0].Actor != "Officer Lee" || events[1].Actor != "API client crm-sync" {
+			t.Errorf("status events: %+v", events)
+		}
+		second, _ := db.ListRequests(ctx, bot.RequestFilter{Type: "eap", Limit: 1})
+		at := t0.Add(5 * time.Hour)
+		if err := db.RecordAccess(ctx, client, []bot.Request{first, second[0]}, bot.AccessSearch, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecordAccess(ctx, who, nil, bot.AccessExport, at); err != nil {
+			t.Fatal(err)
+		}
+		log, err := db.AccessBetween(ctx, at, at.Add(time.Second))
+		if err != nil || len(log) != 3 {
+			t.Fatalf("access between: %+v %v", log, err)
+		}
+		if log[0].Reference != first.Reference || log[0].Actor.Client != "crm-sync" || log[0].Action != bot.AccessSearch ||
+			log[1].Reference != "IP-AAAAAAA2" || log[2].Reference != "" || log[2].Action != bot.AccessExport || log[2].Actor.Officer.ID != lee.ID {
+			t.Errorf("access between: %+v", log)
+		}
+	})
+
+	t.Run("ViewsTakeNoLock", func(t *testing.T) {
+		locked, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- db.WithRequest(ctx, first.Reference, t0, true, func(tx bot.RequestTx) error {
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		viewCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := db.WithRequest(viewCtx, first.Reference, t0, false, func(tx bot.RequestTx) error {
+			_, err := tx.Offers()
+			return err
+		})
+		cancel()
+		close(release)
+		if err != nil {
+			t.Errorf("a view waited on a change's lock: %v", err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
 		}
 	})
 

@@ -20,13 +20,13 @@ func TestTurnPipeline(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	const phone = "+12025550161"
-	err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+	err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 		c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: t0, UpdatedAt: t0,
 			Answers: flows.Answers{Language: "en"}}
-		if err := tx.SaveConversation(c); err != nil {
+		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
 		}
-		return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMfirst", Body: "hi"}, bot.Reply{Text: "Are you"})
+		return tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMfirst", Body: "hi"}, bot.Reply{}, sent("Are you"))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -37,30 +37,30 @@ func TestTurnPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			// The first call reads ahead the open conversation, which the
 			// save below changes.
-			if reply, found, err := tx.PriorReply("SMsecond"); err != nil || found {
+			if reply, _, found, err := tx.PriorReply(ctx, "SMsecond"); err != nil || found {
 				t.Errorf("prior reply of a new message: %+v %v %v", reply, found, err)
 			}
 			c.Step, c.Answers.Name = flows.StepType, "Jane"
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
-			if err := tx.SaveParticipant(bot.Participant{Phone: phone, Language: "es"}); err != nil {
+			if err := tx.SaveParticipant(ctx, bot.Participant{Phone: phone, Language: "es"}); err != nil {
 				return err
 			}
-			again, err := tx.OpenConversation()
+			again, err := tx.OpenConversation(ctx)
 			if err != nil || again.Step != flows.StepType || again.Answers.Name != "Jane" {
 				t.Errorf("conversation after saving it: %+v %v", again, err)
 			}
-			if p := tx.Participant(); p.Language != "es" {
+			if p := tx.Participant(ctx); p.Language != "es" {
 				t.Errorf("participant after saving it: %+v", p)
 			}
-			if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMsecond", Body: "1"}, bot.Reply{Text: "What"}); err != nil {
+			if err := tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMsecond", Body: "1"}, bot.Reply{}, sent("What")); err != nil {
 				return err
 			}
-			if reply, found, err := tx.PriorReply("SMsecond"); err != nil || !found || reply.Text != "What" {
+			if reply, out, found, err := tx.PriorReply(ctx, "SMsecond"); err != nil || !found || string(out.Document) != "What" {
 				t.Errorf("prior reply after storing it: %+v %v %v", reply, found, err)
 			}
 			return nil
@@ -76,19 +76,19 @@ func TestTurnPipeline(t *testing.T) {
 	t.Run("ErrFailedWriteRollsBack", func(t *testing.T) {
 		// The inbound message repeats a MessageSid: its insert, sent with
 		// the commit, fails, and nothing of the turn stays.
-		err := db.Turn(ctx, phone, t0.Add(time.Minute), func(tx bot.Tx) error {
-			c, err := tx.OpenConversation()
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0.Add(time.Minute), func(ctx context.Context, tx bot.Tx) error {
+			c, err := tx.OpenConversation(ctx)
 			if err != nil {
 				return err
 			}
 			c.Step = flows.StepName
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
-			if err := tx.SaveParticipant(bot.Participant{Phone: phone, Language: "fr"}); err != nil {
+			if err := tx.SaveParticipant(ctx, bot.Participant{Phone: phone, Language: "fr"}); err != nil {
 				return err
 			}
-			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMfirst", Body: "again"}, bot.Reply{Text: "x"})
+			return tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SMfirst", Body: "again"}, bot.Reply{}, sent("x"))
 		})
 		if err == nil {
 			t.Fatal("a turn that repeats a MessageSid was committed")
@@ -111,13 +111,13 @@ func TestTurnPipeline(t *testing.T) {
 		for i := range 2 * postgres.DefaultMaxConns {
 			func() {
 				defer func() { _ = recover() }()
-				_ = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-					c, err := tx.OpenConversation()
+				_ = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+					c, err := tx.OpenConversation(ctx)
 					if err != nil {
 						return err
 					}
 					c.Step = flows.StepDays
-					if err := tx.SaveConversation(c); err != nil {
+					if err := tx.SaveConversation(ctx, c); err != nil {
 						return err
 					}
 					if i%2 == 0 {
@@ -129,8 +129,8 @@ func TestTurnPipeline(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			c, err := tx.OpenConversation()
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			c, err := tx.OpenConversation(ctx)
 			if err != nil {
 				return err
 			}
@@ -149,26 +149,26 @@ func TestTurnPipeline(t *testing.T) {
 			reqID int64
 			offer bot.CallbackOffer
 		)
-		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			c, err := tx.OpenConversation()
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			c, err := tx.OpenConversation(ctx)
 			if err != nil {
 				return err
 			}
 			r := &bot.Request{Reference: "IP-P1PE11NE", Status: bot.StatusSubmitted, Type: flows.TypeADIT, Language: "en",
 				Channel: bot.SMS, Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ConversationID: c.ID, SubmittedAt: t0}
-			if err := tx.CreateRequest(r); err != nil {
+			if err := tx.CreateRequest(ctx, r); err != nil {
 				return err
 			}
 			reqID = r.ID
 			offer = bot.CallbackOffer{RequestID: r.ID, Start: t0.Add(48 * time.Hour), End: t0.Add(50 * time.Hour),
 				Zone: "America/New_York", Status: bot.OfferAwaiting, ContactPhone: phone, ContactRole: "applicant", CreatedAt: t0, UpdatedAt: t0}
-			return tx.SaveOffer(&offer)
+			return tx.SaveOffer(ctx, &offer)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			offers, err := tx.ContactOffers()
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			offers, err := tx.ContactOffers(ctx)
 			if err != nil || len(offers) != 1 || offers[0].RequestID != reqID || offers[0].Reference != "IP-P1PE11NE" {
 				return fmt.Errorf("offers awaiting an answer: %+v %v", offers, err)
 			}
@@ -177,15 +177,15 @@ func TestTurnPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 			// The first call reads ahead the offer, which the save below
 			// answers.
-			tx.Participant()
+			tx.Participant(ctx)
 			offer.Status = bot.OfferConfirmed
-			if err := tx.SaveOffer(&offer); err != nil {
+			if err := tx.SaveOffer(ctx, &offer); err != nil {
 				return err
 			}
-			if offers, err := tx.ContactOffers(); err != nil || len(offers) != 0 {
+			if offers, err := tx.ContactOffers(ctx); err != nil || len(offers) != 0 {
 				return fmt.Errorf("offers after the answer: %+v %v", offers, err)
 			}
 			return nil
@@ -195,3 +195,6 @@ func TestTurnPipeline(t *testing.T) {
 		}
 	})
 }
+
+// sent is a reply as a channel that sends text as it is would render it.
+func sent(text string) bot.Rendered { return bot.Rendered{Document: []byte(text), Transcript: text} }

@@ -186,13 +186,16 @@ func rowKey(id int64) string { return fmt.Sprint(id) }
 // transaction begins, and the lock is taken, with fn's first call, in the
 // round trip that also reads what that call and the usual next ones need
 // (pipeline.go).
-func (db *DB) Turn(ctx context.Context, phone string, now time.Time, fn func(bot.Tx) error) error {
-	t := &turnTx{db: db, ctx: ctx, now: now, phoneIdx: db.keys.Index("phone", phone), p: bot.Participant{Phone: phone}}
-	defer t.end() // as pgx.BeginFunc: an error or a panic rolls back
-	if err := fn(t); err != nil {
+func (db *DB) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(context.Context, bot.Tx) error) error {
+	t := &turnTx{db: db, now: now, phoneIdx: db.keys.Index("phone", party.Key()), p: bot.Participant{Phone: party.Phone}}
+	if party.Call != "" {
+		t.numberIdx = db.keys.Index("phone", party.Phone)
+	}
+	defer t.end(ctx) // as pgx.BeginFunc: an error or a panic rolls back
+	if err := fn(ctx, t); err != nil {
 		return err
 	}
-	return t.finish()
+	return t.finish(ctx)
 }
 
 // DeleteIdle deletes conversations idle since before cutoff that filed no

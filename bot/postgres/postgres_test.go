@@ -78,24 +78,25 @@ func TestTurn(t *testing.T) {
 	const phone = "+12025550147"
 
 	t.Run("OK", func(t *testing.T) {
-		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			if p := tx.Participant(); p.Phone != phone || p.OptedOut || p.Language != "" {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			if p := tx.Participant(ctx); p.Phone != phone || p.OptedOut || p.Language != "" {
 				t.Errorf("new participant: %+v", p)
 			}
-			c, err := tx.OpenConversation()
+			c, err := tx.OpenConversation(ctx)
 			if err != nil || c != nil {
 				t.Fatalf("open conversation of a new number: %v, %v", c, err)
 			}
 			c = &bot.Conversation{Phone: phone, Open: true, Step: flows.StepWho, CreatedAt: t0, UpdatedAt: t0,
 				Answers: flows.Answers{Language: "es", Name: "José"}, History: []flows.Step{flows.StepLanguage}}
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				t.Fatal(err)
 			}
-			if err := tx.SaveParticipant(bot.Participant{Phone: phone, Language: "es"}); err != nil {
+			if err := tx.SaveParticipant(ctx, bot.Participant{Phone: phone, Language: "es"}); err != nil {
 				t.Fatal(err)
 			}
-			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM1", Body: "hola"},
-				bot.Reply{Text: "¿Es usted…?", Step: flows.StepWho, Expect: flows.Expect{Kind: flows.ExpectChoice, Choices: 2}})
+			return tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM1", Body: "hola"},
+				bot.Reply{State: flows.StepWho, Expect: flows.Expect{Kind: flows.ExpectChoice, Choices: 2}},
+				bot.Rendered{Document: []byte("<Response><Message>¿Es usted…?</Message></Response>"), Transcript: "¿Es usted…?"})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -107,16 +108,17 @@ func TestTurn(t *testing.T) {
 		if c.Step != flows.StepWho || c.Answers.Name != "José" || len(c.History) != 1 || !c.Open {
 			t.Errorf("stored conversation: %+v", c)
 		}
-		err = db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			reply, found, err := tx.PriorReply("SM1")
-			if err != nil || !found || reply.Text != "¿Es usted…?" || reply.Step != flows.StepWho || reply.Expect.Choices != 2 {
+		err = db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			reply, out, found, err := tx.PriorReply(ctx, "SM1")
+			if err != nil || !found || string(out.Document) != "<Response><Message>¿Es usted…?</Message></Response>" ||
+				reply.State != flows.StepWho || reply.Expect.Choices != 2 {
 				t.Errorf("prior reply: %+v %v %v", reply, found, err)
 			}
-			if _, found, _ := tx.PriorReply("SM2"); found {
+			if _, _, found, _ := tx.PriorReply(ctx, "SM2"); found {
 				t.Error("found a reply to a message never received")
 			}
-			if tx.Participant().Language != "es" {
-				t.Errorf("participant: %+v", tx.Participant())
+			if tx.Participant(ctx).Language != "es" {
+				t.Errorf("participant: %+v", tx.Participant(ctx))
 			}
 			return nil
 		})
@@ -127,10 +129,10 @@ func TestTurn(t *testing.T) {
 
 	t.Run("ErrorRollsBack", func(t *testing.T) {
 		boom := errors.New("boom")
-		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			c, _ := tx.OpenConversation()
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			c, _ := tx.OpenConversation(ctx)
 			c.Step = flows.StepType
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 			return boom
@@ -145,13 +147,13 @@ func TestTurn(t *testing.T) {
 	})
 
 	t.Run("SilentReplyIsRemembered", func(t *testing.T) {
-		err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-			c, _ := tx.OpenConversation()
-			if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM3", Body: "STOP"}, bot.Reply{Silent: true}); err != nil {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+			c, _ := tx.OpenConversation(ctx)
+			if err := tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM3", Body: "STOP"}, bot.Reply{Silent: true}, bot.Rendered{Document: []byte("<Response></Response>")}); err != nil {
 				return err
 			}
-			reply, found, err := tx.PriorReply("SM3")
-			if !found || !reply.Silent || reply.Text != "" || err != nil {
+			reply, out, found, err := tx.PriorReply(ctx, "SM3")
+			if !found || !reply.Silent || string(out.Document) != "<Response></Response>" || err != nil {
 				t.Errorf("silent prior reply: %+v %v %v", reply, found, err)
 			}
 			return nil
@@ -170,14 +172,14 @@ func TestTurn(t *testing.T) {
 		errs := make(chan error, n)
 		for range n {
 			wg.Go(func() {
-				errs <- db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
-					c, err := tx.OpenConversation()
+				errs <- db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
+					c, err := tx.OpenConversation(ctx)
 					if err != nil {
 						return err
 					}
 					time.Sleep(5 * time.Millisecond)
 					c.Version++
-					return tx.SaveConversation(c)
+					return tx.SaveConversation(ctx, c)
 				})
 			})
 		}
@@ -202,20 +204,20 @@ func TestCreateRequest(t *testing.T) {
 	r := &bot.Request{Reference: "IP-7K3Q9D2M", Status: bot.StatusSubmitted, Type: flows.TypeADIT, Language: "en",
 		Channel: bot.SMS, Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "10001",
 		Answers: flows.Answers{Name: "Jane Doe", BirthDate: flows.Date{Year: 1990, Month: 7, Day: 21}}, SubmittedAt: t0}
-	err := db.Turn(ctx, phone, t0, func(tx bot.Tx) error {
+	err := db.Turn(ctx, bot.Party{Phone: phone}, t0, func(ctx context.Context, tx bot.Tx) error {
 		c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: t0, UpdatedAt: t0}
-		if err := tx.SaveConversation(c); err != nil {
+		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
 		}
 		r.ConversationID = c.ID
-		if err := tx.CreateRequest(r); err != nil {
+		if err := tx.CreateRequest(ctx, r); err != nil {
 			return err
 		}
 		again := *r
-		if err := tx.CreateRequest(&again); !errors.Is(err, bot.ErrReferenceTaken) {
+		if err := tx.CreateRequest(ctx, &again); !errors.Is(err, bot.ErrReferenceTaken) {
 			t.Errorf("same reference again: %v", err)
 		}
-		recent, err := tx.RecentRequests(phone, 3)
+		recent, err := tx.RecentRequests(ctx, phone, 3)
 		if err != nil || len(recent) != 1 || recent[0].Reference != r.Reference {
 			t.Errorf("recent: %+v %v", recent, err)
 		}
@@ -241,13 +243,13 @@ func TestDeleteIdle(t *testing.T) {
 	db := mustOpen(t)
 	for i, phone := range []string{"+12025550150", "+12025550151"} {
 		at := t0.Add(time.Duration(i) * 40 * 24 * time.Hour)
-		err := db.Turn(ctx, phone, at, func(tx bot.Tx) error {
+		err := db.Turn(ctx, bot.Party{Phone: phone}, at, func(ctx context.Context, tx bot.Tx) error {
 			c := &bot.Conversation{Phone: phone, Open: true, Step: flows.StepName, CreatedAt: at, UpdatedAt: at,
 				Answers: flows.Answers{Name: "Partial"}}
-			if err := tx.SaveConversation(c); err != nil {
+			if err := tx.SaveConversation(ctx, c); err != nil {
 				return err
 			}
-			return tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + phone, Body: "x"}, bot.Reply{Silent: true})
+			return tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + phone, Body: "x"}, bot.Reply{Silent: true}, bot.Rendered{Document: []byte("<Response></Response>")})
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -95,6 +95,9 @@ func sealedColumns() []sealedColumn {
 		{"callback_offers", "better_times", "id::text"},
 		{"outbox", "to_phone", "id::text"},
 		{"outbox", "body", "id::text"},
+		{"officers", "name", "id::text"},
+		{"officers", "email", "id::text"},
+		{"passkeys", "credential", "id::text"},
 	}
 }
 

@@ -39,18 +39,22 @@ type Leftovers struct {
 //   - texts of a purged request that were queued or being sent at the
 //     purge, now that they settled;
 //   - texts of a conversation that no longer exists (deleted idle, or
-//     dropped by its turn), once they settle;
+//     dropped by its turn), once they settle; and texts about no offer
+//     that name no conversation (queued before conversations were
+//     recorded, or for a call's party), once settled before cutoff;
 //   - participants with no conversation, request or callback offer left.
 //     A number that opted out keeps its row, with nothing but its blind
-//     index and when it opted out, so that it is never texted again.
+//     index and when it opted out, so that it is never texted again
+//     (not even its language, or that it once texted the service).
 //
 // A participant whose turn is running is left for the next pass.
-func (db *DB) PurgeLeftovers(ctx context.Context) (Leftovers, error) {
+func (db *DB) PurgeLeftovers(ctx context.Context, cutoff time.Time) (Leftovers, error) {
 	var n Leftovers
 	err := db.inBackground(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			DELETE FROM outbox o WHERE o.status NOT IN ('queued', 'sending') AND (o.purge
-				OR (o.conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = o.conversation_id)))`)
+				OR (o.conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = o.conversation_id))
+				OR (o.conversation_id IS NULL AND o.offer_id IS NULL AND o.updated_at < $1))`, cutoff)
 		n.Texts = tag.RowsAffected()
 		return err
 	})
@@ -64,7 +68,7 @@ func (db *DB) PurgeLeftovers(ctx context.Context) (Leftovers, error) {
 		return tx.QueryRow(ctx, `
 			WITH alone AS (
 				SELECT p.phone_idx, p.opted_out_at IS NOT NULL AS opted_out FROM participants p
-				WHERE (p.opted_out_at IS NULL OR p.phone <> '' OR p.language <> '')
+				WHERE (p.opted_out_at IS NULL OR p.phone <> '' OR p.language <> '' OR p.texted_at IS NOT NULL)
 					AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.phone_idx = p.phone_idx)
 					AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.phone_idx = p.phone_idx)
 					AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.contact_idx = p.phone_idx)
@@ -74,7 +78,7 @@ func (db *DB) PurgeLeftovers(ctx context.Context) (Leftovers, error) {
 				DELETE FROM participants p USING alone a WHERE p.phone_idx = a.phone_idx AND NOT a.opted_out
 				RETURNING 1
 			), blanked AS (
-				UPDATE participants p SET phone = '', language = '' FROM alone a WHERE p.phone_idx = a.phone_idx AND a.opted_out
+				UPDATE participants p SET phone = '', language = '', texted_at = NULL FROM alone a WHERE p.phone_idx = a.phone_idx AND a.opted_out
 				RETURNING 1
 			)
 			SELECT (SELECT count(*) FROM deleted), (SELECT count(*) FROM blanked)`).Scan(&n.Participants, &n.OptOuts)

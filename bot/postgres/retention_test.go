@@ -48,8 +48,8 @@ func count(t *testing.T, conn *pgx.Conn, sql string, args ...any) int {
 func queueText(t *testing.T, db *postgres.DB, phone string, at time.Time) int64 {
 	t.Helper()
 	m := &bot.OutboxMessage{Kind: bot.KindHandoff, To: phone, Body: "Please reply with your email address.", SendAfter: at}
-	err := db.Turn(context.Background(), phone, at, func(tx bot.Tx) error {
-		c, err := tx.OpenConversation()
+	err := db.Turn(context.Background(), bot.Party{Phone: phone}, at, func(ctx context.Context, tx bot.Tx) error {
+		c, err := tx.OpenConversation(ctx)
 		if err != nil {
 			return err
 		}
@@ -57,10 +57,10 @@ func queueText(t *testing.T, db *postgres.DB, phone string, at time.Time) int64 
 			c = &bot.Conversation{Phone: phone, Open: true, Step: flows.StepEmail, CreatedAt: at, UpdatedAt: at}
 		}
 		c.UpdatedAt = at
-		if err := tx.SaveConversation(c); err != nil {
+		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
 		}
-		return tx.Enqueue(m)
+		return tx.Enqueue(ctx, m)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -232,16 +232,16 @@ func file(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) bot.Re
 	r := bot.Request{Reference: ref, Status: bot.StatusSubmitted, Type: flows.TypeADIT, Language: "en", Channel: bot.SMS,
 		Role: flows.RoleApplicant, Phone: phone, ContactPhone: phone, ZIP: "10001", SubmittedAt: at,
 		Answers: flows.Answers{Role: flows.RoleApplicant, Type: flows.TypeADIT, Name: "Jane Doe"}}
-	err := db.Turn(context.Background(), phone, at, func(tx bot.Tx) error {
+	err := db.Turn(context.Background(), bot.Party{Phone: phone}, at, func(ctx context.Context, tx bot.Tx) error {
 		c := &bot.Conversation{Phone: phone, Step: flows.StepSubmitted, CreatedAt: at, UpdatedAt: at}
-		if err := tx.SaveConversation(c); err != nil {
+		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
 		}
-		if err := tx.AddTurn(c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + ref, Body: "yes"}, bot.Reply{Text: "Sent."}); err != nil {
+		if err := tx.AddTurn(ctx, c.ID, bot.Message{Direction: "in", Channel: bot.SMS, ProviderID: "SM" + ref, Body: "yes"}, bot.Reply{}, sent("Sent.")); err != nil {
 			return err
 		}
 		r.ConversationID = c.ID
-		return tx.CreateRequest(&r)
+		return tx.CreateRequest(ctx, &r)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +252,7 @@ func file(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) bot.Re
 // offerText makes a callback offer on ref at `at` and queues its text.
 func offerText(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) (offerID, textID int64) {
 	t.Helper()
-	err := db.WithRequest(context.Background(), ref, at, func(tx bot.RequestTx) error {
+	err := db.WithRequest(context.Background(), ref, at, true, func(tx bot.RequestTx) error {
 		o := bot.CallbackOffer{RequestID: tx.Request().ID, Start: at.Add(72 * time.Hour), End: at.Add(74 * time.Hour), Zone: "America/New_York",
 			Status: bot.OfferAwaiting, ContactPhone: phone, ContactRole: "applicant", MessageStatus: bot.MsgQueued, CreatedAt: at, UpdatedAt: at}
 		if err := tx.SaveOffer(&o); err != nil {
@@ -273,8 +273,8 @@ func offerText(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) (
 
 func setStatus(t *testing.T, db *postgres.DB, ref, status string, at time.Time) {
 	t.Helper()
-	err := db.WithRequest(context.Background(), ref, at, func(tx bot.RequestTx) error {
-		return tx.SetStatus(status, "", "staff")
+	err := db.WithRequest(context.Background(), ref, at, true, func(tx bot.RequestTx) error {
+		return tx.SetStatus(status, "", bot.Actor{Client: "test"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -294,6 +294,7 @@ func TestPurgeLeavesNothing(t *testing.T) {
 		active   = "+12025550752" // in the middle of a conversation
 		filer    = "+12025550753" // filed a request, closed long ago
 		contact  = "+12025550754" // the contact of a request still open
+		unlinked = "+12025550756" // sent a text that names no conversation (an older row)
 	)
 	caps := bot.OutboundCaps{Hourly: 100, Daily: 100}
 	old := t0.Add(-400 * 24 * time.Hour)
@@ -307,13 +308,14 @@ func TestPurgeLeavesNothing(t *testing.T) {
 	}
 	queuedText := queueText(t, db, caller, old.Add(time.Minute))
 	queueText(t, db, optedOut, old)
-	err := db.Turn(ctx, optedOut, old, func(tx bot.Tx) error {
-		return tx.SaveParticipant(bot.Participant{Phone: optedOut, Language: "es", OptedOut: true})
+	err := db.Turn(ctx, bot.Party{Phone: optedOut}, old, func(ctx context.Context, tx bot.Tx) error {
+		return tx.SaveParticipant(ctx, bot.Participant{Phone: optedOut, Language: "es", OptedOut: true, Texted: true})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	queueText(t, db, active, t0)
+	legacyText := queueText(t, db, unlinked, old)
 	r := file(t, db, "IP-PURGE001", filer, old)
 	_, offerSent := offerText(t, db, r.Reference, filer, old)
 	_, offerSending := offerText(t, db, r.Reference, filer, old)
@@ -325,13 +327,14 @@ func TestPurgeLeavesNothing(t *testing.T) {
 	// recorded when the request is purged. The caller's second text is
 	// not due yet: it stays queued.
 	ids, _ := claimAll(t, db, old, caps)
-	if len(ids) != 3 {
-		t.Fatalf("claimed %v, want the 3 texts due", ids)
+	if len(ids) != 4 {
+		t.Fatalf("claimed %v, want the 4 texts due", ids)
 	}
 	if err := db.OutboxSent(ctx, offerSent, "SM"+fmt.Sprintf("%032x", offerSent), old); err != nil {
 		t.Fatal(err)
 	}
-	// The opted-out number's text was sent before it opted out.
+	// The opted-out number's text was sent before it opted out; so was
+	// the unlinked one.
 	for _, id := range ids {
 		if id != offerSending && id != offerSent {
 			if err := db.OutboxSent(ctx, id, "SM"+fmt.Sprintf("%032x", id), old); err != nil {
@@ -340,14 +343,17 @@ func TestPurgeLeavesNothing(t *testing.T) {
 		}
 	}
 	setStatus(t, db, r.Reference, bot.StatusClosed, old)
+	if _, err := conn.Exec(ctx, `UPDATE outbox SET conversation_id = NULL WHERE id = $1`, legacyText); err != nil {
+		t.Fatal(err)
+	}
 
-	if n, err := db.DeleteIdle(ctx, t0.Add(-bot.IdleExpire)); err != nil || n != 2 {
-		t.Fatalf("deleted %d idle conversations, %v; want the caller's and the opted-out one's", n, err)
+	if n, err := db.DeleteIdle(ctx, t0.Add(-bot.IdleExpire)); err != nil || n != 3 {
+		t.Fatalf("deleted %d idle conversations, %v; want the caller's, the opted-out one's and the unlinked one's", n, err)
 	}
 	if n, err := db.PurgeClosed(ctx, t0.Add(-365*24*time.Hour), t0); err != nil || n != 1 {
 		t.Fatalf("purged %d requests, %v", n, err)
 	}
-	left, err := db.PurgeLeftovers(ctx)
+	left, err := db.PurgeLeftovers(ctx, t0.Add(-bot.IdleExpire))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,6 +378,11 @@ func TestPurgeLeavesNothing(t *testing.T) {
 			t.Errorf("%d texts of live conversations, want the active caller's 1", n)
 		}
 	})
+	t.Run("TextOfNoConversation", func(t *testing.T) {
+		if texts(legacyText) != 0 {
+			t.Error("a settled text of no conversation, sent before the cutoff, is still there")
+		}
+	})
 	t.Run("ConversationOfPurgedRequest", func(t *testing.T) {
 		if n := count(t, conn, `SELECT count(*) FROM conversations WHERE id = $1`, r.ConversationID); n != 0 {
 			t.Error("the purged request's conversation is still there")
@@ -381,26 +392,26 @@ func TestPurgeLeavesNothing(t *testing.T) {
 		}
 	})
 	t.Run("Participants", func(t *testing.T) {
-		if left.Participants != 2 || left.OptOuts != 1 {
-			t.Errorf("purged %+v, want 2 participants and 1 opt-out", left)
+		if left.Participants != 3 || left.OptOuts != 1 {
+			t.Errorf("purged %+v, want 3 participants and 1 opt-out", left)
 		}
-		for phone, want := range map[string]int{caller: 0, filer: 0, optedOut: 1, active: 1, contact: 1} {
+		for phone, want := range map[string]int{caller: 0, filer: 0, unlinked: 0, optedOut: 1, active: 1, contact: 1} {
 			if n := count(t, conn, `SELECT count(*) FROM participants WHERE phone_idx = $1`, db.Keys().Index("phone", phone)); n != want {
 				t.Errorf("%s: %d participant rows, want %d", phone[len(phone)-4:], n, want)
 			}
 		}
 		var (
-			phone, language string
-			optedOutAt      *time.Time
+			phone, language      string
+			optedOutAt, textedAt *time.Time
 		)
-		err := conn.QueryRow(ctx, `SELECT phone, language, opted_out_at FROM participants WHERE phone_idx = $1`,
-			db.Keys().Index("phone", optedOut)).Scan(&phone, &language, &optedOutAt)
-		if err != nil || phone != "" || language != "" || optedOutAt == nil {
-			t.Errorf("the opted-out number's row: %q %q %v %v; want its opt-out alone", phone, language, optedOutAt, err)
+		err := conn.QueryRow(ctx, `SELECT phone, language, opted_out_at, texted_at FROM participants WHERE phone_idx = $1`,
+			db.Keys().Index("phone", optedOut)).Scan(&phone, &language, &optedOutAt, &textedAt)
+		if err != nil || phone != "" || language != "" || optedOutAt == nil || textedAt != nil {
+			t.Errorf("the opted-out number's row: %q %q %v %v %v; want its opt-out alone", phone, language, optedOutAt, textedAt, err)
 		}
 		// The next turn from it still knows.
-		err = db.Turn(ctx, optedOut, t0, func(tx bot.Tx) error {
-			if !tx.Participant().OptedOut {
+		err = db.Turn(ctx, bot.Party{Phone: optedOut}, t0, func(ctx context.Context, tx bot.Tx) error {
+			if !tx.Participant(ctx).OptedOut {
 				t.Error("the opt-out was forgotten")
 			}
 			return nil
@@ -416,7 +427,7 @@ func TestPurgeLeavesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		left, err := db.PurgeLeftovers(ctx)
+		left, err := db.PurgeLeftovers(ctx, t0.Add(-bot.IdleExpire))
 		if err != nil || left.Texts != 2 {
 			t.Errorf("purged %+v, %v; want the 2 settled texts", left, err)
 		}
@@ -433,15 +444,15 @@ func TestPurgeLeavesNothing(t *testing.T) {
 		inTurn, release := make(chan struct{}), make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
-			done <- db.Turn(ctx, busy, t0, func(tx bot.Tx) error {
-				tx.Participant() // takes its row's lock
+			done <- db.Turn(ctx, bot.Party{Phone: busy}, t0, func(ctx context.Context, tx bot.Tx) error {
+				tx.Participant(ctx) // takes its row's lock
 				close(inTurn)
 				<-release
 				return nil
 			})
 		}()
 		<-inTurn
-		if _, err := db.PurgeLeftovers(ctx); err != nil {
+		if _, err := db.PurgeLeftovers(ctx, t0.Add(-bot.IdleExpire)); err != nil {
 			t.Fatal(err)
 		}
 		close(release)
@@ -451,7 +462,7 @@ func TestPurgeLeavesNothing(t *testing.T) {
 		if n := count(t, conn, `SELECT count(*) FROM participants WHERE phone_idx = $1`, db.Keys().Index("phone", busy)); n != 1 {
 			t.Fatalf("a participant in its turn was purged")
 		}
-		if left, err := db.PurgeLeftovers(ctx); err != nil || left.Participants != 1 {
+		if left, err := db.PurgeLeftovers(ctx, t0.Add(-bot.IdleExpire)); err != nil || left.Participants != 1 {
 			t.Errorf("after its turn: purged %+v, %v; want the participant", left, err)
 		}
 	})
@@ -487,7 +498,7 @@ func TestCloseStale(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s", ref, r.Status, err, want)
 		}
 	}
-	err = db.WithRequest(ctx, stale.Reference, t0, func(tx bot.RequestTx) error {
+	err = db.WithRequest(ctx, stale.Reference, t0, false, func(tx bot.RequestTx) error {
 		events, err := tx.Events()
 		if err != nil {
 			return err

@@ -91,12 +91,17 @@ func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Requ
 	return db.queryRequests(ctx, db.pool, tail, args...)
 }
 
-// WithRequest runs fn in a transaction holding the request's row lock.
-func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, fn func(bot.RequestTx) error) error {
+// WithRequest runs fn in a transaction on the request, holding its row
+// lock when lock is set.
+func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock bool, fn func(bot.RequestTx) error) error {
+	tail := `WHERE reference = $1`
+	if lock {
+		tail += ` FOR UPDATE`
+	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		reqs, err := db.queryRequests(ctx, tx, `WHERE reference = $1 FOR UPDATE`, ref)
+		reqs, err := db.queryRequests(ctx, tx, tail, ref)
 		if err != nil {
-			return fmt.Errorf("lock request: %w", err)
+			return fmt.Errorf("read request: %w", err)
 		}
 		if len(reqs) == 0 {
 			return bot.ErrNotFound
@@ -145,26 +150,51 @@ func (t *requestTx) CancelQueued(offerID int64) error {
 	return nil
 }
 
-func (t *requestTx) SetStatus(status, note, actor string) error {
-	return t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, actor, t.now)
+// SetStatus records the new status: an officer by id (their name is read
+// from the officers' table, sealed), an API client by name.
+func (t *requestTx) SetStatus(status, note string, who bot.Actor) error {
+	if who.Client != "" {
+		return t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, "api:"+who.Client, t.now)
+	}
+	if err := t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, "", t.now); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(t.ctx, `UPDATE request_events SET officer_id = $2
+		WHERE id = (SELECT max(id) FROM request_events WHERE request_id = $1)`, t.r.ID, who.Officer.ID)
+	if err != nil {
+		return fmt.Errorf("record who set the status: %w", err)
+	}
+	return nil
 }
 
 func (t *requestTx) Events() ([]bot.RequestEvent, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT id, status, note, actor, created_at FROM request_events WHERE request_id = $1 ORDER BY id`, t.r.ID)
+	rows, err := t.tx.Query(t.ctx, `
+		SELECT e.id, e.status, e.note, e.actor, e.created_at, o.id, coalesce(o.name, '')
+		FROM request_events e LEFT JOIN officers o ON o.id = e.officer_id
+		WHERE e.request_id = $1 ORDER BY e.id`, t.r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("request events: %w", err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.RequestEvent, error) {
 		var (
-			e      bot.RequestEvent
-			id     int64
-			sealed string
+			e            bot.RequestEvent
+			id           int64
+			officerID    *int64
+			sealed, name string
 		)
-		if err := row.Scan(&id, &e.Status, &sealed, &e.Actor, &e.At); err != nil {
+		if err := row.Scan(&id, &e.Status, &sealed, &e.Actor, &e.At, &officerID, &name); err != nil {
 			return e, err
 		}
 		var err error
-		e.Note, err = t.db.keys.OpenString(sealed, "request_events", "note", rowKey(id))
+		if e.Note, err = t.db.keys.OpenString(sealed, "request_events", "note", rowKey(id)); err != nil {
+			return e, err
+		}
+		if client, ok := strings.CutPrefix(e.Actor, "api:"); ok {
+			e.Actor = "API client " + client
+		}
+		if officerID != nil {
+			e.Actor, err = t.db.keys.OpenString(name, "officers", "name", rowKey(*officerID))
+		}
 		return e, err
 	})
 }

@@ -18,81 +18,100 @@ import (
 // and saves round trips as pipeline.go says; statements of their own go
 // through q().
 type turnTx struct {
-	db       *DB
-	ctx      context.Context
-	conn     *pgxpool.Conn // from the turn's first call (start) to its end
-	started  bool
-	startErr error // the first round trip's
-	now      time.Time
-	p        bot.Participant
-	phoneIdx string
-	pending  []pendingWrite
-	ahead    prefetched
+	db        *DB
+	conn      *pgxpool.Conn // from the turn's first call (start) to its end
+	tx        pgx.Tx        // begun by the first round trip
+	committed bool
+	started   bool
+	startErr  error // the first round trip's
+	now       time.Time
+	p         bot.Participant
+	phoneIdx  string // the party's
+	// numberIdx, for an unattested call, is its phone number's index.
+	numberIdx string
+	pending   []pendingWrite
+	ahead     prefetched
 }
 
 // Participant is the participant as the turn's first round trip locked it.
 // Should that fail, the turn's next call (or Turn) returns the error.
-func (t *turnTx) Participant() bot.Participant {
-	t.start("")
+func (t *turnTx) Participant(ctx context.Context) bot.Participant {
+	t.start(ctx, "")
 	return t.p
 }
 
-func (t *turnTx) SaveParticipant(p bot.Participant) error {
-	if err := t.start(""); err != nil {
+func (t *turnTx) SaveParticipant(ctx context.Context, p bot.Participant) error {
+	if err := t.start(ctx, ""); err != nil {
 		return err
 	}
 	t.later("save participant", `
 		UPDATE participants SET language = $2,
-			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END
-		WHERE phone_idx = $1`, t.phoneIdx, p.Language, p.OptedOut, t.now)
+			opted_out_at = CASE WHEN $3 THEN coalesce(opted_out_at, $4) END,
+			texted_at = CASE WHEN $5 THEN coalesce(texted_at, $4) ELSE texted_at END
+		WHERE phone_idx = $1`, t.phoneIdx, p.Language, p.OptedOut, t.now, p.Texted && t.numberIdx == "")
 	t.p = p
 	return nil
 }
 
-func (t *turnTx) PriorReply(providerID string) (bot.Reply, bool, error) {
+// storedReply is what an inbound message keeps of its reply (sealed):
+// the reply's summary, and what was sent, for a repeated delivery.
+type storedReply struct {
+	bot.Reply
+	Sent *bot.Rendered `json:"sent"`
+}
+
+func (t *turnTx) PriorReply(ctx context.Context, providerID string) (bot.Reply, bot.Rendered, bool, error) {
 	var (
 		id     int64
 		sealed string
 	)
-	if err := t.start(providerID); err != nil {
-		return bot.Reply{}, false, err
+	if err := t.start(ctx, providerID); err != nil {
+		return bot.Reply{}, bot.Rendered{}, false, err
 	}
 	if providerID != "" && t.ahead.priorID == providerID {
 		// Read by the turn's first round trip.
 		t.ahead.priorID = ""
 		if t.ahead.prior == nil {
-			return bot.Reply{}, false, nil
+			return bot.Reply{}, bot.Rendered{}, false, nil
 		}
 		id, sealed = t.ahead.prior.id, t.ahead.prior.sealed
 	} else {
-		err := t.q().QueryRow(t.ctx, priorReplySQL, providerID).Scan(&id, &sealed)
+		err := t.q().QueryRow(ctx, priorReplySQL, providerID).Scan(&id, &sealed)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return bot.Reply{}, false, nil
+			return bot.Reply{}, bot.Rendered{}, false, nil
 		}
 		if err != nil {
-			return bot.Reply{}, false, fmt.Errorf("find prior reply: %w", err)
+			return bot.Reply{}, bot.Rendered{}, false, fmt.Errorf("find prior reply: %w", err)
 		}
 	}
 	raw, err := t.db.keys.Open(sealed, "messages", "reply", rowKey(id))
 	if err != nil {
-		return bot.Reply{}, false, err
+		return bot.Reply{}, bot.Rendered{}, false, err
 	}
-	var r bot.Reply
+	var r storedReply
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &r); err != nil {
-			return bot.Reply{}, false, fmt.Errorf("decode prior reply: %w", err)
+			return bot.Reply{}, bot.Rendered{}, false, fmt.Errorf("decode prior reply: %w", err)
 		}
 	}
-	return r, true, nil
+	if r.Sent == nil {
+		// Stored before replies were kept as sent: what was sent is not
+		// known, so the delivery cannot be answered as it was.
+		return bot.Reply{}, bot.Rendered{}, false, fmt.Errorf("prior reply to %s was stored by an older version", providerID)
+	}
+	return r.Reply, *r.Sent, true, nil
 }
 
 // conversationState is the sealed part of a conversation.
 type conversationState struct {
 	Answers flows.Answers `json:"answers"`
-	Pending string        `json:"pending,omitempty"`
+	Held    bot.Held      `json:"held,omitzero"`
+	// Pending is how versions before the asides were states of the
+	// machine kept them; openConversation turns it into today's form.
+	Pending string `json:"pending,omitempty"`
 }
 
-const conversationColumns = `id, open, step, state, history, invalid_count, channel, version, created_at, updated_at`
+const conversationColumns = `id, open, step, state, history, invalid_count, channel, attestation, version, created_at, updated_at`
 
 // conversationRow is a conversation as read, still sealed.
 type conversationRow struct {
@@ -104,7 +123,7 @@ type conversationRow struct {
 func scanConversationRow(row pgx.Row) (conversationRow, error) {
 	var r conversationRow
 	c := &r.c
-	err := row.Scan(&c.ID, &c.Open, &c.Step, &r.sealed, &r.history, &c.InvalidCount, &c.Channel, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.Open, &c.Step, &r.sealed, &r.history, &c.InvalidCount, &c.Channel, &c.Attestation, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	return r, err
 }
 
@@ -129,15 +148,18 @@ func (db *DB) openConversation(r conversationRow, phone string) (*bot.Conversati
 			return nil, fmt.Errorf("conversation %d state: %w", c.ID, err)
 		}
 	}
-	c.Phone, c.Answers, c.Pending = phone, st.Answers, st.Pending
+	c.Phone, c.Answers, c.Held = phone, st.Answers, st.Held
 	for _, s := range history {
 		c.History = append(c.History, flows.Step(s))
+	}
+	if err := upgradeState(&c, raw, st.Pending); err != nil {
+		return nil, fmt.Errorf("conversation %d state: %w", c.ID, err)
 	}
 	return &c, nil
 }
 
-func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
-	if err := t.start(""); err != nil {
+func (t *turnTx) OpenConversation(ctx context.Context) (*bot.Conversation, error) {
+	if err := t.start(ctx, ""); err != nil {
 		return nil, err
 	}
 	if t.ahead.convValid {
@@ -153,7 +175,7 @@ func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
 		}
 		return c, nil
 	}
-	c, err := t.db.scanConversation(t.q().QueryRow(t.ctx, openConversationSQL, t.phoneIdx), t.p.Phone)
+	c, err := t.db.scanConversation(t.q().QueryRow(ctx, openConversationSQL, t.phoneIdx), t.p.Phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -163,8 +185,8 @@ func (t *turnTx) OpenConversation() (*bot.Conversation, error) {
 	return c, nil
 }
 
-func (t *turnTx) SaveConversation(c *bot.Conversation) error {
-	raw, err := json.Marshal(conversationState{Answers: c.Answers, Pending: c.Pending})
+func (t *turnTx) SaveConversation(ctx context.Context, c *bot.Conversation) error {
+	raw, err := json.Marshal(conversationState{Answers: c.Answers, Held: c.Held})
 	if err != nil {
 		return fmt.Errorf("encode conversation: %w", err)
 	}
@@ -176,7 +198,7 @@ func (t *turnTx) SaveConversation(c *bot.Conversation) error {
 	if !c.Open {
 		closedAt = &t.now
 	}
-	if err := t.start(""); err != nil {
+	if err := t.start(ctx, ""); err != nil {
 		return err
 	}
 	// Whatever happens next, the conversation read ahead is no longer what
@@ -184,52 +206,54 @@ func (t *turnTx) SaveConversation(c *bot.Conversation) error {
 	t.ahead.convValid = false
 	// The insert or update waits for the turn's next round trip.
 	if c.ID == 0 {
-		ids, err := t.drawIDs("conversations", 1)
+		ids, err := t.drawIDs(ctx, "conversations", 1)
 		if err != nil {
 			return err
 		}
 		c.ID = ids[0]
 		t.later("save conversation", `
-			INSERT INTO conversations (id, phone_idx, open, step, state, history, invalid_count, channel, version, created_at, updated_at, closed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			INSERT INTO conversations (id, phone_idx, open, step, state, history, invalid_count, channel, attestation, version, created_at, updated_at, closed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			c.ID, t.phoneIdx, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
-			history, c.InvalidCount, string(c.Channel), c.Version, c.CreatedAt, c.UpdatedAt, closedAt)
+			history, c.InvalidCount, string(c.Channel), c.Attestation, c.Version, c.CreatedAt, c.UpdatedAt, closedAt)
 	} else {
 		t.later("save conversation", `
 			UPDATE conversations SET open = $2, step = $3, state = $4, history = $5, invalid_count = $6,
-				channel = $7, version = $8, updated_at = $9, closed_at = $10
+				channel = $7, attestation = $8, version = $9, updated_at = $10, closed_at = $11
 			WHERE id = $1`,
 			c.ID, c.Open, string(c.Step), t.db.keys.Seal(raw, "conversations", "state", rowKey(c.ID)),
-			history, c.InvalidCount, string(c.Channel), c.Version, c.UpdatedAt, closedAt)
+			history, c.InvalidCount, string(c.Channel), c.Attestation, c.Version, c.UpdatedAt, closedAt)
 	}
 	return nil
 }
 
-func (t *turnTx) DeleteConversation(c *bot.Conversation) error {
-	if _, err := t.q().Exec(t.ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
+func (t *turnTx) DeleteConversation(ctx context.Context, c *bot.Conversation) error {
+	if _, err := t.q().Exec(ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
 		return fmt.Errorf("delete conversation %d: %w", c.ID, err)
 	}
 	t.ahead.convValid = false
 	return nil
 }
 
-func (t *turnTx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) error {
+func (t *turnTx) AddTurn(ctx context.Context, conversationID int64, in bot.Message, reply bot.Reply, sent bot.Rendered) error {
 	var providerID *string
 	if in.ProviderID != "" {
 		providerID = &in.ProviderID
 	}
-	raw, err := json.Marshal(reply)
+	// The transcript is the outbound message's body: the stored reply
+	// keeps only what a repeated delivery is sent again.
+	raw, err := json.Marshal(storedReply{Reply: reply, Sent: &bot.Rendered{Document: sent.Document}})
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	if err := t.start(""); err != nil {
+	if err := t.start(ctx, ""); err != nil {
 		return err
 	}
 	// The ids drawn by the turn's first round trip, unless used already.
 	ids := t.ahead.messageIDs
 	t.ahead.messageIDs = nil
 	if len(ids) != 2 {
-		if ids, err = t.drawIDs("messages", 2); err != nil {
+		if ids, err = t.drawIDs(ctx, "messages", 2); err != nil {
 			return err
 		}
 	}
@@ -242,25 +266,31 @@ func (t *turnTx) AddTurn(conversationID int64, in bot.Message, reply bot.Reply) 
 		VALUES ($1, $2, 'in', $3, $4, $5, $6, $7)`,
 		inID, conversationID, string(in.Channel), providerID,
 		k.SealString(in.Body, "messages", "body", rowKey(inID)), k.Seal(raw, "messages", "reply", rowKey(inID)), t.now)
-	if reply.Silent {
+	if sent.Transcript == "" {
 		return nil
 	}
 	t.later("store reply", `
 		INSERT INTO messages (id, conversation_id, direction, channel, body, reply_to, created_at)
 		VALUES ($1, $2, 'out', $3, $4, $5, $6)`,
-		outID, conversationID, string(in.Channel), k.SealString(reply.Text, "messages", "body", rowKey(outID)), inID, t.now)
+		outID, conversationID, string(in.Channel), k.SealString(sent.Transcript, "messages", "body", rowKey(outID)), inID, t.now)
 	return nil
 }
 
-func (t *turnTx) CreateRequest(r *bot.Request) error { return t.db.createRequest(t.ctx, t.q(), r) }
-
-func (t *turnTx) RecentRequests(phone string, limit int) ([]bot.Request, error) {
-	idx := t.db.keys.Index("phone", phone)
-	return t.db.queryRequests(t.ctx, t.q(), `WHERE phone_idx = $1 OR contact_idx = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, idx, limit)
+func (t *turnTx) CreateRequest(ctx context.Context, r *bot.Request) error {
+	return t.db.createRequest(ctx, t.q(), r)
 }
 
-func (t *turnTx) RequestByReference(ref string) (bot.Request, error) {
-	reqs, err := t.db.queryRequests(t.ctx, t.q(), `WHERE reference = $1 FOR UPDATE`, ref)
+func (t *turnTx) RecentRequests(ctx context.Context, phone string, limit int) ([]bot.Request, error) {
+	idx := t.db.keys.Index("phone", phone)
+	return t.db.queryRequests(ctx, t.q(), `WHERE phone_idx = $1 OR contact_idx = $1 ORDER BY submitted_at DESC, id DESC LIMIT $2`, idx, limit)
+}
+
+func (t *turnTx) RequestsByKeys(ctx context.Context, keys string) ([]bot.Request, error) {
+	return t.db.queryRequests(ctx, t.q(), `WHERE reference_keys = $1 ORDER BY id LIMIT 20`, keys)
+}
+
+func (t *turnTx) RequestByReference(ctx context.Context, ref string) (bot.Request, error) {
+	reqs, err := t.db.queryRequests(ctx, t.q(), `WHERE reference = $1 FOR UPDATE`, ref)
 	if err != nil {
 		return bot.Request{}, err
 	}
@@ -270,8 +300,8 @@ func (t *turnTx) RequestByReference(ref string) (bot.Request, error) {
 	return reqs[0], nil
 }
 
-func (t *turnTx) SetRequestStatus(requestID int64, status, note, actor string) error {
-	return t.db.setRequestStatus(t.ctx, t.q(), requestID, status, note, actor, t.now)
+func (t *turnTx) SetRequestStatus(ctx context.Context, requestID int64, status, note, actor string) error {
+	return t.db.setRequestStatus(ctx, t.q(), requestID, status, note, actor, t.now)
 }
 
 const contactOffersTail = `WHERE o.contact_idx = $1
@@ -279,8 +309,8 @@ const contactOffersTail = `WHERE o.contact_idx = $1
 			OR (o.status = 'expired' AND o.answered_at IS NULL))
 		ORDER BY o.id DESC FOR UPDATE OF o`
 
-func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {
-	if err := t.start(""); err != nil {
+func (t *turnTx) ContactOffers(ctx context.Context) ([]bot.CallbackOffer, error) {
+	if err := t.start(ctx, ""); err != nil {
 		return nil, err
 	}
 	if t.ahead.offersValid {
@@ -288,16 +318,16 @@ func (t *turnTx) ContactOffers() ([]bot.CallbackOffer, error) {
 		t.ahead.offersValid = false
 		return t.ahead.offers, t.ahead.offersErr
 	}
-	return t.db.queryOffers(t.ctx, t.q(), contactOffersTail, t.phoneIdx)
+	return t.db.queryOffers(ctx, t.q(), contactOffersTail, t.phoneIdx)
 }
 
-func (t *turnTx) CancelOffers(requestID int64) error {
-	_, err := t.q().Exec(t.ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
+func (t *turnTx) CancelOffers(ctx context.Context, requestID int64) error {
+	_, err := t.q().Exec(ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
 		WHERE request_id = $1 AND status = 'awaiting'`, requestID, t.now)
 	if err != nil {
 		return fmt.Errorf("cancel offers: %w", err)
 	}
-	_, err = t.q().Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+	_, err = t.q().Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
 		WHERE status = 'queued' AND offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)`, requestID, t.now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
@@ -305,6 +335,10 @@ func (t *turnTx) CancelOffers(requestID int64) error {
 	return nil
 }
 
-func (t *turnTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.q(), o) }
+func (t *turnTx) SaveOffer(ctx context.Context, o *bot.CallbackOffer) error {
+	return t.db.saveOffer(ctx, t.q(), o)
+}
 
-func (t *turnTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.q(), m, t.now) }
+func (t *turnTx) Enqueue(ctx context.Context, m *bot.OutboxMessage) error {
+	return t.db.enqueue(ctx, t.q(), m, t.now)
+}

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/localpg"
@@ -73,25 +71,24 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	if a.outbox != nil {
 		wake = a.outbox.Wake
 	}
-	gin.SetMode(gin.ReleaseMode)
 	a.handler = webhooks.New(webhooks.Config{
 		Engine:     engine,
 		PublicURL:  cfg.PublicURL,
 		AuthToken:  cfg.AuthToken,
 		Ready:      db.Ping,
 		Staff:      bot.NewStaff(db, catalog, now, wake, cfg.AllowedRegions),
-		StaffToken: cfg.StaffToken,
+		Officers:   bot.NewOfficers(db, now),
+		OIDC:       cfg.OIDC,
 		Deliveries: db,
 		Zone:       cfg.Zone,
 		Now:        now,
 		Logger:     logger,
 		Metrics:    metrics,
 
-		SenderRate:      cfg.senderRate,
-		SenderBurst:     cfg.senderBurst,
-		AllowedRegions:  cfg.AllowedRegions,
-		StaffSessionKey: cfg.StaffSessionKey,
-		TrustedProxies:  cfg.TrustedProxies,
+		SenderRate:     cfg.senderRate,
+		SenderBurst:    cfg.senderBurst,
+		AllowedRegions: cfg.AllowedRegions,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	return a, nil
 }
@@ -173,7 +170,7 @@ func (a *app) purgeOnce(ctx context.Context) {
 	report("closed stale requests", n, err)
 	n, err = a.db.PurgeClosed(ctx, t.AddDate(0, 0, -a.cfg.RetentionDays), t)
 	report("purged closed requests", n, err)
-	left, err := a.db.PurgeLeftovers(ctx)
+	left, err := a.db.PurgeLeftovers(ctx, t.Add(-bot.IdleExpire))
 	report("purged texts of purged requests and conversations", left.Texts, err)
 	report("purged numbers with nothing left", left.Participants, nil)
 	report("kept opted-out numbers as their blind index only", left.OptOuts, nil)

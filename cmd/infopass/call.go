@@ -25,6 +25,7 @@ func call(ctx context.Context, args []string, getenv func(string) string, stdin 
 	fs.SetOutput(stderr)
 	serverURL := fs.String("url", "", "base URL of a running infopass server (default: start one here)")
 	from := fs.String("from", "+12025550143", "the phone number you call from (E.164)")
+	attest := fs.String("attest", attestedA, "the caller ID's STIR/SHAKEN verification Twilio reports (StirVerstat): TN-Validation-Passed-A, -B, -C, No-TN-Validation, or empty")
 	verbose := fs.Bool("v", false, "print the server's logs")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -35,6 +36,7 @@ func call(ctx context.Context, args []string, getenv func(string) string, stdin 
 	}
 	defer stop()
 	p := newPhoneCall(base, token, *from)
+	p.attest = *attest
 	fmt.Fprintf(stdout, "Calling Infopass at %s from %s. At each prompt type keys (0-9, *, #) or words you would say;\n"+
 		"an empty line is silence; Ctrl-D hangs up.\n", base, *from)
 	turn, err := p.start(ctx)
@@ -126,20 +128,30 @@ func (v twimlVerb) attr(name string) string {
 // request.
 type phoneCall struct {
 	base, token, from, sid string
-	client                 *http.Client
-	last                   *callTurn
+	// attest is the StirVerstat the call comes in with: a caller ID the
+	// carrier vouches for (attestedA) unless set otherwise.
+	attest string
+	client *http.Client
+	last   *callTurn
 }
 
 func newPhoneCall(base, token, from string) *phoneCall {
 	var b [16]byte
 	rand.Read(b[:])
-	return &phoneCall{base: base, token: token, from: from, sid: "CA" + hex.EncodeToString(b[:]),
+	return &phoneCall{base: base, token: token, from: from, sid: "CA" + hex.EncodeToString(b[:]), attest: attestedA,
 		client: &http.Client{Timeout: 15 * time.Second}}
 }
 
+// attestedA is the StirVerstat of a caller ID the carrier vouches for.
+const attestedA = "TN-Validation-Passed-A"
+
 // start places the call.
 func (p *phoneCall) start(ctx context.Context) (*callTurn, error) {
-	return p.post(ctx, p.base+"/twilio/voice", url.Values{"CallStatus": {"ringing"}})
+	form := url.Values{"CallStatus": {"ringing"}}
+	if p.attest != "" {
+		form.Set("StirVerstat", p.attest)
+	}
+	return p.post(ctx, p.base+"/twilio/voice", form)
 }
 
 // answer answers the waiting <Gather> with keys or speech; both empty is

@@ -44,7 +44,7 @@ func (h *harness) api(method, path, body, token string) (int, map[string]any) {
 // offers returns a request's offers as the API shows them.
 func (h *harness) offers(ref string) []map[string]any {
 	h.t.Helper()
-	status, out := h.api("GET", "/api/requests/"+ref+"/callback-offers", "", staffToken)
+	status, out := h.api("GET", "/api/requests/"+ref+"/callback-offers", "", h.apiToken)
 	if status != http.StatusOK {
 		h.t.Fatalf("list offers: %d %v", status, out)
 	}
@@ -58,7 +58,7 @@ func (h *harness) offers(ref string) []map[string]any {
 // offer posts a callback window and returns the API's answer.
 func (h *harness) offer(ref, start, end string) (int, map[string]any) {
 	h.t.Helper()
-	return h.api("POST", "/api/requests/"+ref+"/callback-offers", fmt.Sprintf(`{"start":%q,"end":%q}`, start, end), staffToken)
+	return h.api("POST", "/api/requests/"+ref+"/callback-offers", fmt.Sprintf(`{"start":%q,"end":%q}`, start, end), h.apiToken)
 }
 
 // eventually polls cond until it holds, failing after a generous time.
@@ -138,14 +138,14 @@ func TestCallbackOffers(t *testing.T) {
 		}
 		eventually(t, "the offer text is sent", func() bool { return len(h.twilio.Messages()) == 1 })
 		m := h.twilio.Messages()[0]
-		want := "about request " + ref + " on Mon 11/30/2026 between 9:00 AM and 11:00 AM CST. Can you take the call? Reply YES or NO."
+		want := "about request " + ref + " on Mon November 30, 2026 between 9:00 AM and 11:00 AM CST. Can you take the call? Reply YES or NO."
 		if m.To != rep || m.From != serviceFrom || !strings.Contains(m.Body, want) || m.StatusCallback != h.base+"/twilio/status" {
 			t.Fatalf("sent %+v\nwant body with %q", m, want)
 		}
 		eventually(t, "the API shows the text sent", func() bool { return h.offers(ref)[0]["message_status"] == "sent" })
 
 		reply := h.text(rep, "Yes")
-		if !strings.Contains(reply, "An officer will call you on Mon 11/30/2026 between 9:00 AM and 11:00 AM CST about request "+ref) {
+		if !strings.Contains(reply, "An officer will call you on Mon November 30, 2026 between 9:00 AM and 11:00 AM CST about request "+ref) {
 			t.Errorf("reply to YES: %s", reply)
 		}
 		if o := h.offers(ref)[0]; o["status"] != "confirmed" || o["answered_at"] == nil {
@@ -198,7 +198,7 @@ func TestCallbackOffers(t *testing.T) {
 		}
 		eventually(t, "the offer text is sent", func() bool { return h.sentTo(rep) == 1 })
 		reply := h.text(rep, "yes")
-		if !strings.Contains(reply, "An officer will call you") || !strings.Contains(reply, "Now, back to your request:\nDo you want a text to confirm") {
+		if !strings.Contains(reply, "An officer will call you") || !strings.Contains(reply, "Back to your request:\nDo you want a text to confirm") {
 			t.Errorf("reply mid-wizard: %s", reply)
 		}
 		if h.offers(ref)[0]["status"] != "confirmed" {
@@ -369,11 +369,11 @@ func TestCallbackOffers(t *testing.T) {
 		ref := h.fileApplicant(from)
 		_, o := h.offer(ref, monday9, monday11)
 		id := int64(o["id"].(float64))
-		status, out := h.api("DELETE", fmt.Sprintf("/api/requests/%s/callback-offers/%d", ref, id), "", staffToken)
+		status, out := h.api("DELETE", fmt.Sprintf("/api/requests/%s/callback-offers/%d", ref, id), "", h.apiToken)
 		if status != http.StatusOK || out["status"] != "cancelled" {
 			t.Errorf("cancel: %d %v", status, out)
 		}
-		if status, _ := h.api("DELETE", fmt.Sprintf("/api/requests/%s/callback-offers/%d", ref, id+1000), "", staffToken); status != http.StatusNotFound {
+		if status, _ := h.api("DELETE", fmt.Sprintf("/api/requests/%s/callback-offers/%d", ref, id+1000), "", h.apiToken); status != http.StatusNotFound {
 			t.Errorf("cancel an unknown offer: %d", status)
 		}
 	})
@@ -447,7 +447,7 @@ func TestStaffAPI(t *testing.T) {
 
 	t.Run("ErrUnauthorized", func(t *testing.T) {
 		h.t = t
-		for _, token := range []string{"", "wrong", staffToken + "x"} {
+		for _, token := range []string{"", "wrong", h.apiToken + "x"} {
 			if status, _ := h.api("GET", "/api/requests", "", token); status != http.StatusUnauthorized {
 				t.Errorf("token %q: %d", token, status)
 			}
@@ -467,7 +467,7 @@ func TestStaffAPI(t *testing.T) {
 			`{"start": "2026-11-30T09:00:00-05:00", "end": "2026-11-30T11:00:00-05:00", "room": 4}`,
 			`[]`,
 		} {
-			status, out := h.api("POST", "/api/requests/"+ref+"/callback-offers", body, staffToken)
+			status, out := h.api("POST", "/api/requests/"+ref+"/callback-offers", body, h.apiToken)
 			if status != http.StatusBadRequest || out["errors"] == nil {
 				t.Errorf("%s: %d %v", body, status, out)
 			}
@@ -489,39 +489,39 @@ func TestStaffAPI(t *testing.T) {
 		if after := len(h.offers(ref)); after != before {
 			t.Errorf("bad requests changed the offers: %d → %d", before, after)
 		}
-		if status, _ := h.api("POST", "/api/requests/IP-00000000/callback-offers", `{"start":"`+monday9+`","end":"`+monday11+`"}`, staffToken); status != http.StatusNotFound {
+		if status, _ := h.api("POST", "/api/requests/IP-00000000/callback-offers", `{"start":"`+monday9+`","end":"`+monday11+`"}`, h.apiToken); status != http.StatusNotFound {
 			t.Errorf("unknown request: %d", status)
 		}
 	})
 
 	t.Run("ListAndFilter", func(t *testing.T) {
 		h.t = t
-		status, out := h.api("GET", "/api/requests?type=eap", "", staffToken)
+		status, out := h.api("GET", "/api/requests?type=eap", "", h.apiToken)
 		list, _ := out["requests"].([]any)
 		if status != http.StatusOK || len(list) != 1 || list[0].(map[string]any)["reference"] != ref2 {
 			t.Errorf("type=eap: %d %v", status, out)
 		}
-		_, out = h.api("GET", "/api/requests?zip=941", "", staffToken)
+		_, out = h.api("GET", "/api/requests?zip=941", "", h.apiToken)
 		if list, _ := out["requests"].([]any); len(list) != 1 {
 			t.Errorf("zip=941: %v", out)
 		}
-		_, out = h.api("GET", "/api/requests?limit=1", "", staffToken)
+		_, out = h.api("GET", "/api/requests?limit=1", "", h.apiToken)
 		first, _ := out["requests"].([]any)
 		cursor, _ := out["next_cursor"].(string)
 		if len(first) != 1 || cursor == "" || first[0].(map[string]any)["reference"] != ref2 {
 			t.Fatalf("limit=1: %v", out)
 		}
-		_, out = h.api("GET", "/api/requests?limit=1&cursor="+cursor, "", staffToken)
+		_, out = h.api("GET", "/api/requests?limit=1&cursor="+cursor, "", h.apiToken)
 		second, _ := out["requests"].([]any)
 		if len(second) != 1 || second[0].(map[string]any)["reference"] != ref {
 			t.Errorf("second page: %v", out)
 		}
-		_, out = h.api("GET", "/api/requests?from=2026-11-21", "", staffToken)
+		_, out = h.api("GET", "/api/requests?from=2026-11-21", "", h.apiToken)
 		if list, _ := out["requests"].([]any); len(list) != 0 {
 			t.Errorf("from=2026-11-21: %v", out)
 		}
 		for _, q := range []string{"status=lost", "type=x", "limit=0", "limit=500", "from=yesterday", "cursor=bm90LWEtbnVtYmVy", "language=xx", "zip=abc"} {
-			if status, _ := h.api("GET", "/api/requests?"+q, "", staffToken); status != http.StatusBadRequest {
+			if status, _ := h.api("GET", "/api/requests?"+q, "", h.apiToken); status != http.StatusBadRequest {
 				t.Errorf("%s: %d", q, status)
 			}
 		}
@@ -529,20 +529,20 @@ func TestStaffAPI(t *testing.T) {
 
 	t.Run("OneRequestAndStatus", func(t *testing.T) {
 		h.t = t
-		status, out := h.api("GET", "/api/requests/"+ref, "", staffToken)
+		status, out := h.api("GET", "/api/requests/"+ref, "", h.apiToken)
 		answers, _ := out["answers"].(map[string]any)
 		if status != http.StatusOK || answers["name"] != "Jane Doe" || answers["a_number"] != "A012345678" || answers["birth_date"] != "1990-07-21" {
 			t.Fatalf("get: %d %v", status, out)
 		}
-		status, out = h.api("POST", "/api/requests/"+ref+"/status", `{"status":"scheduled","note":"Called, booked for 12/02"}`, staffToken)
+		status, out = h.api("POST", "/api/requests/"+ref+"/status", `{"status":"scheduled","note":"Called, booked for 12/02"}`, h.apiToken)
 		events, _ := out["events"].([]any)
 		if status != http.StatusOK || out["status"] != "scheduled" || len(events) != 1 {
 			t.Errorf("set status: %d %v", status, out)
 		}
-		if status, _ := h.api("POST", "/api/requests/"+ref+"/status", `{"status":"lost"}`, staffToken); status != http.StatusBadRequest {
+		if status, _ := h.api("POST", "/api/requests/"+ref+"/status", `{"status":"lost"}`, h.apiToken); status != http.StatusBadRequest {
 			t.Errorf("bad status: %d", status)
 		}
-		if status, _ := h.api("GET", "/api/requests/IP-XYZ", "", staffToken); status != http.StatusNotFound {
+		if status, _ := h.api("GET", "/api/requests/IP-XYZ", "", h.apiToken); status != http.StatusNotFound {
 			t.Errorf("bad reference: %d", status)
 		}
 	})
@@ -555,9 +555,9 @@ func TestStaffAPI(t *testing.T) {
 			{"CANCEL " + ref2, "Reply YES to withdraw request " + ref2},
 			{"maybe", "Please reply 1 for yes or 2 for no"},
 			{"yes", "Request " + ref2 + " is withdrawn"},
-			{"status", "Request " + ref2 + " of 11/20/2026: closed"},
+			{"status", "Request " + ref2 + " of November 20, 2026: closed"},
 		})
-		_, out := h.api("GET", "/api/requests/"+ref2, "", staffToken)
+		_, out := h.api("GET", "/api/requests/"+ref2, "", h.apiToken)
 		if out["status"] != "closed" {
 			t.Errorf("after withdrawal: %v", out["status"])
 		}

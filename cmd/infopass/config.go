@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -20,6 +20,7 @@ import (
 	"infopass/bot/vault"
 	"infopass/flows"
 	"infopass/webhooks"
+	"infopass/webhooks/console"
 )
 
 // config is the service's configuration, read from the environment here
@@ -33,7 +34,6 @@ type config struct {
 	From          string
 	APIURL        string
 	ContactCenter string
-	StaffToken    string
 	Zone          *time.Location
 	ADITLeadDays  int
 	DataKey       []byte   // seals personal data; nil: not set
@@ -50,9 +50,13 @@ type config struct {
 	// AllowedRegions are the regions whose numbers the bot answers, texts
 	// and calls.
 	AllowedRegions flows.Regions
-	// StaffSessionKey, if set, is the secret the staff console's cookie
-	// keys are derived from, instead of StaffToken.
-	StaffSessionKey []byte
+	// OIDC, if set, signs officers in through the agency's identity
+	// provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
+	// OIDC_ALLOWED_GROUPS).
+	OIDC *console.OIDCConfig
+	// Retired lists the retired settings that are set, each with what
+	// replaces it: serve refuses to start with any.
+	Retired []string
 
 	// MigrateDatabaseURL, if set, is where serve and migrate apply the
 	// migrations: a direct connection to the primary, when DATABASE_URL
@@ -80,15 +84,20 @@ func readConfig(getenv func(string) string) (config, error) {
 		From:          getenv("TWILIO_FROM"),
 		APIURL:        or(getenv("TWILIO_API_URL"), "https://api.twilio.com"),
 		ContactCenter: or(getenv("CONTACT_CENTER_NUMBER"), "+18003755283"),
-		StaffToken:    getenv("STAFF_TOKEN"),
 	}
 	c.MigrateDatabaseURL = getenv("MIGRATE_DATABASE_URL")
 	c.ListenHost = getenv("LISTEN_HOST")
-	if v := getenv("STAFF_SESSION_KEY"); v != "" {
-		if len(v) < 32 {
-			return c, errors.New("STAFF_SESSION_KEY must be at least 32 characters, e.g. openssl rand -base64 32")
-		}
-		c.StaffSessionKey = []byte(v)
+	if getenv("STAFF_TOKEN") != "" {
+		c.Retired = append(c.Retired, "STAFF_TOKEN is retired: officers sign in as themselves (infopass officer invite NAME EMAIL, "+
+			"then the enrollment link; or single sign-on with OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), "+
+			"and API clients hold tokens of their own (infopass api-token create NAME). Unset it.")
+	}
+	if getenv("STAFF_SESSION_KEY") != "" {
+		c.Retired = append(c.Retired, "STAFF_SESSION_KEY is retired: the console's session key is random, made once and kept sealed "+
+			"in the database for every replica (infopass rotate-session-key makes a new one). Unset it.")
+	}
+	if err := c.readOIDC(getenv); err != nil {
+		return c, err
 	}
 	var err error
 	if c.Port, err = intSetting(getenv, "PORT", 8080, 1, 65535); err != nil {
@@ -136,10 +145,12 @@ func readConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("CONTACT_CENTER_NUMBER %q is not a valid phone number", c.ContactCenter)
 	}
 	c.ContactCenter = phonenumbers.Format(n, phonenumbers.E164)
-	if v := getenv("ALLOWED_COUNTRY_CODES"); v != "" {
+	if getenv("ALLOWED_COUNTRY_CODES") != "" {
 		// A calling code lets in every region that shares it: +1 is also
-		// Canada and the Caribbean. Say so rather than ignore the setting.
-		return c, fmt.Errorf("ALLOWED_COUNTRY_CODES is replaced by ALLOWED_REGIONS, a list of regions (default %s): unset it and set ALLOWED_REGIONS", flows.DefaultRegions)
+		// Canada and the Caribbean.
+		c.Retired = append(c.Retired, "ALLOWED_COUNTRY_CODES is retired: ALLOWED_REGIONS lists the regions whose numbers the service "+
+			"answers, texts and calls, by the number's region rather than its calling code (default "+flows.DefaultRegions+
+			", the United States and its territories). Unset it.")
 	}
 	regions := or(getenv("ALLOWED_REGIONS"), flows.DefaultRegions)
 	if c.AllowedRegions, err = flows.ParseRegions(regions); err != nil {
@@ -154,6 +165,43 @@ func readConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	return c, nil
+}
+
+// readOIDC reads the single sign-on settings: all three of issuer, client
+// id and secret, or none.
+func (c *config) readOIDC(getenv func(string) string) error {
+	issuer, id, secret := getenv("OIDC_ISSUER"), getenv("OIDC_CLIENT_ID"), getenv("OIDC_CLIENT_SECRET")
+	groups := getenv("OIDC_ALLOWED_GROUPS")
+	if issuer == "" && id == "" && secret == "" {
+		if groups != "" {
+			return errors.New("OIDC_ALLOWED_GROUPS is set without OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+		}
+		return nil
+	}
+	if issuer == "" || id == "" || secret == "" {
+		return errors.New("single sign-on needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+	}
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return fmt.Errorf("OIDC_ISSUER %q must be the identity provider's https URL", issuer)
+	}
+	c.OIDC = &console.OIDCConfig{Issuer: issuer, ClientID: id, ClientSecret: secret}
+	for g := range strings.SplitSeq(groups, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			c.OIDC.AllowedGroups = append(c.OIDC.AllowedGroups, g)
+		}
+	}
+	return nil
+}
+
+// isLoopback reports whether host is this machine: plain http to an
+// identity provider is allowed there only (a local try, tests).
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // localDataKey seals the private local database of `infopass chat` and of
@@ -193,6 +241,9 @@ func (c config) checkServe() error {
 	if c.AuthToken == "" {
 		missing = append(missing, "TWILIO_AUTH_TOKEN (from the Twilio console; it checks that requests come from Twilio)")
 	}
+	if len(c.Retired) > 0 {
+		return errors.New(strings.Join(c.Retired, "\n"))
+	}
 	if len(missing) > 0 {
 		return fmt.Errorf("serve needs these environment variables:\n  %s\nfor a local try without Twilio, run: infopass chat", strings.Join(missing, "\n  "))
 	}
@@ -211,7 +262,7 @@ func (c config) checkServe() error {
 	if c.From != "" && !e164.MatchString(c.From) && !twilioServiceSID.MatchString(c.From) {
 		return errors.New("TWILIO_FROM is neither a phone number in E.164 form (+12025550123) nor a Messaging Service SID (MG and 32 hexadecimal characters)")
 	}
-	if c.usesDevelopmentKey() && !(u.Scheme == "http" && loopback(u.Hostname())) {
+	if c.usesDevelopmentKey() && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
 		return fmt.Errorf("serve with PUBLIC_URL %s would seal personal data with the public development key: set DATABASE_URL "+
 			"(the PostgreSQL to use) and DATA_KEY (32 random bytes in base64: openssl rand -base64 32); only a local try, with "+
 			"PUBLIC_URL http:// on a loopback address such as http://127.0.0.1:8080, may do without them", c.PublicURL)
@@ -226,16 +277,6 @@ func (c config) usesDevelopmentKey() bool {
 		return c.DatabaseURL == "" // the local database; with DATABASE_URL, keyring refuses
 	}
 	return bytes.Equal(c.DataKey, []byte(localDataKey))
-}
-
-// loopback reports whether host is this machine: localhost or a loopback
-// address.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }
 
 func intSetting(getenv func(string) string, name string, def, lo, hi int) (int, error) {

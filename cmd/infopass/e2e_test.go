@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -48,6 +49,9 @@ type harness struct {
 	seq    atomic.Int64
 	stop   func()        // stops the running server
 	tune   func(*config) // changes the configuration of the next startServer
+	// apiToken is the token of the harness's staff API client, made with
+	// `infopass api-token create` against the harness's database.
+	apiToken string
 }
 
 // friday is the Friday before Thanksgiving week 2026, 10:00 in New York.
@@ -62,7 +66,6 @@ func mustZone(name string) *time.Location {
 }
 
 const (
-	staffToken  = "staff-secret"
 	testAccount = "AC0123456789abcdef0123456789abcdef"
 	serviceFrom = "+18005550100"
 )
@@ -83,6 +86,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.db = db
+	h.apiToken = h.cli("api-token", "create", "e2e-tests")
 	h.twilio = twiliotest.New()
 	t.Cleanup(h.twilio.Close)
 	h.startServer(true)
@@ -111,7 +115,7 @@ func (h *harness) startServer(outbound bool) {
 	h.base = "http://" + ln.Addr().String()
 	cfg, err := readConfig(func(k string) string {
 		return map[string]string{
-			"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL, "STAFF_TOKEN": staffToken,
+			"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL,
 		}[k]
 	})
 	if err != nil {
@@ -140,6 +144,19 @@ func (h *harness) startServer(outbound bool) {
 }
 
 func (h *harness) advance(d time.Duration) { h.offset.Add(int64(d)) }
+
+// cli runs an infopass command against the harness's database, as an
+// operator would, and returns the last line it printed.
+func (h *harness) cli(args ...string) string {
+	h.t.Helper()
+	env := map[string]string{"DATABASE_URL": h.dbURL, "DATA_KEY": base64.StdEncoding.EncodeToString(testDataKey), "PUBLIC_URL": h.base}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); err != nil {
+		h.t.Fatalf("infopass %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	return lines[len(lines)-1]
+}
 
 // smsForm is the form Twilio posts for a text from `from`.
 func (h *harness) smsForm(from, body string) url.Values {
@@ -361,8 +378,8 @@ func TestSMSWizard(t *testing.T) {
 			applicantDetails...)
 		review := h.play(from, script)
 		review += "\n" + h.text(from, "yes") + "\n" + h.text(from, "yes")
-		for _, want := range []string{"(1/3)", "1 Jane Doe, born 07/21/1990", "2 ZIP 10001, born in Mexico",
-			"(2/3)", "3 ADIT stamp, needed by 12/10/2026", "Receipt IOE0912345678, A-Number A012345678",
+		for _, want := range []string{"(1/3)", "1 Jane Doe, born July 21, 1990", "2 ZIP 10001, born in Mexico",
+			"(2/3)", "3 ADIT stamp, needed by December 10, 2026", "Receipt IOE0912345678, A-Number A012345678",
 			"(3/3)", "jane.doe@example.org, (202) 555-0101", "Mon, Wed, mornings", "Reply YES to send your request"} {
 			if !strings.Contains(review, want) {
 				t.Errorf("review lacks %q:\n%s", want, review)
@@ -510,7 +527,7 @@ func TestSMSWizard(t *testing.T) {
 		}
 		// BACK from the review returns to the last question; answering it
 		// comes back to the review's first page.
-		h.play(from, []step{{"back", "What number should the office call?"}, {"same", "(1/3)"}, {"yes", "3 Immigration Judge grant: asylum, order of 03/02/2026"}})
+		h.play(from, []step{{"back", "What number should the office call?"}, {"same", "(1/3)"}, {"yes", "3 Immigration Judge grant: asylum, order of March 2, 2026"}})
 		// Changing the type to one the Contact Center handles keeps the request.
 		h.play(from, []step{{"3", "What do you need?"}, {"4", "Contact Center"}, {"back", "Please check your request"}})
 		ref := reference(t, h.submitReview(from))
@@ -716,7 +733,7 @@ func TestSMSKeywordsAndTime(t *testing.T) {
 		h.play(from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), applicantDetails...))
 		ref := reference(t, h.submitReview(from))
 		reply := h.text(from, "status")
-		if !strings.Contains(reply, "Request "+ref+" of 11/20/2026: received") {
+		if !strings.Contains(reply, "Request "+ref+" of November 20, 2026: received") {
 			t.Errorf("status: %s", reply)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -311,7 +312,6 @@ func TestAllowedRegionsSetting(t *testing.T) {
 		{"ErrEmptyItem", "US,,PR", "", "", "ALLOWED_REGIONS"},
 		{"ErrCallingCode", "1", "", "", "ALLOWED_REGIONS"},
 		{"ErrUnknown", "US,XX", "", "", "ALLOWED_REGIONS"},
-		{"ErrOldSetting", "", "1", "", "ALLOWED_COUNTRY_CODES is replaced by ALLOWED_REGIONS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := readConfig(func(k string) string {
@@ -327,6 +327,18 @@ func TestAllowedRegionsSetting(t *testing.T) {
 			}
 		})
 	}
+	t.Run("RetiredCountryCodes", func(t *testing.T) {
+		// A calling code would let in every region that shares it: serve
+		// refuses the old setting rather than ignore it.
+		cfg, err := readConfig(func(k string) string { return map[string]string{"ALLOWED_COUNTRY_CODES": "1"}[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.PublicURL, cfg.AuthToken = "https://infopass.example.org", testToken
+		if err := cfg.checkServe(); err == nil || !strings.Contains(err.Error(), "ALLOWED_COUNTRY_CODES is retired: ALLOWED_REGIONS") {
+			t.Errorf("checkServe = %v, want the retired setting named", err)
+		}
+	})
 }
 
 func TestTrustedProxiesSetting(t *testing.T) {
@@ -354,9 +366,10 @@ func TestTrustedProxiesSetting(t *testing.T) {
 	}
 }
 
-// TestStaffTokenGuessing checks that an address that sends wrong staff
-// tokens is refused for the rest of the minute, even with the right one.
-func TestStaffTokenGuessing(t *testing.T) {
+// TestAPITokenGuessing checks that an address that sends wrong API tokens
+// is refused for the rest of the minute, even with a right one; and that
+// 50 wrong tokens at once get no more checked than the limit allows.
+func TestAPITokenGuessing(t *testing.T) {
 	h := newHarness(t)
 	get := func(token string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, h.base+"/api/requests", nil)
@@ -368,7 +381,7 @@ func TestStaffTokenGuessing(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("Retry-After")
 	}
-	if status, _ := get(staffToken); status != http.StatusOK {
+	if status, _ := get(h.apiToken); status != http.StatusOK {
 		t.Fatalf("right token: %d", status)
 	}
 	for i := range 10 {
@@ -376,7 +389,7 @@ func TestStaffTokenGuessing(t *testing.T) {
 			t.Fatalf("wrong token %d: %d", i+1, status)
 		}
 	}
-	for _, token := range []string{"guess-11", staffToken} {
+	for _, token := range []string{"guess-11", h.apiToken} {
 		status, retry := get(token)
 		secs, err := strconv.Atoi(retry)
 		if status != http.StatusTooManyRequests || err != nil || secs < 1 || secs > 60 {
@@ -384,7 +397,38 @@ func TestStaffTokenGuessing(t *testing.T) {
 		}
 	}
 	h.advance(61 * time.Second)
-	if status, _ := get(staffToken); status != http.StatusOK {
+	if status, _ := get(h.apiToken); status != http.StatusOK {
 		t.Errorf("right token after the minute: %d", status)
+	}
+
+	// 50 wrong tokens at once: each is counted before it is checked, so
+	// no more than the limit are checked (401); the rest wait (429).
+	h.advance(61 * time.Second)
+	var wg sync.WaitGroup
+	var checked, refused atomic.Int32
+	for i := range 50 {
+		wg.Go(func() {
+			switch status, _ := get(fmt.Sprintf("ipa_GUESS%02d", i)); status {
+			case http.StatusUnauthorized:
+				checked.Add(1)
+			case http.StatusTooManyRequests:
+				refused.Add(1)
+			default:
+				t.Errorf("a wrong token: %d", status)
+			}
+		})
+	}
+	wg.Wait()
+	if checked.Load() != 10 || refused.Load() != 40 {
+		t.Errorf("50 wrong tokens at once: %d checked, %d refused; want 10 and 40", checked.Load(), refused.Load())
+	}
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "infopass_staff_lockouts_total{scope=\"address\"} 2\n") {
+		t.Errorf("the lockouts are not counted:\n%s", metrics)
 	}
 }

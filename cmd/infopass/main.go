@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"infopass/flows"
 )
 
 const usage = `usage: infopass <command> [flags]
@@ -20,7 +22,13 @@ commands:
   chat      text with the bot in this terminal (starts a local server unless -url is given)
   call      call the bot's phone menu in this terminal (the same)
   rotate-key  re-seal personal data under DATA_KEY (old keys in OLD_DATA_KEYS), online
+  officer invite NAME EMAIL [-role supervisor] | list | disable EMAIL
+            officers of the staff console; invite prints a one-time enrollment link
+  api-token create NAME [-expires 90d] | list | revoke NAME
+            tokens of staff API clients; create prints the token once, last line
+  rotate-session-key  sign every officer out (a new console session key)
   bench     load test: -c conversations at once for -d, over HTTP (a local server unless -url is given)
+  flows     print the conversation's state machine as a Graphviz DOT graph (dot -Tsvg draws it)
   version   print the version
 
 Configuration comes from the environment: see README.md.
@@ -58,8 +66,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return call(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "rotate-key":
 		return rotateKey(ctx, getenv, stdout, stderr)
+	case "officer":
+		return officerCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "api-token":
+		return apiTokenCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "rotate-session-key":
+		return rotateSessionKey(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], getenv, stdout, stderr)
+	case "flows":
+		if len(args) > 1 {
+			return errUsage
+		}
+		fmt.Fprint(stdout, flows.Graph())
+		return nil
 	case "version":
 		fmt.Fprintln(stdout, "infopass", version())
 		return nil

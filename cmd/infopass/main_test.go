@@ -25,6 +25,8 @@ func TestRun(t *testing.T) {
 		{"ErrNoCommand", nil, nil, "usage", ""},
 		{"ErrUnknownCommand", []string{"dance"}, nil, "usage", ""},
 		{"Version", []string{"version"}, nil, "", "infopass "},
+		{"Flows", []string{"flows"}, nil, "", `"review" -> "submitted" [label="submit\n[nothing missing]"];`},
+		{"ErrFlowsArgument", []string{"flows", "svg"}, nil, "usage", ""},
 		{"ErrServeWithoutTwilio", []string{"serve"}, nil, "PUBLIC_URL", ""},
 		{"ErrServeWithoutToken", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://x.example.org"}, "TWILIO_AUTH_TOKEN", ""},
 		{"ErrBadPublicURL", []string{"serve"}, map[string]string{"PUBLIC_URL": "x.example.org", "TWILIO_AUTH_TOKEN": "t"}, "absolute http(s) URL", ""},

@@ -66,8 +66,8 @@ func TestMigrateDatabaseURL(t *testing.T) {
 			t.Fatal(err)
 		}
 		from := "+12025550901"
-		err = migrated.Turn(ctx, from, time.Now(), func(tx bot.Tx) error {
-			_, err := tx.OpenConversation() // the turn's first statement stores the participant
+		err = migrated.Turn(ctx, bot.Party{Phone: from}, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+			_, err := tx.OpenConversation(ctx) // the turn's first statement stores the participant
 			return err
 		})
 		if err != nil {

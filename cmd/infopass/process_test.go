@@ -65,7 +65,7 @@ func startProcess(t *testing.T, dbURL string, env ...string) *process {
 	p.cmd = exec.Command(os.Args[0], "serve")
 	p.cmd.Env = append(os.Environ(), runMainEnv+"=1", "DATABASE_URL="+dbURL, "DATA_KEY="+processDataKey,
 		"PORT="+strconv.Itoa(port), "PUBLIC_URL="+p.base, "TWILIO_AUTH_TOKEN="+testToken,
-		"TWILIO_FROM=", "STAFF_TOKEN=", "ALLOWED_COUNTRY_CODES=", "ALLOWED_REGIONS=")
+		"TWILIO_FROM=", "STAFF_TOKEN=", "STAFF_SESSION_KEY=", "ALLOWED_COUNTRY_CODES=", "ALLOWED_REGIONS=")
 	p.cmd.Env = append(p.cmd.Env, env...) // later values win
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -187,8 +187,8 @@ func TestSIGTERMDrains(t *testing.T) {
 	unlock := sync.OnceFunc(func() { close(release) })
 	t.Cleanup(unlock) // before the store closes, which waits for the lock's connection
 	go func() {
-		unlocked <- db.Turn(ctx, slow, time.Now(), func(tx bot.Tx) error {
-			tx.Participant() // the store takes the lock with the turn's first call
+		unlocked <- db.Turn(ctx, bot.Party{Phone: slow}, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+			tx.Participant(ctx) // the store takes the lock with the turn's first call
 			close(locked)
 			<-release
 			return nil
@@ -280,9 +280,9 @@ func TestSIGTERMFinishesTheTextBeingSent(t *testing.T) {
 	db := openStore(t, dbURL)
 	ctx := context.Background()
 	to := "+12025550512"
-	err := db.Turn(ctx, to, time.Now(), func(tx bot.Tx) error {
-		tx.Participant()
-		return tx.Enqueue(&bot.OutboxMessage{Kind: bot.KindReminder, To: to, Body: "Reminder: an officer will call you today.", SendAfter: time.Now()})
+	err := db.Turn(ctx, bot.Party{Phone: to}, time.Now(), func(ctx context.Context, tx bot.Tx) error {
+		tx.Participant(ctx)
+		return tx.Enqueue(ctx, &bot.OutboxMessage{Kind: bot.KindReminder, To: to, Body: "Reminder: an officer will call you today.", SendAfter: time.Now()})
 	})
 	if err != nil {
 		t.Fatal(err)

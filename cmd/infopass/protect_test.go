@@ -43,7 +43,7 @@ func TestNoPersonalDataInLogsOrDump(t *testing.T) {
 	h.offer(ref, monday9, monday11)
 	eventually(t, "the offer text is sent", func() bool { return h.sentTo("+12025550666") == 1 })
 	h.play("+12025550666", []step{{"no", "Which days"}, {"Canary afternoons only", "passed that on"}})
-	h.api("POST", "/api/requests/"+ref+"/status", `{"status":"scheduled","note":"Spoke with Zqxwvy Canarito"}`, staffToken)
+	h.api("POST", "/api/requests/"+ref+"/status", `{"status":"scheduled","note":"Spoke with Zqxwvy Canarito"}`, h.apiToken)
 	// The data is there, in the clear, for staff.
 	// Lookups by identifier, through the blind indexes, as people type them.
 	for _, tc := range []struct {
@@ -64,13 +64,13 @@ func TestNoPersonalDataInLogsOrDump(t *testing.T) {
 		{"receipt=EAC12", http.StatusBadRequest, 0},
 		{"phone=12", http.StatusBadRequest, 0},
 	} {
-		status, out := h.api("GET", "/api/requests?"+tc.query, "", staffToken)
+		status, out := h.api("GET", "/api/requests?"+tc.query, "", h.apiToken)
 		list, _ := out["requests"].([]any)
 		if status != tc.status || len(list) != tc.found {
 			t.Errorf("GET /api/requests?%s: %d with %d requests, want %d with %d: %v", tc.query, status, len(list), tc.status, tc.found, out)
 		}
 	}
-	_, out := h.api("GET", "/api/requests/"+ref, "", staffToken)
+	_, out := h.api("GET", "/api/requests/"+ref, "", h.apiToken)
 	if answers, _ := out["answers"].(map[string]any); answers["name"] != "Zqxwvy Canarito" {
 		t.Fatalf("staff see: %v", out["answers"])
 	}
@@ -263,7 +263,7 @@ func TestRetention(t *testing.T) {
 	h := newHarness(t)
 	ref := h.fileCanaryRequest()
 	keep := h.fileApplicant("+12025550667")
-	h.api("POST", "/api/requests/"+ref+"/status", `{"status":"closed","note":"done"}`, staffToken)
+	h.api("POST", "/api/requests/"+ref+"/status", `{"status":"closed","note":"done"}`, h.apiToken)
 	ctx := context.Background()
 	now := h.now()
 	if n, err := h.db.PurgeClosed(ctx, now.AddDate(0, 0, -365), now); err != nil || n != 0 {

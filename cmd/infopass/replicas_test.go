@@ -44,7 +44,7 @@ func (h *harness) startReplicas(n int) *replicas {
 			t.Fatal(err)
 		}
 		cfg, err := readConfig(func(k string) string {
-			return map[string]string{"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL, "STAFF_TOKEN": staffToken}[k]
+			return map[string]string{"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_API_URL": h.twilio.URL}[k]
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -169,7 +169,7 @@ func TestThreeReplicas(t *testing.T) {
 			wg.Go(func() {
 				body := fmt.Sprintf(`{"start":%q,"end":%q}`, monday9, monday11)
 				req, _ := http.NewRequest("POST", r.addrs[i%3]+"/api/requests/"+ref+"/callback-offers", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+staffToken)
+				req.Header.Set("Authorization", "Bearer "+h.apiToken)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil || resp.StatusCode != http.StatusCreated {
 					t.Errorf("offer: %v %v", resp, err)

@@ -23,6 +23,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauth2-proxy/mockoidc"
+
+	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/twilioapi/twiliotest"
 	"infopass/bot/vault"
@@ -48,12 +51,21 @@ func TestTopology(t *testing.T) {
 	}
 	fake := twiliotest.New()
 	t.Cleanup(fake.Close)
+	idp, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Shutdown() })
 	setupStart := time.Now()
-	topo := startTopology(t, fake.URL)
+	topo := startTopology(t, fake.URL, idp.Config())
 	setup := time.Since(setupStart)
 	store := topo.store(t)
 	ctx := context.Background()
 	load := newTopologyLoad(topo)
+
+	// Officers' sessions hold on every replica (one session key, in the
+	// database), and disabling an officer ends them on every replica.
+	topo.sharedSessions(t, store, idp)
 
 	// Concurrent turns of one number, spread by nginx over the replicas,
 	// run one at a time: each makes exactly one transition.
@@ -236,7 +248,7 @@ type topology struct {
 // startTopology starts the topology in a new directory under /var/tmp on
 // free loopback ports, with outbound texts going to twilioURL, and stops
 // it when the test ends.
-func startTopology(t *testing.T, twilioURL string) *topology {
+func startTopology(t *testing.T, twilioURL string, oidc *mockoidc.Config) *topology {
 	t.Helper()
 	for _, bin := range []string{"nginx", "pgbouncer"} {
 		if _, err := exec.LookPath(bin); err != nil {
@@ -254,6 +266,7 @@ func startTopology(t *testing.T, twilioURL string) *topology {
 	topo := &topology{dir: dir, scriptPath: script}
 	env := []string{
 		"TOPOLOGY_BASE_PORT=" + strconv.Itoa(freePortRange(t, 14)), "TWILIO_API_URL=" + twilioURL,
+		"OIDC_ISSUER=" + oidc.Issuer, "OIDC_CLIENT_ID=" + oidc.ClientID, "OIDC_CLIENT_SECRET=" + oidc.ClientSecret,
 		// Stops the topology should this process die without cleaning up.
 		"TOPOLOGY_OWNER_PID=" + strconv.Itoa(os.Getpid()),
 	}
@@ -322,6 +335,73 @@ func (topo *topology) store(t *testing.T) *postgres.DB {
 	return db
 }
 
+// sharedSessions signs an officer in through nginx with single sign-on,
+// checks that each replica takes the session, disables the officer in the
+// database and checks that each replica refuses the next page.
+func (topo *topology) sharedSessions(t *testing.T, store *postgres.DB, idp *mockoidc.MockOIDC) {
+	t.Helper()
+	ctx := context.Background()
+	if _, _, err := bot.NewOfficers(store, nil).Invite(ctx, "Officer Lee", "lee@agency.gov", bot.RoleOfficer); err != nil {
+		t.Fatal(err)
+	}
+	base := topo.env["PUBLIC_URL"]
+	resp, err := noRedirect.Get(base + "/staff/oidc/start")
+	if err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("single sign-on start: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	idp.QueueUser(&mockoidc.MockUser{Subject: "lee", Email: "lee@agency.gov", EmailVerified: true})
+	if resp, err = noRedirect.Get(resp.Header.Get("Location")); err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("identity provider: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+back.RequestURI(), nil)
+	for _, ck := range cookies {
+		req.AddCookie(ck)
+	}
+	if resp, err = noRedirect.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("single sign-on callback: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "infopass_staff" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatal("no session after single sign-on")
+	}
+	page := func(port string) int {
+		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+port+"/staff", nil)
+		req.AddCookie(session)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, port := range topo.replicaPorts {
+		if status := page(port); status != http.StatusOK {
+			t.Errorf("the session on the replica at %s: %d", port, status)
+		}
+	}
+	if _, err := bot.NewOfficers(store, nil).Disable(ctx, "lee@agency.gov"); err != nil {
+		t.Fatal(err)
+	}
+	for _, port := range topo.replicaPorts {
+		if status := page(port); status != http.StatusSeeOther {
+			t.Errorf("a disabled officer's next page on the replica at %s: %d", port, status)
+		}
+	}
+}
+
 // offerSent reports whether the offer of request ref was texted and the
 // text recorded as sent.
 func (topo *topology) offerSent(t *testing.T, ref string) bool {
@@ -329,7 +409,7 @@ func (topo *topology) offerSent(t *testing.T, ref string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+topo.env["STAFF_TOKEN"])
+	req.Header.Set("Authorization", "Bearer "+topo.env["API_TOKEN"])
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return false
@@ -464,7 +544,7 @@ func newTopologyLoad(topo *topology) *topologyLoad {
 	transport.MaxIdleConnsPerHost = 64
 	today := time.Now().In(mustZone("America/New_York"))
 	return &topologyLoad{
-		base: topo.env["PUBLIC_URL"], token: topo.env["TWILIO_AUTH_TOKEN"], staffToken: topo.env["STAFF_TOKEN"],
+		base: topo.env["PUBLIC_URL"], token: topo.env["TWILIO_AUTH_TOKEN"], staffToken: topo.env["API_TOKEN"],
 		client: &http.Client{Transport: transport, Timeout: 20 * time.Second},
 		start:  time.Now(), neededBy: today.AddDate(0, 0, 10),
 		filed: make(chan filedRequest, 1000), answered: map[string][]string{},

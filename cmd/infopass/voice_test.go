@@ -384,12 +384,16 @@ func TestVoiceGolden(t *testing.T) {
 	}
 	sid := "CA" + strings.Repeat("a", 32)
 	from := "+12025550320"
+	// Calls whose caller ID the carrier vouches for, as Twilio posts
+	// them: the attestation with the call, the next turns at the URLs
+	// its TwiML gave.
 	turn := func(seq string, form url.Values) string {
 		form.Set("CallSid", sid)
 		form.Set("From", from)
-		path := "/twilio/voice/turn?seq=" + seq
+		path := "/twilio/voice/turn?seq=" + seq + "&caller=attested"
 		if seq == "" {
 			path = "/twilio/voice"
+			form.Set("StirVerstat", attestedA)
 		}
 		_, body := h.post(path, form, true)
 		return body
@@ -427,6 +431,7 @@ func TestVoiceGolden(t *testing.T) {
 		target := action
 		if target == "" {
 			target = h.base + "/twilio/voice"
+			form.Set("StirVerstat", attestedA)
 		}
 		status, body := h.postURL(target, form)
 		var doc twimlVerb

@@ -13,11 +13,11 @@ BEGIN;
 INSERT INTO participants (phone_idx, phone, created_at)
 VALUES ('pgbench-' || :client_id, 'v1.pgbench.DDWlO1LMpfGvHIP8xjVtJTaAg9DPW9H8zbAgoimKNssEmwF9lET2Ow', now())
 ON CONFLICT (phone_idx) DO UPDATE SET phone_idx = EXCLUDED.phone_idx
-RETURNING language, opted_out_at;
+RETURNING language, opted_out_at, texted_at IS NOT NULL;
 -- PriorReply: was this MessageSid answered already?
 SELECT id, reply FROM messages WHERE direction = 'in' AND provider_id = 'SM' || lpad(to_hex(:sid::bigint), 32, '0');
 -- OpenConversation.
-SELECT id AS conversation_id, open, step, state, history, invalid_count, channel, version, created_at, updated_at
+SELECT id AS conversation_id, open, step, state, history, invalid_count, channel, attestation, version, created_at, updated_at
 FROM conversations WHERE phone_idx = 'pgbench-' || :client_id AND open FOR UPDATE \gset
 -- ContactOffers: callback offers waiting for this number's YES or NO.
 SELECT o.id, o.request_id, r.reference, r.language, o.starts_at, o.ends_at, o.zone, o.status,
@@ -31,7 +31,7 @@ ORDER BY o.id DESC FOR UPDATE OF o;
 UPDATE conversations SET open = true, step = 'email',
     state = 'v1.pgbench.CCabhj53DiwKzldtbCFn0WG23UhsR4gYV2eZ6kaXOFxFnl2QHBKHZfBLSbS3KzOnmOMWygRMmI5sPQkiHkNfcaAvR9VwN9ySX8Z0HKPEvYOyS7E95Q38hQfxxQPxkbO9MTNnntrTUuYfqbExmxMJCNyyNgLAYhP2pSMXVV0936imW7QH1gtxWblEf8VjqPR7Otm9fMDM1Sk0xPrqDbNF2bCqoj1nzDdVz4FtmV2Jl4PHWKS608qyoEYKuWPdIAVzk77Lxirf0C9WyCZ4tR0mzoJsw4tkj4EJKldqnvdpOZhaig2cafuxAj7MHtA6AUwLHi0SiWyaOyJfjfU3GXvnk987SIlnrtdU6rMNuonr01WaetNWydhJzMO0dZrQNwlFj3e6UWGM1ESa0EsRsq25x1nJm0B9bEyKZB60vSKh1yU0Or1QHxaf0fZwMLLt2sVtETG16pQJcyt4Cjy32cdJyKLDyurKx0LzoDrbGg5uMv3ggbgab0Q9PVyE',
     history = '{language,who,type,adit_date,days,time_of_day,name,birth_date,residence,birth_country,receipt,a_number,email}',
-    invalid_count = 0, channel = 'sms', version = version + 1, updated_at = now(), closed_at = NULL
+    invalid_count = 0, channel = 'sms', attestation = '', version = version + 1, updated_at = now(), closed_at = NULL
 WHERE id = :conversation_id;
 -- AddTurn: draw the two messages' ids (their sealed values are bound to
 -- them), then store the inbound message with its reply, and the reply.

@@ -1,6 +1,8 @@
 // Command genaudio records the fixed phone prompts of the languages Twilio
-// cannot speak (see webhooks.RecordedLanguages) with espeak-ng, encoded as
-// small MP3 files by lame, into webhooks/audio/<lang>/. Run it through
+// cannot speak (see webhooks.RecordedLanguages), and the clips read-backs
+// are composed of (bot.Catalog.ReadbackClips: digits, numbers 1-31, months,
+// weekdays, years, letters), with espeak-ng, encoded as small MP3 files by
+// lame, into webhooks/audio/<lang>/. Run it through
 // `go generate ./webhooks` after changing those languages' locale files;
 // it needs the Debian packages espeak-ng and lame.
 package main
@@ -12,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 
 	"infopass/bot"
 	"infopass/locales"
@@ -42,14 +45,21 @@ func main() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			log.Fatal(err)
 		}
-		prompts := engine.SpokenPrompts(lang)
-		for _, text := range prompts {
+		prompts := webhooks.SpokenPrompts(engine, lang)
+		clips := catalog.ReadbackClips(lang)
+		texts := slices.Clone(prompts)
+		for _, c := range clips {
+			if !slices.Contains(texts, c.Text) {
+				texts = append(texts, c.Text)
+			}
+		}
+		for _, text := range texts {
 			wav := filepath.Join(tmp, "prompt.wav")
 			mp3 := filepath.Join(dir, webhooks.AudioKey(lang, text)+".mp3")
 			run("espeak-ng", "-v", lang, "-s", "140", "-w", wav, text)
 			run("lame", "--quiet", "-m", "m", "--resample", "16", "-b", "24", wav, mp3)
 		}
-		fmt.Printf("%s: %d prompts recorded in %s\n", lang, len(prompts), dir)
+		fmt.Printf("%s: %d prompts and %d clips, %d recordings in %s\n", lang, len(prompts), len(clips), len(texts), dir)
 	}
 }
 

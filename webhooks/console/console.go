@@ -1,9 +1,13 @@
 // Package console is the staff web console under /staff: officers sign in
-// with the staff token and their name, work the queue of requests, open a
-// request (each view is recorded), offer callback windows, change statuses
-// and see charts of the last 30 days. Pages are rendered on the server with
-// html/template and styled with the U.S. Web Design System, whose files are
-// embedded in the binary; every core task works without JavaScript.
+// as themselves, through the agency's identity provider (OpenID Connect) or
+// with a passkey enrolled from a one-time link; they work the queue of
+// requests, open a request (each view is recorded with their name), offer
+// callback windows, change statuses and see charts of the last 30 days.
+// Supervisors also invite and disable officers and read and export the
+// access log. Pages are rendered on the server with html/template and
+// styled with the U.S. Web Design System, whose files are embedded in the
+// binary; every task but passkeys (WebAuthn is a browser API) works
+// without JavaScript.
 package console
 
 import (
@@ -21,20 +25,19 @@ import (
 	"github.com/gorilla/csrf"
 
 	"infopass/bot"
+	"infopass/webhooks/lockout"
 )
 
 // Config is what the console needs.
 type Config struct {
-	Staff *bot.Staff
-	// Token is STAFF_TOKEN, which officers type to sign in. While it is
-	// empty nobody can sign in.
-	Token string
-	// SessionKey is the secret the session cookie's and the CSRF cookie's
-	// keys are derived from (STAFF_SESSION_KEY). Empty: they are derived
-	// from Token, so that changing the token signs everyone out.
-	SessionKey []byte
+	Staff    *bot.Staff
+	Officers *bot.Officers
+	// OIDC, if set, signs officers in through the identity provider;
+	// passkeys work either way.
+	OIDC *OIDCConfig
 	// PublicURL is the service's base URL. Cookies are Secure, and CSRF
 	// checks expect HTTPS, unless it starts with http:// (a local try).
+	// Passkeys are bound to its host (localhost for a loopback address).
 	PublicURL string
 	// SessionTTL is how long a sign-in lasts (DefaultSessionTTL).
 	SessionTTL time.Duration
@@ -43,9 +46,10 @@ type Config struct {
 	Zone   *time.Location
 	Now    func() time.Time
 	Logger *slog.Logger
-	// SignInGuard, if set, runs before each sign-in; wrong tokens are
-	// answered 401, so a guard can count them and refuse an address.
-	SignInGuard gin.HandlerFunc
+	// Lockout counts failed sign-ins (lockout.DefaultLimits if nil);
+	// OnLockedOut, if set, hears of each refused attempt.
+	Lockout     *lockout.Lockout
+	OnLockedOut func()
 }
 
 // DefaultSessionTTL is how long a sign-in lasts: a working day.
@@ -59,11 +63,13 @@ var assetFS embed.FS
 
 // console serves the pages.
 type console struct {
-	cfg      Config
-	log      *slog.Logger
-	pages    *pages
-	sessions *sessions
-	secure   bool // https: Secure cookies and strict CSRF origin checks
+	cfg    Config
+	log    *slog.Logger
+	pages  *pages
+	keys   keys
+	secure bool // https: Secure cookies and strict CSRF origin checks
+	rp     relyingParty
+	oidc   *oidcClient // nil without OIDC
 }
 
 // Register adds the console's routes under /staff to r.
@@ -80,16 +86,17 @@ func Register(r *gin.Engine, cfg Config) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = DefaultSessionTTL
 	}
-	secret := cfg.SessionKey
-	if len(secret) == 0 {
-		secret = []byte(cfg.Token)
+	if cfg.Lockout == nil {
+		cfg.Lockout = lockout.New(lockout.DefaultLimits, nil)
 	}
-	keys := deriveKeys(secret)
 	c := &console{
 		cfg: cfg, log: cfg.Logger, pages: mustParsePages(),
 		secure: !strings.HasPrefix(cfg.PublicURL, "http://"),
 	}
-	c.sessions = newSessions(keys, cfg.SessionTTL, c.secure, cfg.Now)
+	c.rp = newRelyingParty(cfg.PublicURL)
+	if cfg.OIDC != nil {
+		c.oidc = newOIDCClient(*cfg.OIDC, cfg.PublicURL)
+	}
 
 	assets, err := fs.Sub(assetFS, "assets")
 	if err != nil {
@@ -102,32 +109,18 @@ func Register(r *gin.Engine, cfg Config) {
 		files.ServeHTTP(g.Writer, g.Request)
 	})
 
-	var trusted []string
-	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
-		trusted = append(trusted, u.Host)
-	}
-	protect := csrf.Protect(keys.csrf,
-		csrf.Path("/staff"),
-		csrf.CookieName("infopass_csrf"),
-		csrf.FieldName(csrfField),
-		csrf.HttpOnly(true),
-		csrf.Secure(c.secure),
-		csrf.SameSite(csrf.SameSiteStrictMode),
-		csrf.MaxAge(int(cfg.SessionTTL/time.Second)),
-		csrf.TrustedOrigins(trusted),
-		csrf.ErrorHandler(http.HandlerFunc(c.csrfFailed)),
-	)
-
-	g := r.Group("/staff", c.headers, limitBody, c.csrf(protect))
-	signIn := []gin.HandlerFunc{c.handleSignIn}
-	if cfg.SignInGuard != nil {
-		signIn = append([]gin.HandlerFunc{cfg.SignInGuard}, signIn...)
-	}
+	g := r.Group("/staff", c.headers, limitBody, c.csrf)
 	g.GET("/sign-in", c.handleSignInPage)
-	g.POST("/sign-in", signIn...)
 	// Not behind requireSession: signing out clears the browser's cookie
 	// even when the store cannot say whether the session is still good.
 	g.POST("/sign-out", c.handleSignOut)
+	g.GET("/oidc/start", c.handleOIDCStart)
+	g.GET("/oidc/callback", c.handleOIDCCallback)
+	g.POST("/passkey/begin", c.handlePasskeyBegin)
+	g.POST("/passkey/finish", c.handlePasskeyFinish)
+	g.GET("/enroll", c.handleEnrollPage)
+	g.POST("/enroll/begin", c.handleEnrollBegin)
+	g.POST("/enroll/finish", c.handleEnrollFinish)
 
 	in := g.Group("", c.requireSession)
 	in.GET("", c.handleQueue)
@@ -137,6 +130,16 @@ func Register(r *gin.Engine, cfg Config) {
 	in.POST("/requests/:ref/offers", c.handleOffer)
 	in.POST("/requests/:ref/offers/:id/cancel", c.handleCancelOffer)
 	in.POST("/requests/:ref/status", c.handleStatus)
+	in.GET("/account", c.handleAccount)
+	in.POST("/account/passkeys/begin", c.handleAddPasskeyBegin)
+	in.POST("/account/passkeys/finish", c.handleAddPasskeyFinish)
+	in.POST("/account/passkeys/:id/remove", c.handleRemovePasskey)
+
+	sup := in.Group("", c.requireSupervisor)
+	sup.GET("/officers", c.handleOfficers)
+	sup.POST("/officers", c.handleInvite)
+	sup.POST("/officers/:id/disable", c.handleDisable)
+	sup.GET("/access.csv", c.handleExportAccess)
 }
 
 const csrfField = "csrf_token"
@@ -156,7 +159,8 @@ func limitBody(g *gin.Context) {
 }
 
 // headers keeps console pages out of caches and frames, and lets them load
-// nothing but the console's own files (charts are data: images).
+// nothing but the console's own files (charts are data: images; the one
+// script, for passkeys, is a file of the console).
 func (c *console) headers(g *gin.Context) {
 	h := g.Writer.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -169,23 +173,29 @@ func (c *console) headers(g *gin.Context) {
 
 type ginKey struct{}
 
-// csrf runs gorilla/csrf as gin middleware: the rest of the chain runs
-// inside its handler, with the request that carries the token. A request
-// that fails the check gets csrfFailed and goes no further.
-func (c *console) csrf(protect func(http.Handler) http.Handler) gin.HandlerFunc {
-	h := protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g := r.Context().Value(ginKey{}).(*gin.Context)
-		g.Request = r
-		g.Next()
-	}))
-	return func(g *gin.Context) {
-		r := g.Request.WithContext(context.WithValue(g.Request.Context(), ginKey{}, g))
-		if !c.secure {
-			r = csrf.PlaintextHTTPRequest(r)
-		}
-		h.ServeHTTP(g.Writer, r)
-		g.Abort() // the chain ran inside h, or must not run at all
+// csrf runs gorilla/csrf, keyed by the current session key, as gin
+// middleware: the rest of the chain runs inside its handler (afterCSRF),
+// with the request that carries the token. A request that fails the check
+// gets csrfFailed and goes no further.
+func (c *console) csrf(g *gin.Context) {
+	ks, err := c.keyset(g.Request.Context(), 0)
+	if err != nil {
+		c.fail(g, err)
+		g.Abort()
+		return
 	}
+	r := g.Request.WithContext(context.WithValue(g.Request.Context(), ginKey{}, g))
+	if !c.secure {
+		r = csrf.PlaintextHTTPRequest(r)
+	}
+	ks.protect.ServeHTTP(g.Writer, r)
+	g.Abort() // the chain ran inside protect, or must not run at all
+}
+
+func (c *console) afterCSRF(w http.ResponseWriter, r *http.Request) {
+	g := r.Context().Value(ginKey{}).(*gin.Context)
+	g.Request = r
+	g.Next()
 }
 
 func (c *console) csrfFailed(w http.ResponseWriter, r *http.Request) {
@@ -199,9 +209,9 @@ func (c *console) csrfFailed(w http.ResponseWriter, r *http.Request) {
 }
 
 // requireSession lets through only signed-in officers, whom it puts in the
-// request's context; others are sent to the sign-in page.
+// request's context as the actor; others are sent to the sign-in page.
 func (c *console) requireSession(g *gin.Context) {
-	who, _, ok, err := c.signedIn(g.Request)
+	who, ok, err := c.signedIn(g.Request)
 	if err != nil {
 		c.fail(g, err)
 		g.Abort()
@@ -218,18 +228,35 @@ func (c *console) requireSession(g *gin.Context) {
 		g.Abort()
 		return
 	}
-	g.Request = g.Request.WithContext(bot.WithOfficer(g.Request.Context(), who))
+	g.Request = g.Request.WithContext(bot.WithActor(g.Request.Context(), bot.Actor{Officer: who}))
+	g.Next()
+}
+
+// requireSupervisor lets through only supervisors.
+func (c *console) requireSupervisor(g *gin.Context) {
+	if who, _ := officer(g); !who.Supervisor() {
+		c.render(g, http.StatusForbidden, "error", errorPage{Heading: "For supervisors only", Message: "Only supervisors manage officers and read the access log."})
+		g.Abort()
+		return
+	}
 	g.Next()
 }
 
 // officer is the signed-in officer of a request that passed requireSession.
-func officer(g *gin.Context) (bot.Officer, bool) { return bot.OfficerFrom(g.Request.Context()) }
+func officer(g *gin.Context) (bot.Officer, bool) {
+	a, ok := bot.ActorFrom(g.Request.Context())
+	return a.Officer, ok && a.Officer.ID != 0
+}
 
 // fail answers an error of the staff service: not found, or a logged
 // internal error whose details stay in the log.
 func (c *console) fail(g *gin.Context, err error) {
-	if errors.Is(err, bot.ErrNotFound) {
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
 		c.render(g, http.StatusNotFound, "error", errorPage{Heading: "Request not found", Message: "No request has that reference."})
+		return
+	case errors.Is(err, bot.ErrForbidden):
+		c.render(g, http.StatusForbidden, "error", errorPage{Heading: "For supervisors only", Message: "Only supervisors may do that."})
 		return
 	}
 	c.log.ErrorContext(g.Request.Context(), "console", "route", g.FullPath(), "err", err)

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"html"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/oauth2-proxy/mockoidc"
+
 	"infopass/bot"
 	"infopass/flows"
 	"infopass/locales"
@@ -24,7 +27,6 @@ import (
 )
 
 const (
-	token  = "staff-token"
 	ref    = "IP-7K3Q9D2M"
 	origin = "https://console.test"
 )
@@ -52,8 +54,10 @@ type store struct {
 	// backlog, when set, is what ListRequests lists instead of req.
 	backlog []bot.Request
 	ended   map[string]time.Time // sessions signed out, and when they expire
-	// sessionErr, when set, is what EndSession and SessionEnded return.
+	// sessionErr, when set, is what EndSession, SessionEnded and
+	// CurrentSession return.
 	sessionErr error
+	officerStore
 }
 
 func (s *store) EndSession(ctx context.Context, id string, expires, now time.Time) error {
@@ -109,7 +113,43 @@ func (s *store) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Re
 	return []bot.Request{s.req}, nil
 }
 
-func (s *store) WithRequest(ctx context.Context, reference string, now time.Time, fn func(bot.RequestTx) error) error {
+func (s *store) RecordAccess(ctx context.Context, who bot.Actor, reqs []bot.Request, action string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(reqs) == 0 {
+		s.accesses = append(s.accesses, bot.Access{Actor: who, Action: action, At: now})
+	}
+	for _, r := range reqs {
+		s.accesses = append(s.accesses, bot.Access{Reference: r.Reference, Actor: who, Action: action, At: now})
+	}
+	return nil
+}
+
+func (s *store) AccessLog(ctx context.Context, reference string) ([]bot.Access, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []bot.Access
+	for _, a := range s.accesses {
+		if a.Reference == reference {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (s *store) AccessBetween(ctx context.Context, from, to time.Time) ([]bot.Access, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []bot.Access
+	for _, a := range s.accesses {
+		if !a.At.Before(from) && a.At.Before(to) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (s *store) WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(bot.RequestTx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reference != s.req.Reference {
@@ -164,9 +204,9 @@ func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
 }
 func (t *tx) Enqueue(m *bot.OutboxMessage) error { t.queued = append(t.queued, *m); return nil }
 func (t *tx) CancelQueued(int64) error           { return nil }
-func (t *tx) SetStatus(status, note, actor string) error {
+func (t *tx) SetStatus(status, note string, who bot.Actor) error {
 	t.status = status
-	t.events = append(t.events, bot.RequestEvent{Status: status, Note: note, Actor: actor, At: t.now})
+	t.events = append(t.events, bot.RequestEvent{Status: status, Note: note, Actor: who.Label(), At: t.now})
 	return nil
 }
 func (t *tx) Events() ([]bot.RequestEvent, error) { return t.events, nil }
@@ -176,39 +216,68 @@ func (t *tx) History() ([]bot.HistoryMessage, error) {
 		{At: t.s.req.SubmittedAt, Direction: "out", Channel: bot.SMS, Body: "Sent. Your request number is " + ref},
 	}, nil
 }
-func (t *tx) RecordAccess(who bot.Officer, action string) error {
-	t.accesses = append(t.accesses, bot.Access{Reference: t.s.req.Reference, Officer: who, Action: action, At: t.now})
+func (t *tx) RecordAccess(who bot.Actor, action string) error {
+	t.accesses = append(t.accesses, bot.Access{Reference: t.s.req.Reference, Actor: who, Action: action, At: t.now})
 	return nil
 }
 
-// fixture is the console over an in-memory store, with a clock tests move.
+// fixture is the console over an in-memory store, with a clock tests move,
+// signing officers in through an OpenID provider on loopback.
 type fixture struct {
 	t     *testing.T
 	store *store
 	h     http.Handler
 	now   time.Time
 	woken int
+	idp   *mockoidc.MockOIDC
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the console's configuration changed by
+// tune.
+func newFixtureWith(t *testing.T, tune func(*console.Config)) *fixture {
 	t.Helper()
 	catalog, err := bot.LoadCatalog(locales.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, store: newStore(), now: friday}
+	idp, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Shutdown() })
+	f := &fixture{t: t, store: newStore(), now: friday, idp: idp}
 	clock := func() time.Time { return f.now }
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
-	console.Register(r, console.Config{
+	ic := idp.Config()
+	cfg := console.Config{
 		Staff:     bot.NewStaff(f.store, catalog, clock, func() { f.woken++ }, flows.Regions{}),
-		Token:     token,
+		Officers:  bot.NewOfficers(f.store, clock),
+		OIDC:      &console.OIDCConfig{Issuer: ic.Issuer, ClientID: ic.ClientID, ClientSecret: ic.ClientSecret},
 		PublicURL: origin,
 		Zone:      newYork,
 		Now:       clock,
-	})
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	console.Register(r, cfg)
 	f.h = r
 	return f
+}
+
+// officer returns the officer named name, inviting them (email: the name
+// in lower case, dots for spaces, at agency.gov) as role the first time.
+func (f *fixture) officer(name, role string) bot.Officer {
+	f.t.Helper()
+	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@agency.gov"
+	o, _, err := bot.NewOfficers(f.store, func() time.Time { return f.now }).Invite(context.Background(), name, email, role)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return o
 }
 
 // client is a browser: it keeps cookies and sends the console's origin.
@@ -216,11 +285,16 @@ type client struct {
 	f       *fixture
 	cookies map[string]*http.Cookie
 	csrf    string // the token of the last page that had a form
+	// lastCeremony is the last ceremony cookie the browser sent.
+	lastCeremony *http.Cookie
 }
 
 func (f *fixture) client() *client { return &client{f: f, cookies: map[string]*http.Cookie{}} }
 
-var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+var (
+	csrfInput  = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+	csrfHidden = regexp.MustCompile(`id="csrf-token" value="([^"]+)"`)
+)
 
 func (c *client) do(method, path string, form url.Values) *httptest.ResponseRecorder {
 	c.f.t.Helper()
@@ -237,6 +311,9 @@ func (c *client) do(method, path string, form url.Values) *httptest.ResponseReco
 	for _, ck := range c.cookies {
 		req.AddCookie(ck)
 	}
+	if ck := c.cookies["infopass_ceremony"]; ck != nil {
+		c.lastCeremony = ck
+	}
 	w := httptest.NewRecorder()
 	c.f.h.ServeHTTP(w, req)
 	for _, ck := range w.Result().Cookies() {
@@ -248,6 +325,9 @@ func (c *client) do(method, path string, form url.Values) *httptest.ResponseReco
 	}
 	if m := csrfInput.FindStringSubmatch(w.Body.String()); m != nil {
 		c.csrf = m[1]
+	}
+	if m := csrfHidden.FindStringSubmatch(w.Body.String()); m != nil && c.csrf == "" {
+		c.csrf = html.UnescapeString(m[1])
 	}
 	return w
 }
@@ -264,16 +344,81 @@ func (c *client) post(path string, form url.Values) *httptest.ResponseRecorder {
 	return c.do(http.MethodPost, path, form)
 }
 
-// signIn signs in as name and returns the client.
+// signIn signs in as the officer name (invited as an officer the first
+// time) through the OpenID provider and returns the client.
 func (f *fixture) signIn(name string) *client {
 	f.t.Helper()
+	f.officer(name, bot.RoleOfficer)
+	return f.signInAs(name, "/staff")
+}
+
+// signInAs signs in as the officer name, already invited, through the
+// OpenID provider, asking for next.
+func (f *fixture) signInAs(name, next string) *client {
+	f.t.Helper()
 	c := f.client()
-	c.get("/staff/sign-in")
-	w := c.post("/staff/sign-in", url.Values{"name": {name}, "token": {token}, "next": {"/staff"}})
-	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/staff" {
-		f.t.Fatalf("sign in: %d %s\n%s", w.Code, w.Header().Get("Location"), w.Body)
+	w := c.oidc(f.user(name), next, nil)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `http-equiv="refresh"`) {
+		f.t.Fatalf("sign in as %s: %d\n%s", name, w.Code, w.Body)
 	}
 	return c
+}
+
+// user is the identity provider's account of the officer name.
+func (f *fixture) user(name string) *mockoidc.MockUser {
+	return &mockoidc.MockUser{Subject: "sub-" + name, Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@agency.gov",
+		EmailVerified: true, Groups: []string{"infopass"}}
+}
+
+// oidc runs the single sign-on: start at the console, the identity
+// provider (which signs user in), the console's callback. tamper, if set,
+// may change the identity provider's URL and then the callback's before
+// they are followed. It returns the callback's answer.
+func (c *client) oidc(user mockoidc.User, next string, tamper func(idp, callback *url.URL)) *httptest.ResponseRecorder {
+	c.f.t.Helper()
+	w := c.get("/staff/oidc/start?next=" + url.QueryEscape(next))
+	if w.Code != http.StatusFound {
+		c.f.t.Fatalf("oidc start: %d\n%s", w.Code, w.Body)
+	}
+	authURL, err := url.Parse(w.Header().Get("Location"))
+	if err != nil {
+		c.f.t.Fatal(err)
+	}
+	callback := c.idpRedirect(user, authURL, tamper)
+	if tamper != nil {
+		tamper(nil, callback)
+	}
+	return c.get(callback.RequestURI())
+}
+
+// idpRedirect has the identity provider sign user in at authURL (changed
+// by tamper first) and returns where it sends the browser back.
+func (c *client) idpRedirect(user mockoidc.User, authURL *url.URL, tamper func(idp, callback *url.URL)) *url.URL {
+	c.f.t.Helper()
+	q := authURL.Query()
+	for _, want := range []string{"state", "nonce", "code_challenge"} {
+		if q.Get(want) == "" {
+			c.f.t.Fatalf("the console's authorization request lacks %s: %s", want, authURL)
+		}
+	}
+	if q.Get("code_challenge_method") != "S256" || q.Get("redirect_uri") != origin+"/staff/oidc/callback" {
+		c.f.t.Fatalf("authorization request: %s", authURL)
+	}
+	if tamper != nil {
+		tamper(authURL, nil)
+	}
+	c.f.idp.QueueUser(user)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(authURL.String())
+	if err != nil {
+		c.f.t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound {
+		c.f.t.Fatalf("identity provider: %d %s %v", resp.StatusCode, resp.Header.Get("Location"), err)
+	}
+	return back
 }
 
 // TestFormTooLarge checks that a form larger than any the console shows is
@@ -336,32 +481,16 @@ func TestNoSession(t *testing.T) {
 
 func TestSignIn(t *testing.T) {
 	f := newFixture(t)
-
-	t.Run("ErrWrongToken", func(t *testing.T) {
-		c := f.client()
-		c.get("/staff/sign-in")
-		w := c.post("/staff/sign-in", url.Values{"name": {"Officer Lee"}, "token": {"guess"}})
-		if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "staff token is not right") {
-			t.Errorf("wrong token: %d\n%s", w.Code, w.Body)
-		}
-		if _, ok := c.cookies["infopass_staff"]; ok {
-			t.Error("a session for a wrong token")
-		}
-	})
-
-	t.Run("ErrNoName", func(t *testing.T) {
-		c := f.client()
-		c.get("/staff/sign-in")
-		if w := c.post("/staff/sign-in", url.Values{"name": {"  "}, "token": {token}}); w.Code != http.StatusBadRequest {
-			t.Errorf("no name: %d", w.Code)
-		}
-	})
+	f.officer("Officer Lee", bot.RoleOfficer)
 
 	t.Run("OK", func(t *testing.T) {
 		c := f.signIn("Officer Lee")
 		ck := c.cookies["infopass_staff"]
 		if ck == nil || !ck.HttpOnly || !ck.Secure || ck.SameSite != http.SameSiteStrictMode || ck.MaxAge != 8*3600 || ck.Path != "/staff" {
 			t.Fatalf("session cookie: %+v", ck)
+		}
+		if _, ok := c.cookies["infopass_ceremony"]; ok {
+			t.Error("the sign-in's state outlives it")
 		}
 		w := c.get("/staff")
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), ref) || !strings.Contains(w.Body.String(), "Signed in as Officer Lee") {
@@ -375,6 +504,129 @@ func TestSignIn(t *testing.T) {
 		if !strings.Contains(w.Header().Get("Content-Security-Policy"), "default-src 'self'") {
 			t.Errorf("CSP: %q", w.Header().Get("Content-Security-Policy"))
 		}
+		if strings.Contains(w.Body.String(), "/staff/officers") {
+			t.Error("an officer who is not a supervisor sees the officers' page in the menu")
+		}
+	})
+
+	// refused checks that a sign-in was refused with the page that says
+	// so, and left no session.
+	refused := func(t *testing.T, c *client, w *httptest.ResponseRecorder) {
+		t.Helper()
+		if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "not one of this console’s officers") {
+			t.Errorf("refusal: %d\n%s", w.Code, w.Body)
+		}
+		if _, ok := c.cookies["infopass_staff"]; ok {
+			t.Error("a session after a refused sign-in")
+		}
+		if w := c.get("/staff"); w.Code != http.StatusSeeOther {
+			t.Errorf("the queue after a refused sign-in: %d", w.Code)
+		}
+	}
+
+	t.Run("ErrNotInvited", func(t *testing.T) {
+		c := f.client()
+		refused(t, c, c.oidc(f.user("Mallory Stranger"), "/staff", nil))
+	})
+
+	t.Run("ErrEmailNotVerified", func(t *testing.T) {
+		u := f.user("Officer Unverified")
+		f.officer("Officer Unverified", bot.RoleOfficer)
+		u.EmailVerified = false
+		c := f.client()
+		refused(t, c, c.oidc(u, "/staff", nil))
+	})
+
+	t.Run("ErrForgedState", func(t *testing.T) {
+		c := f.client()
+		refused(t, c, c.oidc(f.user("Officer Lee"), "/staff", func(idp, callback *url.URL) {
+			if callback != nil {
+				q := callback.Query()
+				q.Set("state", "forged-"+q.Get("state"))
+				callback.RawQuery = q.Encode()
+			}
+		}))
+	})
+
+	t.Run("ErrNoCeremony", func(t *testing.T) {
+		// A callback this browser did not start (login CSRF): another
+		// browser's state and code.
+		victim, attacker := f.client(), f.client()
+		w := attacker.get("/staff/oidc/start")
+		authURL, _ := url.Parse(w.Header().Get("Location"))
+		callback := attacker.idpRedirect(f.user("Officer Lee"), authURL, nil)
+		refused(t, victim, victim.get(callback.RequestURI()))
+	})
+
+	t.Run("ErrReplayedCallback", func(t *testing.T) {
+		c := f.client()
+		var callback *url.URL
+		w := c.oidc(f.user("Officer Lee"), "/staff", func(idp, cb *url.URL) {
+			if cb != nil {
+				callback = cb
+			}
+		})
+		if w.Code != http.StatusOK {
+			t.Fatalf("first use: %d", w.Code)
+		}
+		ceremony := c.lastCeremony
+		// The same callback again, with the ceremony cookie it came with.
+		replay := f.client()
+		replay.cookies["infopass_ceremony"] = ceremony
+		refused(t, replay, replay.get(callback.RequestURI()))
+	})
+
+	t.Run("ErrReplayedCode", func(t *testing.T) {
+		// A code redeemed once, brought back under a new sign-in's state.
+		c := f.client()
+		var code string
+		c.oidc(f.user("Officer Lee"), "/staff", func(idp, cb *url.URL) {
+			if cb != nil {
+				code = cb.Query().Get("code")
+			}
+		})
+		replay := f.client()
+		refused(t, replay, replay.oidc(f.user("Officer Lee"), "/staff", func(idp, cb *url.URL) {
+			if cb != nil {
+				q := cb.Query()
+				q.Set("code", code)
+				cb.RawQuery = q.Encode()
+			}
+		}))
+	})
+
+	t.Run("ErrWrongNonce", func(t *testing.T) {
+		c := f.client()
+		refused(t, c, c.oidc(f.user("Officer Lee"), "/staff", func(idp, cb *url.URL) {
+			if idp != nil {
+				q := idp.Query()
+				q.Set("nonce", "not-this-sign-ins")
+				idp.RawQuery = q.Encode()
+			}
+		}))
+	})
+
+	t.Run("ErrExpiredIDToken", func(t *testing.T) {
+		f.idp.FastForward(-time.Hour) // tokens issued an hour ago, for 10 minutes
+		defer f.idp.FastForward(time.Hour)
+		c := f.client()
+		refused(t, c, c.oidc(f.user("Officer Lee"), "/staff", nil))
+	})
+
+	t.Run("ErrDisabled", func(t *testing.T) {
+		f.officer("Officer Gone", bot.RoleOfficer)
+		c := f.signInAs("Officer Gone", "/staff")
+		if w := c.get("/staff"); w.Code != http.StatusOK {
+			t.Fatalf("before disabling: %d", w.Code)
+		}
+		if _, err := bot.NewOfficers(f.store, nil).Disable(context.Background(), "officer.gone@agency.gov"); err != nil {
+			t.Fatal(err)
+		}
+		if w := c.get("/staff"); w.Code != http.StatusSeeOther {
+			t.Errorf("the next page after disabling: %d", w.Code)
+		}
+		c = f.client()
+		refused(t, c, c.oidc(f.user("Officer Gone"), "/staff", nil))
 	})
 
 	t.Run("NextIsLocal", func(t *testing.T) {
@@ -384,13 +636,26 @@ func TestSignIn(t *testing.T) {
 			"//evil.example/staff":  "/staff",
 			"/elsewhere":            "/staff",
 			`/staff\..\x`:           "/staff",
+			"/staff/oidc/callback":  "/staff",
 		} {
 			c := f.client()
-			c.get("/staff/sign-in")
-			w := c.post("/staff/sign-in", url.Values{"name": {"Officer Lee"}, "token": {token}, "next": {next}})
-			if got := w.Header().Get("Location"); got != want {
-				t.Errorf("next %q: sent to %q, want %q", next, got, want)
+			w := c.oidc(f.user("Officer Lee"), next, nil)
+			if m := regexp.MustCompile(`content="0;url=([^"]*)"`).FindStringSubmatch(w.Body.String()); m == nil || html.UnescapeString(m[1]) != want {
+				t.Errorf("next %q: sent to %v, want %q", next, m, want)
 			}
+		}
+	})
+
+	t.Run("RotateSessionKey", func(t *testing.T) {
+		c := f.signIn("Officer Lee")
+		if _, err := f.store.RotateSessionKey(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if w := c.get("/staff"); w.Code != http.StatusSeeOther {
+			t.Errorf("after the key was rotated: %d", w.Code)
+		}
+		if w := f.signIn("Officer Lee").get("/staff"); w.Code != http.StatusOK {
+			t.Errorf("signing in after the rotation: %d", w.Code)
 		}
 	})
 
@@ -528,7 +793,7 @@ func TestRequestPage(t *testing.T) {
 			}
 		}
 		_, _, accesses := f.store.snapshot()
-		if len(accesses) != 1 || accesses[0].Action != bot.AccessView || accesses[0].Officer.Name != "Officer Lee" || accesses[0].Officer.Session == "" || !accesses[0].At.Equal(friday) {
+		if len(accesses) != 1 || accesses[0].Action != bot.AccessView || accesses[0].Actor.Officer.Name != "Officer Lee" || accesses[0].Actor.Officer.Session == "" || !accesses[0].At.Equal(friday) {
 			t.Errorf("audit: %+v", accesses)
 		}
 	})
@@ -572,7 +837,7 @@ func TestRequestPage(t *testing.T) {
 		if want := time.Date(2026, 11, 30, 9, 0, 0, 0, newYork); !offers[0].Start.Equal(want) || offers[0].End.Sub(offers[0].Start) != 2*time.Hour {
 			t.Errorf("window %s to %s", offers[0].Start, offers[0].End)
 		}
-		if last := accesses[len(accesses)-1]; last.Action != bot.AccessOffer || last.Officer.Name != "Officer Lee" {
+		if last := accesses[len(accesses)-1]; last.Action != bot.AccessOffer || last.Actor.Officer.Name != "Officer Lee" {
 			t.Errorf("audit: %+v", last)
 		}
 		page := c.get("/staff/requests/" + ref + "?done=offer").Body.String()
@@ -755,5 +1020,174 @@ func TestOverview(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("overview lacks %q", want)
 		}
+	}
+}
+
+func TestSupervisor(t *testing.T) {
+	f := newFixture(t)
+	f.officer("Officer Lee", bot.RoleOfficer)
+	f.officer("Sam Supervisor", bot.RoleSupervisor)
+	lee := f.signInAs("Officer Lee", "/staff")
+	sam := f.signInAs("Sam Supervisor", "/staff")
+
+	t.Run("ErrOfficersForSupervisors", func(t *testing.T) {
+		for _, path := range []string{"/staff/officers", "/staff/access.csv?from=2026-11-01&to=2026-11-30"} {
+			if w := lee.get(path); w.Code != http.StatusForbidden {
+				t.Errorf("an officer GET %s: %d", path, w.Code)
+			}
+		}
+		lee.get("/staff")
+		if w := lee.post("/staff/officers", url.Values{"name": {"Eve"}, "email": {"eve@agency.gov"}}); w.Code != http.StatusForbidden {
+			t.Errorf("an officer invites: %d", w.Code)
+		}
+		if _, err := f.store.OfficerByEmail(context.Background(), "eve@agency.gov"); !errors.Is(err, bot.ErrNotFound) {
+			t.Error("an officer who is not a supervisor invited someone")
+		}
+	})
+
+	t.Run("Invite", func(t *testing.T) {
+		sam.get("/staff/officers")
+		w := sam.post("/staff/officers", url.Values{"name": {"Officer Kim"}, "email": {"Kim@Agency.gov"}})
+		link := regexp.MustCompile(`https://console\.test/staff/enroll\?t=([A-Z0-9]+)`).FindStringSubmatch(w.Body.String())
+		if w.Code != http.StatusOK || link == nil {
+			t.Fatalf("invite: %d\n%s", w.Code, w.Body)
+		}
+		o, err := f.store.Invite(context.Background(), bot.HashToken(link[1]), f.now)
+		if err != nil || o.Email != "kim@agency.gov" || o.Role != bot.RoleOfficer {
+			t.Errorf("the link's officer: %+v %v", o, err)
+		}
+		// The enrollment page works without a session, once.
+		if w := f.client().get("/staff/enroll?t=" + link[1]); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Welcome, Officer Kim") {
+			t.Errorf("enrollment page: %d", w.Code)
+		}
+		w = sam.post("/staff/officers", url.Values{"name": {""}, "email": {"not an email"}})
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "must be an email address") {
+			t.Errorf("a bad invitation: %d\n%s", w.Code, w.Body)
+		}
+	})
+
+	t.Run("ErrEnrollLink", func(t *testing.T) {
+		c := f.client()
+		for _, token := range []string{"", "NOTATOKEN"} {
+			if w := c.get("/staff/enroll?t=" + token); w.Code != http.StatusGone || !strings.Contains(w.Body.String(), "does not work") {
+				t.Errorf("enrollment link %q: %d", token, w.Code)
+			}
+		}
+		_, token, err := bot.NewOfficers(f.store, func() time.Time { return f.now }).Invite(context.Background(), "Officer Late", "late@agency.gov", bot.RoleOfficer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.now = friday.Add(bot.InviteTTL)
+		defer func() { f.now = friday }()
+		if w := c.get("/staff/enroll?t=" + token); w.Code != http.StatusGone {
+			t.Errorf("a link 24 hours old: %d", w.Code)
+		}
+		c.get("/staff/sign-in")
+		req := httptest.NewRequest(http.MethodPost, origin+"/staff/enroll/begin?t="+token, strings.NewReader("{}"))
+		req.Header.Set("X-CSRF-Token", c.csrf)
+		req.Header.Set("Origin", origin)
+		for _, ck := range c.cookies {
+			req.AddCookie(ck)
+		}
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, req)
+		if w.Code != http.StatusGone {
+			t.Errorf("starting a passkey with an expired link: %d %s", w.Code, w.Body)
+		}
+	})
+
+	t.Run("AccessLogAndExport", func(t *testing.T) {
+		lee.get("/staff/requests/" + ref)
+		lee.get("/staff")
+		lee.post("/staff/search", url.Values{"q": {"A012345678"}})
+		w := sam.get("/staff/requests/" + ref)
+		access := regexp.MustCompile(`(?s)<section aria-labelledby="access-heading".*?</section>`).FindString(w.Body.String())
+		for _, want := range []string{"Officer Lee", "viewed", "found by a search", "Sam Supervisor"} {
+			if !strings.Contains(access, want) {
+				t.Errorf("the access log lacks %q:\n%s", want, access)
+			}
+		}
+		if strings.Contains(lee.get("/staff/requests/"+ref).Body.String(), "access-heading") {
+			t.Error("an officer sees the access log")
+		}
+		w = sam.get("/staff/access.csv?from=2026-11-20&to=2026-11-20")
+		if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+			t.Fatalf("export: %d %s", w.Code, w.Header().Get("Content-Type"))
+		}
+		rows, err := csv.NewReader(w.Body).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]int{}
+		for _, r := range rows[1:] {
+			seen[r[2]+" "+r[4]]++
+		}
+		if seen["view Officer Lee"] != 2 || seen["search Officer Lee"] != 1 || seen["view Sam Supervisor"] != 1 || rows[0][0] != "at" {
+			t.Errorf("exported rows: %v", rows)
+		}
+		_, _, accesses := f.store.snapshot()
+		if last := accesses[len(accesses)-1]; last.Action != bot.AccessExport || last.Actor.Officer.Name != "Sam Supervisor" {
+			t.Errorf("the export is not on record: %+v", last)
+		}
+		if w := sam.get("/staff/access.csv?from=2026-11-20&to=2025-11-20"); w.Code != http.StatusBadRequest {
+			t.Errorf("a period backwards: %d", w.Code)
+		}
+	})
+
+	t.Run("Disable", func(t *testing.T) {
+		lee := f.store.officers[0]
+		sam.get("/staff/officers")
+		w := sam.post(fmt.Sprintf("/staff/officers/%d/disable", lee.ID), url.Values{})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("disable: %d\n%s", w.Code, w.Body)
+		}
+		if o, _ := f.store.OfficerByID(context.Background(), lee.ID); o.DisabledAt == nil {
+			t.Error("not disabled")
+		}
+	})
+}
+
+func TestAllowedGroups(t *testing.T) {
+	f := newFixtureWith(t, func(c *console.Config) { c.OIDC.AllowedGroups = []string{"infopass-staff"} })
+	f.officer("Officer Lee", bot.RoleOfficer)
+	u := f.user("Officer Lee")
+	u.Groups = []string{"everyone"}
+	c := f.client()
+	if w := c.oidc(u, "/staff", nil); w.Code != http.StatusUnauthorized {
+		t.Errorf("an officer outside the allowed groups: %d", w.Code)
+	}
+	u.Groups = []string{"everyone", "infopass-staff"}
+	if w := c.oidc(u, "/staff", nil); w.Code != http.StatusOK {
+		t.Errorf("an officer in an allowed group: %d\n%s", w.Code, w.Body)
+	}
+}
+
+func TestPasskeysPage(t *testing.T) {
+	f := newFixture(t)
+	lee := f.officer("Officer Lee", bot.RoleOfficer)
+	kim := f.officer("Officer Kim", bot.RoleOfficer)
+	ctx := context.Background()
+	for _, p := range []bot.Passkey{{OfficerID: lee.ID, CredentialID: "a", Label: "Laptop key"}, {OfficerID: lee.ID, CredentialID: "b", Label: "Phone key"},
+		{OfficerID: kim.ID, CredentialID: "c", Label: "Kim's key"}} {
+		if err := f.store.AddPasskey(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.signInAs("Officer Lee", "/staff")
+	page := c.get("/staff/account").Body.String()
+	if !strings.Contains(page, "Laptop key") || !strings.Contains(page, "Phone key") || strings.Contains(page, "Kim") {
+		t.Errorf("the passkeys page:\n%s", page)
+	}
+	if w := c.post("/staff/account/passkeys/3/remove", url.Values{}); w.Code != http.StatusNotFound {
+		t.Errorf("removing another officer's passkey: %d", w.Code)
+	}
+	if w := c.post("/staff/account/passkeys/1/remove", url.Values{}); w.Code != http.StatusSeeOther {
+		t.Fatalf("remove: %d\n%s", w.Code, w.Body)
+	}
+	if keys, _ := f.store.Passkeys(ctx, lee.ID); len(keys) != 1 || keys[0].Label != "Phone key" {
+		t.Errorf("after removing: %+v", keys)
+	}
+	if keys, _ := f.store.Passkeys(ctx, kim.ID); len(keys) != 1 {
+		t.Errorf("Kim's passkeys: %+v", keys)
 	}
 }

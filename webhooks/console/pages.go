@@ -27,11 +27,16 @@ var pageTitles = map[string]string{
 	"queue":    "Request queue",
 	"request":  "Request",
 	"overview": "Overview",
+	"enroll":   "Create your passkey",
+	"refused":  "Not signed in",
+	"continue": "Signed in",
+	"account":  "Your account",
+	"officers": "Officers",
 }
 
 func mustParsePages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
-	for _, name := range []string{"signin", "queue", "request", "overview", "error"} {
+	for _, name := range []string{"signin", "queue", "request", "overview", "error", "enroll", "refused", "continue", "account", "officers"} {
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 		p.byName[name] = t
 	}
@@ -40,24 +45,33 @@ func mustParsePages() *pages {
 
 // layout is what every page's frame shows.
 type layout struct {
-	Title   string
-	Nav     string // the current section: "queue", "overview"
-	Officer string // the signed-in officer's name, "" on the sign-in page
-	CSRF    template.HTML
-	Body    any
+	Title      string
+	Nav        string // the current section: "queue", "overview"
+	Officer    string // the signed-in officer's name, "" on the sign-in page
+	Supervisor bool
+	CSRF       template.HTML
+	// CSRFToken is the same token, for the passkey script's header.
+	CSRFToken string
+	Refresh   string // where a meta refresh sends the browser at once
+	Body      any
 }
 
 // render writes the page name with body, buffered so that a template
 // error becomes a clean 500.
 func (c *console) render(g *gin.Context, status int, name string, body any) {
-	l := layout{Title: pageTitles[name], Nav: name, CSRF: csrf.TemplateField(g.Request), Body: body}
+	l := layout{Title: pageTitles[name], Nav: name, CSRF: csrf.TemplateField(g.Request), CSRFToken: csrf.Token(g.Request), Body: body}
 	if t, ok := body.(interface{ pageTitle() string }); ok {
 		l.Title = t.pageTitle()
 	}
-	if who, ok := officer(g); ok {
-		l.Officer = who.Name
-	} else if who, _, ok, _ := c.signedIn(g.Request); ok {
-		l.Officer = who.Name // on a page anyone may see, as the sign-in page
+	if p, ok := body.(continuePage); ok {
+		l.Refresh = localPath(p.Next)
+	}
+	who, ok := officer(g)
+	if !ok && name != "continue" {
+		who, ok, _ = c.signedIn(g.Request) // on a page anyone may see, as the sign-in page
+	}
+	if ok {
+		l.Officer, l.Supervisor = who.Name, who.Supervisor()
 	}
 	var buf bytes.Buffer
 	if err := c.pages.byName[name].Execute(&buf, l); err != nil {

@@ -57,26 +57,24 @@ func (c *console) handleQueue(g *gin.Context) {
 	if !q.Has("status") {
 		status = bot.StatusSubmitted
 	}
-	f := bot.RequestFilter{Type: q.Get("type"), Language: q.Get("language"), Oldest: true, Limit: queueLimit}
-	if status != "all" {
-		f.Status = status
-	}
-	p := c.queueForm(status, f.Type, f.Language)
+	p := c.queueForm(status, q.Get("type"), q.Get("language"))
 	p.From, p.To = q.Get("from"), q.Get("to")
 	p.Filtered = q.Has("status")
-	var err error
-	if f.From, err = c.parseDay(p.From); err != nil {
-		p.Errors = append(p.Errors, bot.FieldError{Field: "from", Message: err.Error()})
-	}
-	if f.To, err = c.parseDay(p.To); err != nil {
-		p.Errors = append(p.Errors, bot.FieldError{Field: "to", Message: err.Error()})
-	} else if !f.To.IsZero() {
-		f.To = f.To.AddDate(0, 0, 1) // "to" is the last day shown
-	}
-	if len(p.Errors) > 0 {
+	// The queue's filters are the staff API's, read by the same parser;
+	// the queue pages with its own cursors (after_<type>).
+	f, err := c.cfg.Staff.ParseRequestFilter(url.Values{"status": {status}, "type": {q.Get("type")}, "language": {q.Get("language")},
+		"from": {p.From}, "to": {p.To}}, c.cfg.Zone)
+	if err != nil {
+		var invalid bot.ValidationError
+		if !errors.As(err, &invalid) {
+			c.fail(g, err)
+			return
+		}
+		p.Errors = invalid
 		c.render(g, http.StatusBadRequest, "queue", p)
 		return
 	}
+	f.Oldest, f.Limit = true, queueLimit
 	reqs, next, err := c.soonestDue(g.Request.Context(), f, q)
 	var invalid bot.ValidationError
 	if errors.As(err, &invalid) {
@@ -190,6 +188,7 @@ func (c *console) handleSearch(g *gin.Context) {
 		return
 	}
 	f := bot.RequestFilter{Limit: queueLimit}
+	// Requests records each request found as searched by the officer.
 	switch kind, value := classify(text); kind {
 	case "receipt":
 		f.Receipt, p.Found = value, "receipt number "+value
@@ -287,17 +286,4 @@ func (c *console) queueForm(status, typ, lang string) queuePage {
 	mark(p.Types, typ)
 	mark(p.Languages, lang)
 	return p
-}
-
-// parseDay reads a YYYY-MM-DD date input as midnight where the service
-// counts days.
-func (c *console) parseDay(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.ParseInLocation(time.DateOnly, v, c.cfg.Zone)
-	if err != nil {
-		return time.Time{}, errors.New("must be a date")
-	}
-	return t, nil
 }

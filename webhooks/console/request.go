@@ -75,7 +75,11 @@ type requestPage struct {
 	Done                     string // what was just done, for the confirmation
 	Problems                 []string
 	FormFailed, StatusFailed bool
+	ShowAccess               bool // to supervisors
+	Access                   []accessRow
 }
+
+type accessRow struct{ At, Who, Action string }
 
 func (p requestPage) pageTitle() string { return "Request " + p.Reference }
 
@@ -99,6 +103,17 @@ func (c *console) showRequest(g *gin.Context, status int, ref string, edit func(
 		return
 	}
 	p := c.requestPage(v)
+	if who, _ := officer(g); who.Supervisor() {
+		log, err := c.cfg.Staff.AccessLog(g.Request.Context(), v.Reference)
+		if err != nil {
+			c.fail(g, err)
+			return
+		}
+		p.ShowAccess = true
+		for _, a := range log {
+			p.Access = append(p.Access, accessRow{At: formatTime(a.At, c.cfg.Zone), Who: a.Actor.Label(), Action: accessLabels[a.Action]})
+		}
+	}
 	if edit != nil {
 		edit(&p)
 	}
@@ -199,6 +214,11 @@ func (c *console) handleStatus(g *gin.Context) {
 	default:
 		g.Redirect(http.StatusSeeOther, "/staff/requests/"+ref+"?done=status#status")
 	}
+}
+
+var accessLabels = map[string]string{
+	bot.AccessView: "viewed", bot.AccessSearch: "found by a search", bot.AccessOffer: "offered a callback",
+	bot.AccessCancelOffer: "cancelled an offer", bot.AccessStatus: "changed the status",
 }
 
 // sentence turns a staff service field error into a sentence for people.

@@ -1,4 +1,0 @@
--- Placeholder so that tern (which refuses gaps) runs this branch's
--- migrations 008 and on: migration 007 is another change's. Delete this
--- file when that change's 007 lands.
-SELECT 1;
