@@ -114,7 +114,8 @@ func (t *turn) finishByText(ctx context.Context) error {
 		}
 	}
 	body := t.e.Text(t.lang(), msgs)
-	err := t.tx.Enqueue(ctx, &OutboxMessage{Kind: KindHandoff, To: t.c.Phone, Body: body, Status: MsgQueued, SendAfter: t.now})
+	err := t.tx.Enqueue(ctx, &OutboxMessage{Kind: KindHandoff, To: t.c.Phone, Body: body, Status: MsgQueued, SendAfter: t.now,
+		ConversationID: t.c.ID})
 	if err != nil {
 		return err
 	}

@@ -578,6 +578,7 @@ func (t *turn) flowContext() flows.Context {
 		Lex:          t.lexicon(),
 		Languages:    t.e.cfg.Catalog.Languages(),
 		ADITLeadDays: t.e.cfg.ADITLeadDays,
+		Regions:      t.e.cfg.Regions,
 	}
 }
 
