@@ -23,6 +23,11 @@ type Config struct {
 	Zone          *time.Location // where "today" is counted (America/New_York)
 	ContactCenter string         // E.164 number of the USCIS Contact Center
 	ADITLeadDays  int            // (30) how early an ADIT stamp may be asked for
+	// KeypadOnly, if set, reports the languages whose callers can only use
+	// the keypad (no speech recognition): they leave what a keypad cannot
+	// give (a name, a country) for text, and key a receipt number's
+	// letters.
+	KeypadOnly func(lang string) bool
 	// Regions are where the service calls and texts (flows.DefaultRegions):
 	// a phone answer outside them is refused.
 	Regions    flows.Regions

@@ -49,6 +49,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		ContactCenter: cfg.ContactCenter,
 		ADITLeadDays:  cfg.ADITLeadDays,
 		Regions:       cfg.AllowedRegions,
+		KeypadOnly:    webhooks.KeypadOnly,
 		Logger:        logger,
 		OnOptOut:      metrics.OptOut,
 	})
