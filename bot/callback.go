@@ -58,6 +58,9 @@ const (
 	KindOffer    = "offer"
 	KindReminder = "reminder"
 	KindHandoff  = "handoff" // a caller continues by text
+	// KindConfirmation is the filing's confirmation, texted to a caller
+	// who asked for it at the end of a call.
+	KindConfirmation = "confirmation"
 )
 
 // Outbox message statuses, in the order a text goes through them.
