@@ -35,6 +35,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	bot.WarmDetector() // in the background: turns do not wait for it
 	metrics := webhooks.NewMetrics()
 	if store, ok := any(db).(bot.OutboxCounter); ok {
 		if err := metrics.WatchOutboxDepth(store.OutboxDepth); err != nil {
