@@ -39,15 +39,38 @@ func (e *SendError) Temporary() bool { return e.Status == 429 || e.Status >= 500
 // carrier: the text is never retried and the number counts as opted out.
 const CodeUnsubscribed = 21610
 
+// Twilio's errors for a number that cannot take texts: not a mobile
+// number (a landline), or one no carrier route reaches. The text is never
+// retried, and a callback offer asks by phone instead.
+const (
+	CodeNotMobile   = 21614
+	CodeUnreachable = 21612
+)
+
+// Caller places the outbound calls of the outbox (availability calls).
+type Caller interface {
+	// Call places the call m asks for and returns the provider's call id.
+	// API errors are *SendError.
+	Call(ctx context.Context, m OutboxMessage) (sid string, err error)
+	// FindCall looks for a call to `to` placed since `since`, to learn
+	// whether a call whose outcome was lost was placed.
+	FindCall(ctx context.Context, to string, since time.Time) (sid string, found bool, err error)
+}
+
 // OutboxStore is what the outbox worker needs of storage.
 type OutboxStore interface {
-	// ClaimOutbox leases up to limit due texts: queued ones whose time has
-	// come, and ones whose earlier lease ran out (Reclaimed).
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+	// ClaimOutbox leases up to limit due rows of channel: queued ones whose
+	// time has come, and ones whose earlier lease ran out (Reclaimed).
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, channel string) ([]OutboxMessage, error)
 	OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error
 	OutboxRetry(ctx context.Context, id int64, at time.Time, reason string, now time.Time) error
-	// OutboxFailed gives up on a text; reason is one of the Reason values
-	// for the offer it asked about.
+	// OutboxDefer puts a row back until at without counting the attempt: a
+	// call outside calling hours.
+	OutboxDefer(ctx context.Context, id int64, at time.Time, now time.Time) error
+	// OutboxFailed gives up on a row; reason is one of the Reason values
+	// for the offer it asked about. A text of an offer refused because the
+	// number cannot take texts (ReasonUnsubscribed, ReasonNotMobile) turns
+	// the offer into one asked by call, in the same transaction.
 	OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error
 	// MessageStatus records a delivery report of the provider.
 	MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error
@@ -55,8 +78,13 @@ type OutboxStore interface {
 
 // OutboxConfig tunes the worker; zero values take the defaults.
 type OutboxConfig struct {
-	Store       OutboxStore
+	Store OutboxStore
+	// Channel is what the worker sends (ChannelSMS): texts with Sender,
+	// emails with Mailer, calls with Caller. Run a worker for each.
+	Channel     string
 	Sender      Sender
+	Mailer      Mailer
+	Caller      Caller
 	Now         func() time.Time
 	Logger      *slog.Logger
 	Lease       time.Duration // (1m) how long a claim lasts before another worker may take the row
@@ -81,6 +109,10 @@ const (
 	SendOptedOut     = "opted_out"    // not sent: the recipient sent STOP
 	SendReconciled   = "reconciled"   // an interrupted earlier attempt had sent it
 	SendCapped       = "capped"       // not sent: the number had its day's texts
+	SendNotMobile    = "not_mobile"   // not sent: the number cannot take texts
+	SendDeferred     = "deferred"     // a call put back until calling hours
+	SendTooLate      = "too_late"     // a call given up: no calling hour left before its window
+	SendRefused      = "refused"      // an email the mail server refused for good
 )
 
 // DefaultDailyCap is how many texts the service sends one number in 24
@@ -126,6 +158,9 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 	if cfg.DailyCap == 0 {
 		cfg.DailyCap = DefaultDailyCap
 	}
+	if cfg.Channel == "" {
+		cfg.Channel = ChannelSMS
+	}
 	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
@@ -168,7 +203,7 @@ func (o *Outbox) Once(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
 	}
-	msgs, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch)
+	msgs, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch, o.cfg.Channel)
 	if err != nil {
 		return 0, err
 	}
@@ -194,6 +229,12 @@ func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
 
 // attempt sends m, or learns it need not, and records what became of it.
 func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, err error) {
+	switch m.Channel {
+	case ChannelEmail:
+		return o.mail(ctx, m)
+	case ChannelCall:
+		return o.call(ctx, m)
+	}
 	log := o.cfg.Logger.With("outbox", m.ID, "kind", m.Kind, "to", MaskPhone(m.To), "attempt", m.Attempts)
 	if m.OptedOut {
 		log.Info("text not sent: recipient opted out")
@@ -226,6 +267,9 @@ func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, e
 	case errors.As(err, &se) && se.Code == CodeUnsubscribed:
 		log.Info("recipient unsubscribed with the carrier")
 		return SendUnsubscribed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonUnsubscribed, o.cfg.Now())
+	case errors.As(err, &se) && (se.Code == CodeNotMobile || se.Code == CodeUnreachable):
+		log.Info("the number cannot take texts", "code", se.Code)
+		return SendNotMobile, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonNotMobile, o.cfg.Now())
 	case errors.As(err, &se) && !se.Temporary():
 		log.Warn("text refused", "status", se.Status, "code", se.Code)
 		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonSendFailed, o.cfg.Now())
