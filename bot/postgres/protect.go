@@ -59,8 +59,14 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 		if _, err := tx.Exec(ctx, `UPDATE request_events SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("purge notes: %w", err)
 		}
+		if _, err := tx.Exec(ctx, `UPDATE appointments SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("purge appointment notes: %w", err)
+		}
+		// Texts, emails and calls of the request: those of its offers, and
+		// those that name it (its confirmation, its appointment notices).
 		_, err = tx.Exec(ctx, `UPDATE outbox SET to_phone = '', body = '', to_idx = ''
-			WHERE status NOT IN ('queued', 'sending') AND offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))`, ids)
+			WHERE status NOT IN ('queued', 'sending')
+				AND (request_id = ANY($1) OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1)))`, ids)
 		if err != nil {
 			return fmt.Errorf("purge texts: %w", err)
 		}
@@ -90,6 +96,7 @@ func sealedColumns() []sealedColumn {
 		{"callback_offers", "better_times", "id::text"},
 		{"outbox", "to_phone", "id::text"},
 		{"outbox", "body", "id::text"},
+		{"appointments", "note", "id::text"},
 		{"officers", "name", "id::text"},
 		{"officers", "email", "id::text"},
 		{"passkeys", "credential", "id::text"},

@@ -122,8 +122,8 @@ func (t *requestTx) Request() bot.Request { return t.r }
 
 func (t *requestTx) Participant(phone string) (bot.Participant, error) {
 	p := bot.Participant{Phone: phone}
-	err := t.tx.QueryRow(t.ctx, `SELECT language, opted_out_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
-		t.db.keys.Index("phone", phone)).Scan(&p.Language, &p.OptedOut)
+	err := t.tx.QueryRow(t.ctx, `SELECT language, opted_out_at IS NOT NULL, sms_refused_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
+		t.db.keys.Index("phone", phone)).Scan(&p.Language, &p.OptedOut, &p.SMSRefused)
 	if err == pgx.ErrNoRows {
 		return p, nil
 	}
@@ -140,6 +140,13 @@ func (t *requestTx) Offers() ([]bot.CallbackOffer, error) {
 func (t *requestTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.tx, o) }
 
 func (t *requestTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.tx, m, t.now) }
+
+func askBy(s string) string {
+	if s == "" {
+		return bot.AskByText
+	}
+	return s
+}
 
 func (t *requestTx) CancelQueued(offerID int64) error {
 	_, err := t.tx.Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
@@ -203,6 +210,12 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 	if _, err := q.Exec(ctx, `UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now); err != nil {
 		return fmt.Errorf("set request status: %w", err)
 	}
+	if status == bot.StatusClosed && actor == "applicant" {
+		// A CANCEL by text: the office sees the appointment withdrawn.
+		if err := withdrawAppointments(ctx, q, id, now); err != nil {
+			return err
+		}
+	}
 	ids, err := nextIDs(ctx, q, "request_events", 1)
 	if err != nil {
 		return err
@@ -216,7 +229,8 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 }
 
 const offerColumns = `o.id, o.request_id, r.reference, r.language, o.starts_at, o.ends_at, o.zone, o.status,
-	o.contact_phone, o.contact_role, o.not_sent_reason, o.message_status, o.better_times, o.answered_at, o.created_at, o.updated_at`
+	o.contact_phone, o.contact_role, o.not_sent_reason, o.message_status, o.better_times, o.answered_at, o.created_at, o.updated_at,
+	o.ask_by, o.call_status`
 
 func (db *DB) queryOffers(ctx context.Context, q querier, tail string, args ...any) ([]bot.CallbackOffer, error) {
 	rows, err := q.Query(ctx, `SELECT `+offerColumns+` FROM callback_offers o JOIN requests r ON r.id = o.request_id `+tail, args...)
@@ -234,7 +248,8 @@ func (db *DB) collectOffers(rows pgx.Rows) ([]bot.CallbackOffer, error) {
 			contact, betterTimes string
 		)
 		err := row.Scan(&o.ID, &o.RequestID, &o.Reference, &o.Language, &o.Start, &o.End, &o.Zone, &o.Status,
-			&contact, &o.ContactRole, &o.NotSentReason, &o.MessageStatus, &betterTimes, &o.AnsweredAt, &o.CreatedAt, &o.UpdatedAt)
+			&contact, &o.ContactRole, &o.NotSentReason, &o.MessageStatus, &betterTimes, &o.AnsweredAt, &o.CreatedAt, &o.UpdatedAt,
+			&o.AskBy, &o.CallStatus)
 		if err != nil {
 			return o, err
 		}
@@ -255,12 +270,12 @@ func (db *DB) saveOffer(ctx context.Context, q querier, o *bot.CallbackOffer) er
 		key := rowKey(ids[0])
 		_, err = q.Exec(ctx, `
 			INSERT INTO callback_offers (id, request_id, starts_at, ends_at, zone, status, contact_idx, contact_phone, contact_role,
-				not_sent_reason, message_status, better_times, answered_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+				not_sent_reason, message_status, better_times, answered_at, created_at, updated_at, ask_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			ids[0], o.RequestID, o.Start, o.End, o.Zone, o.Status, db.keys.Index("phone", o.ContactPhone),
 			db.keys.SealString(o.ContactPhone, "callback_offers", "contact_phone", key), o.ContactRole,
 			o.NotSentReason, o.MessageStatus, db.keys.SealString(o.BetterTimes, "callback_offers", "better_times", key),
-			o.AnsweredAt, o.CreatedAt, o.UpdatedAt)
+			o.AnsweredAt, o.CreatedAt, o.UpdatedAt, askBy(o.AskBy))
 		if err != nil {
 			return fmt.Errorf("save callback offer: %w", err)
 		}
@@ -280,9 +295,19 @@ func (db *DB) saveOffer(ctx context.Context, q querier, o *bot.CallbackOffer) er
 }
 
 func (db *DB) enqueue(ctx context.Context, q querier, m *bot.OutboxMessage, now time.Time) error {
-	var offerID *int64
-	if m.OfferID != 0 {
-		offerID = &m.OfferID
+	nullable := func(id int64) *int64 {
+		if id == 0 {
+			return nil
+		}
+		return &id
+	}
+	channel := m.Channel
+	if channel == "" {
+		channel = bot.ChannelSMS
+	}
+	toIdx := db.keys.Index("phone", m.To)
+	if channel == bot.ChannelEmail {
+		toIdx = db.keys.Index("email", strings.ToLower(m.To))
 	}
 	ids, err := nextIDs(ctx, q, "outbox", 1)
 	if err != nil {
@@ -290,13 +315,13 @@ func (db *DB) enqueue(ctx context.Context, q querier, m *bot.OutboxMessage, now 
 	}
 	key := rowKey(ids[0])
 	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (id, kind, offer_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $8)`,
-		ids[0], m.Kind, offerID, db.keys.Index("phone", m.To), db.keys.SealString(m.To, "outbox", "to_phone", key),
-		db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
+		INSERT INTO outbox (id, kind, channel, offer_id, request_id, appointment_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11)`,
+		ids[0], m.Kind, channel, nullable(m.OfferID), nullable(m.RequestID), nullable(m.AppointmentID), toIdx,
+		db.keys.SealString(m.To, "outbox", "to_phone", key), db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
 	if err != nil {
-		return fmt.Errorf("queue text: %w", err)
+		return fmt.Errorf("queue %s: %w", channel, err)
 	}
-	m.ID, m.Status = ids[0], bot.MsgQueued
+	m.ID, m.Status, m.Channel = ids[0], bot.MsgQueued, channel
 	return nil
 }
