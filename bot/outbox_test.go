@@ -15,7 +15,7 @@ type fakeOutboxStore struct {
 	failing error    // every write fails with it
 }
 
-func (s *fakeOutboxStore) ClaimOutbox(context.Context, time.Time, time.Duration, int) ([]OutboxMessage, error) {
+func (s *fakeOutboxStore) ClaimOutbox(context.Context, time.Time, time.Duration, int, string) ([]OutboxMessage, error) {
 	msgs := s.msgs
 	s.msgs = nil
 	return msgs, nil
@@ -31,6 +31,10 @@ func (s *fakeOutboxStore) end(how string) error {
 
 func (s *fakeOutboxStore) OutboxSent(context.Context, int64, string, time.Time) error {
 	return s.end("sent")
+}
+
+func (s *fakeOutboxStore) OutboxDefer(context.Context, int64, time.Time, time.Time) error {
+	return s.end("deferred")
 }
 
 func (s *fakeOutboxStore) OutboxRetry(context.Context, int64, time.Time, string, time.Time) error {

@@ -32,7 +32,7 @@ type Config struct {
 	// PublicURL is the service's base URL: an availability call's TwiML is
 	// at PublicURL/twilio/availability.
 	PublicURL string
-	Timeout        time.Duration // (10s) per API call
+	Timeout   time.Duration // (10s) per API call
 }
 
 // Client sends texts. It implements bot.Sender.

@@ -426,7 +426,7 @@ func TestOutboxSurvivesRestarts(t *testing.T) {
 		h.stop()
 		// A worker claims the row, sends the text, and dies before
 		// recording it.
-		claimed, err := h.db.ClaimOutbox(context.Background(), h.now(), time.Millisecond, 10)
+		claimed, err := h.db.ClaimOutbox(context.Background(), h.now(), time.Millisecond, 10, bot.ChannelSMS)
 		if err != nil || len(claimed) != 1 {
 			t.Fatalf("claim: %v %v", claimed, err)
 		}

@@ -73,6 +73,10 @@ func (s *store) EndSession(ctx context.Context, id string, expires, now time.Tim
 	return nil
 }
 
+func (s *store) WithdrawnAppointments(context.Context, time.Time) ([]bot.Appointment, error) {
+	return nil, nil
+}
+
 func (s *store) SessionEnded(ctx context.Context, id string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -202,8 +206,11 @@ func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
 	t.offers[o.ID-1] = *o
 	return nil
 }
-func (t *tx) Enqueue(m *bot.OutboxMessage) error { t.queued = append(t.queued, *m); return nil }
-func (t *tx) CancelQueued(int64) error           { return nil }
+func (t *tx) Enqueue(m *bot.OutboxMessage) error       { t.queued = append(t.queued, *m); return nil }
+func (t *tx) CancelQueued(int64) error                 { return nil }
+func (t *tx) Appointments() ([]bot.Appointment, error) { return nil, nil }
+func (t *tx) SaveAppointment(*bot.Appointment) error   { return nil }
+func (t *tx) CancelAppointmentNotices(int64) error     { return nil }
 func (t *tx) SetStatus(status, note string, who bot.Actor) error {
 	t.status = status
 	t.events = append(t.events, bot.RequestEvent{Status: status, Note: note, Actor: who.Label(), At: t.now})

@@ -22,8 +22,8 @@ type Message struct {
 // Call is a call the fake accepted.
 type Call struct {
 	SID, To, From, URL, Method, StatusCallback, MachineDetection string
-	StatusCallbackEvents                                          []string
-	At                                                            time.Time
+	StatusCallbackEvents                                         []string
+	At                                                           time.Time
 }
 
 // Failure is a scripted error answer.
