@@ -92,13 +92,13 @@ func appointmentDetail(a flows.Answers) flows.Msg {
 	return flows.M("review.type_other")
 }
 
-// bestTime names the person's preferred days and time of day.
+// bestTime names the person's preferred days, in full, and time of day.
 func bestTime(a flows.Answers) flows.Msg {
 	var days any = flows.M("days.any")
 	if len(a.Days) > 0 {
 		names := make(flows.List, len(a.Days))
 		for i, d := range a.Days {
-			names[i] = flows.M("day." + string(d))
+			names[i] = flows.M("weekday." + string(d))
 		}
 		days = names
 	}

@@ -39,8 +39,10 @@ type Server struct {
 	messages []Message
 	calls    []Call
 	failures []Failure
-	attempts int
-	hold     chan struct{} // while open, create requests wait
+	// callFailures are the scripted failures of calls.
+	callFailures []Failure
+	attempts     int
+	hold         chan struct{} // while open, create requests wait
 }
 
 // New starts a fake; Close it when done.
@@ -81,7 +83,7 @@ func (s *Server) Calls() []Call {
 	return append([]Call(nil), s.calls...)
 }
 
-// Attempts counts create requests, failed ones included.
+// Attempts counts requests to create texts, failed ones included.
 func (s *Server) Attempts() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -164,16 +166,23 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resource(m))
 }
 
-// failure takes the next scripted failure, counting the attempt.
-func (s *Server) failure() (Failure, bool) {
+// FailCalls makes the next call requests fail, one failure each, in
+// order (texts' failures are Fail's).
+func (s *Server) FailCalls(f ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.attempts++
-	if len(s.failures) == 0 {
+	s.callFailures = append(s.callFailures, f...)
+}
+
+// callFailure takes the next scripted failure of a call.
+func (s *Server) callFailure() (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.callFailures) == 0 {
 		return Failure{}, false
 	}
-	f := s.failures[0]
-	s.failures = s.failures[1:]
+	f := s.callFailures[0]
+	s.callFailures = s.callFailures[1:]
 	return f, true
 }
 
@@ -182,7 +191,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		writeError(w, Failure{http.StatusBadRequest, 21600})
 		return
 	}
-	if f, failed := s.failure(); failed {
+	if f, failed := s.callFailure(); failed {
 		writeError(w, f)
 		return
 	}
