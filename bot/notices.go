@@ -215,7 +215,8 @@ func (n notices) appointmentTexts(kind string, r Request, ap Appointment) []stri
 	case KindAppointmentCancelled:
 		return []string{n.text(lang, flows.M("appointment.cancelled", "Ref", r.Reference, "Date", flows.DateOf(ap.LocalStart())))}
 	case KindAppointmentReminder:
-		return []string{n.text(lang, appointmentMsg("appointment.reminder", r, ap, n.c))}
+		return []string{n.text(lang, appointmentMsg("appointment.reminder", r, ap, n.c)),
+			n.text(lang, flows.M("appointment.bring", "Ref", r.Reference, "Items", bringMsg(r)))}
 	case KindAppointmentMoved:
 		return []string{n.text(lang, appointmentMsg("appointment.moved", r, ap, n.c)),
 			n.text(lang, flows.M("appointment.bring", "Ref", r.Reference, "Items", bringMsg(r)))}
@@ -242,4 +243,10 @@ func (n notices) appointmentEmail(kind string, r Request, ap Appointment) Email 
 	}
 	blocks = append(blocks, emailBlock{Lines: []string{t(flows.M("mail.free")), t(flows.M("mail.center"))}})
 	return n.email(lang, t(flows.M(subject, "Ref", r.Reference, "Date", date)), blocks)
+}
+
+// AppointmentTexts are the texts of an appointment notice of kind, as the
+// contact gets them (for tests of their length).
+func AppointmentTexts(c *Catalog, center, kind string, r Request, ap Appointment) []string {
+	return notices{c: c, center: center}.appointmentTexts(kind, r, ap)
 }

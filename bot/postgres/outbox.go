@@ -63,10 +63,11 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 	})
 }
 
-// OutboxDepth counts the texts waiting to be sent or being sent.
+// OutboxDepth counts the texts waiting to be sent or being sent (not the
+// emails and calls, which wait while their channel is off).
 func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 	var n int
-	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')`).Scan(&n)
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending') AND channel = 'sms'`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("outbox depth: %w", err)
 	}

@@ -252,10 +252,12 @@ func TestAppointmentNotice(t *testing.T) {
 			t.Fatalf("%d texts before the reminder is due", n)
 		}
 		h.advance(3 * time.Minute)
-		eventually(t, "the reminder is sent", func() bool { return len(h.textsTo(from)) == 3 })
-		if r := h.textsTo(from)[2]; !strings.Contains(r, "Reminder: your USCIS appointment is tomorrow, Wednesday, December 2, 2026, at 10:00 AM EST") ||
-			!strings.Contains(r, "Reply CANCEL "+ref) {
+		eventually(t, "the reminder is sent", func() bool { return len(h.textsTo(from)) == 4 })
+		if r := h.textsTo(from)[2]; !strings.Contains(r, "Reminder: your USCIS appointment is tomorrow, Wednesday, December 2, 2026, at 10:00 AM EST, at New York City Field Office") {
 			t.Errorf("reminder: %s", r)
+		}
+		if r := h.textsTo(from)[3]; !strings.Contains(r, "reply CANCEL "+ref) {
+			t.Errorf("reminder's second text: %s", r)
 		}
 		if p := mailTo(t, mail, "jane.doe@example.org", 3); !strings.HasPrefix(p.Subject, "Reminder: your USCIS appointment tomorrow") {
 			t.Errorf("reminder email %q", p.Subject)

@@ -53,6 +53,8 @@ type store struct {
 	filters  []bot.RequestFilter
 	// backlog, when set, is what ListRequests lists instead of req.
 	backlog []bot.Request
+	// withdrawn are the appointments applicants cancelled.
+	withdrawn []bot.Appointment
 	ended   map[string]time.Time // sessions signed out, and when they expire
 	// sessionErr, when set, is what EndSession, SessionEnded and
 	// CurrentSession return.
@@ -74,7 +76,9 @@ func (s *store) EndSession(ctx context.Context, id string, expires, now time.Tim
 }
 
 func (s *store) WithdrawnAppointments(context.Context, time.Time) ([]bot.Appointment, error) {
-	return nil, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.withdrawn, nil
 }
 
 func (s *store) SessionEnded(ctx context.Context, id string) (bool, error) {

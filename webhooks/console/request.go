@@ -345,7 +345,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 			row.Channel = "email"
 		}
 		what := map[string]string{
-			bot.KindOffer: "Offer", bot.KindReminder: "Reminder", bot.KindFiled: "Confirmation of the request",
+			bot.KindOffer: "Offer", bot.KindReminder: "Reminder", bot.KindFiled: "Confirmation",
 			bot.KindAppointment: "Appointment notice", bot.KindAppointmentReminder: "Appointment reminder",
 			bot.KindAppointmentMoved: "Appointment moved", bot.KindAppointmentCancelled: "Appointment cancelled",
 			bot.KindAvailabilityCall: "Availability call",
@@ -354,7 +354,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 		case row.In:
 			row.Who = "Person"
 		case what != "":
-			row.Who = what + " (" + m.Status + ")"
+			row.Who = what + map[string]string{bot.ChannelSMS: " text", bot.ChannelEmail: " email"}[string(m.Channel)] + " (" + m.Status + ")"
 			if m.Kind == bot.KindAvailabilityCall {
 				row.Body = "Asked by phone whether the contact can take the call in the offered window."
 			}
