@@ -55,7 +55,7 @@ type store struct {
 	backlog []bot.Request
 	// withdrawn are the appointments applicants cancelled.
 	withdrawn []bot.Appointment
-	ended   map[string]time.Time // sessions signed out, and when they expire
+	ended     map[string]time.Time // sessions signed out, and when they expire
 	// sessionErr, when set, is what EndSession, SessionEnded and
 	// CurrentSession return.
 	sessionErr error

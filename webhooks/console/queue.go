@@ -49,7 +49,7 @@ type queuePage struct {
 	More                       string // the URL of the next page, if any
 	// Withdrawn are the appointments ahead that applicants cancelled.
 	Withdrawn []withdrawnRow
-	Filtered                   bool
+	Filtered  bool
 }
 
 // handleQueue: GET /staff?status=&type=&language=&from=&to=&after_adit=&after_eap=&after_ij=

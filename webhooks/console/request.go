@@ -59,7 +59,7 @@ type proposal struct {
 
 type appointmentRow struct {
 	When, Office, Address, Status, Note, Made string
-	Booked                                   bool
+	Booked                                    bool
 }
 
 type appointmentForm struct {
@@ -115,8 +115,8 @@ func (c *console) handleRequest(g *gin.Context) {
 			"offer":       "Callback offered. The contact is asked by text, or by a phone call if they cannot get texts; the offer's status shows their answer.",
 			"appointment": "The appointment was recorded and the request is scheduled. The contact gets the notice by text (if they accepted texts) and by email (if they gave one), and a reminder the day before.",
 			"unbooked":    "The appointment was cancelled and the request is submitted again. The contact gets a short notice.",
-			"cancelled": "The offer was cancelled. A text not sent yet will not be sent.",
-			"status":    "The status was changed.",
+			"cancelled":   "The offer was cancelled. A text not sent yet will not be sent.",
+			"status":      "The status was changed.",
 		}[g.Query("done")]
 	})
 }
