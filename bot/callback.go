@@ -35,6 +35,7 @@ const (
 	ReasonNotMobile    = "not_mobile"      // the carrier refused: the number cannot take texts (Twilio 21614, 21612)
 	ReasonTooLate      = "too_late"        // no calling hour was left before the window
 	ReasonRefused      = "refused"         // the mail server refused the recipient (5xx)
+	ReasonAnswered     = "answered"        // a call not placed: its offer was answered or withdrawn meanwhile
 )
 
 // CallbackOffer is a window in which an officer offers to call.
@@ -130,6 +131,7 @@ type OutboxMessage struct {
 	// when the window starts (a call after that is pointless).
 	Zone       string
 	OfferStart time.Time
+	OfferOpen  bool // the offer still waits for an answer (awaiting, or no_answer)
 }
 
 // RequestEvent is a status change of a request, with its note.

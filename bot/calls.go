@@ -13,6 +13,10 @@ import (
 func (o *Outbox) call(ctx context.Context, m OutboxMessage) (string, error) {
 	log := o.cfg.Logger.With("outbox", m.ID, "kind", m.Kind, "channel", ChannelCall, "to", MaskPhone(m.To), "attempt", m.Attempts)
 	now := o.cfg.Now()
+	if m.OfferID != 0 && !m.OfferOpen {
+		log.Info("call not placed: its offer was answered or withdrawn")
+		return SendCancelled, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "offer answered or withdrawn", ReasonAnswered, now)
+	}
 	zone, err := time.LoadLocation(m.Zone)
 	if err != nil || m.Zone == "" {
 		zone = easternTime()

@@ -113,6 +113,7 @@ const (
 	SendDeferred     = "deferred"     // a call put back until calling hours
 	SendTooLate      = "too_late"     // a call given up: no calling hour left before its window
 	SendRefused      = "refused"      // an email the mail server refused for good
+	SendCancelled    = "cancelled"    // a call not placed: its offer was answered meanwhile
 )
 
 // DefaultDailyCap is how many texts the service sends one number in 24

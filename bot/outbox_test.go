@@ -162,7 +162,7 @@ func TestEmailAndCallResults(t *testing.T) {
 	friday10 := time.Date(2026, 11, 20, 10, 0, 0, 0, ny)
 	email := OutboxMessage{ID: 1, Kind: KindFiled, Channel: ChannelEmail, To: "ana@example.org", Attempts: 1,
 		Body: EncodeEmail(Email{Subject: "s", Text: "t", HTML: "h"})}
-	call := OutboxMessage{ID: 2, Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: 7, To: "+12025550101", Attempts: 1,
+	call := OutboxMessage{ID: 2, Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: 7, OfferOpen: true, To: "+12025550101", Attempts: 1,
 		Zone: "America/New_York", OfferStart: time.Date(2026, 11, 24, 9, 0, 0, 0, ny)}
 	with := func(m OutboxMessage, change func(*OutboxMessage)) OutboxMessage {
 		change(&m)
@@ -192,6 +192,7 @@ func TestEmailAndCallResults(t *testing.T) {
 			fakeMailer{}, fakeCaller{}, SendTooLate, "failed:" + ReasonTooLate, 0},
 		{"CallInContactsZone", friday10, with(call, func(m *OutboxMessage) { m.Zone = "America/Los_Angeles" }), fakeMailer{}, fakeCaller{}, SendDeferred, "deferred", 0},
 		{"CallRefused", friday10, call, fakeMailer{}, fakeCaller{err: &SendError{Status: 400, Code: 21215}}, SendFailed, "failed:" + ReasonSendFailed, 1},
+		{"CallOfferAnswered", friday10, with(call, func(m *OutboxMessage) { m.OfferOpen = false }), fakeMailer{}, fakeCaller{}, SendCancelled, "failed:" + ReasonAnswered, 0},
 		{"CallReconciled", friday10, with(call, func(m *OutboxMessage) { m.Reclaimed = true }), fakeMailer{}, fakeCaller{found: true}, SendReconciled, "sent", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

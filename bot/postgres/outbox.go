@@ -35,7 +35,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 			EXISTS (SELECT 1 FROM participants p WHERE p.phone_idx = o.to_idx AND p.opted_out_at IS NOT NULL),
 			(SELECT count(*) FROM outbox s WHERE s.to_idx = o.to_idx AND s.sent_at > $1 - interval '24 hours'),
 			coalesce((SELECT c.zone FROM callback_offers c WHERE c.id = o.offer_id), ''),
-			(SELECT c.starts_at FROM callback_offers c WHERE c.id = o.offer_id)`,
+			(SELECT c.starts_at FROM callback_offers c WHERE c.id = o.offer_id),
+			EXISTS (SELECT 1 FROM callback_offers c WHERE c.id = o.offer_id AND c.status IN ('awaiting', 'no_answer'))`,
 		now, lease.Seconds(), limit, channel)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
@@ -48,7 +49,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		)
 		m.Status = bot.MsgSending
 		err := row.Scan(&m.ID, &m.Kind, &m.Channel, &m.OfferID, &m.RequestID, &m.AppointmentID, &to, &body, &m.Attempts, &m.SendAfter,
-			&m.Reclaimed, &m.ClaimedAt, &m.OptedOut, &m.SentToday, &m.Zone, &offerStart)
+			&m.Reclaimed, &m.ClaimedAt, &m.OptedOut, &m.SentToday, &m.Zone, &offerStart, &m.OfferOpen)
 		if err != nil {
 			return m, err
 		}
@@ -126,7 +127,7 @@ func (db *DB) OutboxRetry(ctx context.Context, id int64, at time.Time, reason st
 func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		status := bot.MsgFailed
-		if reason == bot.ReasonOptedOut {
+		if reason == bot.ReasonOptedOut || reason == bot.ReasonAnswered {
 			status = bot.MsgCancelled
 		}
 		var (
@@ -163,12 +164,18 @@ func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reas
 				return err
 			}
 		}
-		if err := setOfferMessageStatus(ctx, tx, offerID, status, now); err != nil {
+		textOf := offerID
+		if channel != bot.ChannelSMS {
+			textOf = nil // an offer's message status is its text's
+		}
+		if err := setOfferMessageStatus(ctx, tx, textOf, status, now); err != nil {
 			return err
 		}
+		// An offer still awaiting that nobody could be asked about: for a
+		// call, not_sent_reason (why no text) becomes why no call.
 		_, err = tx.Exec(ctx, `
 			UPDATE callback_offers SET status = 'not_sent', not_sent_reason = $2, updated_at = $3
-			WHERE id = $1 AND status = 'awaiting'`, offerID, reason, now)
+			WHERE id = $1 AND status = 'awaiting' AND $2 <> 'answered'`, offerID, reason, now)
 		if err != nil {
 			return fmt.Errorf("mark offer not sent: %w", err)
 		}
