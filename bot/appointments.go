@@ -186,7 +186,7 @@ func (s *Staff) notify(tx RequestTx, r Request, ap Appointment, kind string, at 
 		if err != nil {
 			return err
 		}
-		if !p.OptedOut && !p.SMSRefused {
+		if !p.OptedOut && !p.SMSRefused && s.regions.Allows(phone) {
 			for _, body := range n.appointmentTexts(kind, r, ap) {
 				err := tx.Enqueue(&OutboxMessage{Kind: kind, Channel: ChannelSMS, RequestID: r.ID, AppointmentID: ap.ID,
 					To: phone, SendAfter: at, Body: body})

@@ -36,6 +36,7 @@ const (
 	ReasonTooLate      = "too_late"        // no calling hour was left before the window
 	ReasonRefused      = "refused"         // the mail server refused the recipient (5xx)
 	ReasonAnswered     = "answered"        // a call not placed: its offer was answered or withdrawn meanwhile
+	ReasonRegion       = "region"          // the number is outside the allowed regions (ALLOWED_REGIONS)
 )
 
 // CallbackOffer is a window in which an officer offers to call.
@@ -114,7 +115,11 @@ type OutboxMessage struct {
 	// appointment: the row is cancelled and purged with them.
 	RequestID     int64
 	AppointmentID int64
-	To            string // a phone number, or an email address
+	// ConversationID is the conversation a text not about an offer nor a
+	// request belongs to (a caller going on by text), so that it goes when
+	// the conversation does. 0: the store finds the number's open one.
+	ConversationID int64
+	To             string // a phone number, or an email address
 	// Body is the text; for an email, an Email as JSON (EncodeEmail); for
 	// a call, nothing (the call's TwiML is served when it is answered).
 	Body      string
@@ -133,6 +138,10 @@ type OutboxMessage struct {
 	OfferStart time.Time
 	OfferOpen  bool // the offer still waits for an answer (awaiting, or no_answer)
 }
+
+// ActorRetention is the actor of the status changes the retention job
+// makes (a stale request closed), beside "staff" and "applicant".
+const ActorRetention = "retention"
 
 // RequestEvent is a status change of a request, with its note.
 type RequestEvent struct {

@@ -17,6 +17,10 @@ func (o *Outbox) call(ctx context.Context, m OutboxMessage) (string, error) {
 		log.Info("call not placed: its offer was answered or withdrawn")
 		return SendCancelled, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "offer answered or withdrawn", ReasonAnswered, now)
 	}
+	if !o.cfg.Regions.Allows(m.To) {
+		log.Warn("call not placed: the number is outside the allowed regions")
+		return SendRegion, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "outside the allowed regions", ReasonRegion, now)
+	}
 	zone, err := time.LoadLocation(m.Zone)
 	if err != nil || m.Zone == "" {
 		zone = easternTime()

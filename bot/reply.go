@@ -11,6 +11,11 @@ type Reply struct {
 	// Say is what to say, in order; the current question, if one is
 	// asked, comes last.
 	Say []flows.Msg `json:"-"`
+	// Then is a text of its own after Say: what to bring, after the
+	// filing's reference. A text channel sends it as a second message,
+	// each within its segments; a call's spoken version of Say says it
+	// already.
+	Then []flows.Msg `json:"-"`
 	// Lead is said before Say, in LeadLanguage: the answer about a
 	// callback offer, in the language of the request it is about.
 	Lead         []flows.Msg `json:"-"`

@@ -109,8 +109,9 @@ type Staff struct {
 	store   StaffStore
 	catalog *Catalog
 	now     func() time.Time
-	center  string // the Contact Center as dialed, in emails
-	wake    func() // tells the outbox workers a row is waiting
+	center  string        // the Contact Center as dialed, in emails
+	wake    func()        // tells the outbox workers a row is waiting
+	regions flows.Regions // where texts may go and calls be placed
 	offices Offices
 }
 
@@ -128,15 +129,19 @@ func WithContactCenter(number string) StaffOption {
 }
 
 // NewStaff returns the staff service. wake, if not nil, is called after a
-// text, email or call is queued.
-func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), opts ...StaffOption) *Staff {
+// text, email or call is queued. Offers are texted and called only to
+// numbers of regions (flows.DefaultRegions when zero).
+func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), regions flows.Regions, opts ...StaffOption) *Staff {
 	if now == nil {
 		now = time.Now
 	}
 	if wake == nil {
 		wake = func() {}
 	}
-	s := &Staff{store: store, catalog: catalog, now: now, wake: wake, center: "1-800-375-5283"}
+	if regions.String() == "" {
+		regions = flows.MustParseRegions(flows.DefaultRegions)
+	}
+	s := &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions, center: "1-800-375-5283"}
 	for _, o := range opts {
 		o(s)
 	}
@@ -405,6 +410,10 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 				reason = ReasonOptedOut
 			case p.SMSRefused:
 				reason = ReasonNotMobile
+			case !s.regions.Allows(phone):
+				// Texts there cost the most and are where SMS pumping
+				// fraud goes; the office calls instead.
+				reason = ReasonRegion
 			}
 		}
 		if err := recordAccess(ctx, tx, AccessOffer); err != nil {
@@ -433,8 +442,13 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 // call; with no number to call it is not sent.
 func (s *Staff) askByCall(tx RequestTx, offer *CallbackOffer, r Request, reason string, now time.Time) error {
 	offer.NotSentReason = reason
-	if r.ContactPhone == "" {
+	if r.ContactPhone == "" || !s.regions.Allows(r.ContactPhone) {
+		// Nobody to call, or a number outside the regions the service
+		// calls (where calls cost the most): not sent, and why.
 		offer.Status = OfferNotSent
+		if r.ContactPhone != "" {
+			offer.NotSentReason = ReasonRegion
+		}
 		return tx.SaveOffer(offer)
 	}
 	offer.AskBy, offer.ContactPhone, offer.ContactRole = AskByCall, r.ContactPhone, string(r.Role)

@@ -106,11 +106,9 @@ func (t *turn) statusMiss(ctx context.Context, dated bool) error {
 		return nil
 	}
 	if dated {
-		tries := t.c.Held.Tries
 		if err := t.move(ctx, flows.StatusMismatch); err != nil {
 			return err
 		}
-		t.c.Held.Tries = tries
 	}
 	t.say = append(t.say, flows.M("voice.status_no_match"))
 	t.ask()

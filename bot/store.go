@@ -35,6 +35,11 @@ type Tx interface {
 	OpenConversation(ctx context.Context) (*Conversation, error)
 	// SaveConversation inserts c (ID 0) or updates it.
 	SaveConversation(ctx context.Context, c *Conversation) error
+	// AdoptConversation moves an unattested call's conversation c to the
+	// call's phone number, unless the number has an open conversation of
+	// its own, which is left alone; it reports whether c moved. It is how
+	// a call continues by text at a number that texted the service.
+	AdoptConversation(ctx context.Context, c *Conversation) (bool, error)
 	// DeleteConversation removes c with its messages (expiry).
 	DeleteConversation(ctx context.Context, c *Conversation) error
 	// AddTurn stores the inbound message and the reply to it, and the

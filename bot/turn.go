@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -22,6 +24,7 @@ type turn struct {
 	c     *Conversation
 	fresh bool // the conversation starts with this turn
 	say   []flows.Msg
+	then  []flows.Msg // a text of its own after say (Reply.Then)
 	// lead is said first, in leadLang: the answer about a callback offer,
 	// in the language of the request it is about.
 	lead     []flows.Msg
@@ -266,6 +269,7 @@ func (t *turn) detectLanguage(ctx context.Context) error {
 		return err
 	}
 	t.ask()
+	t.say = append(t.say, flows.M("reply.language_hint"))
 	return nil
 }
 
@@ -490,12 +494,19 @@ func (t *turn) apply(ctx context.Context, step flows.Step, mv flows.Move) error 
 		}
 	}
 	t.c.Answers = mv.Answers
+	if !t.voice() {
+		t.say = append(t.say, mv.Echo...)
+	}
 	t.say = append(t.say, mv.Say...)
 	if err := t.move(ctx, mv.Event); err != nil {
 		return err
 	}
 	if t.c.Step != mv.To && !mv.To.Pseudo() {
 		return fmt.Errorf("conversation %d: %s from %s went to %s, the declaration says %s", t.c.ID, mv.Event, step, t.c.Step, mv.To)
+	}
+	if t.voice() && slices.Contains(t.c.Answers.Later, t.c.Step) {
+		// What a keypad could not give is asked by text now.
+		return t.finishByText(ctx)
 	}
 	t.ask()
 	return nil
@@ -553,6 +564,11 @@ func (t *turn) question() flows.Question {
 		q := flows.Ask(s, t.c.Answers, t.flowContext())
 		q.Msgs = []flows.Msg{flows.M(q.Msgs[0].ID, "Value", t.heardValue())}
 		return q
+	case s == flows.StepReceiptLetters:
+		q := flows.Ask(s, t.c.Answers, t.flowContext())
+		first, second, _ := strings.Cut(t.c.Held.Letters, "|")
+		q.Msgs = []flows.Msg{flows.M(q.Msgs[0].ID, "First", flows.Spelled(first), "Second", flows.Spelled(second))}
+		return q
 	}
 	return flows.Ask(t.c.Step, t.c.Answers, t.flowContext())
 }
@@ -573,13 +589,14 @@ func (t *turn) flowContext() flows.Context {
 		Lex:          t.lexicon(),
 		Languages:    t.e.cfg.Catalog.Languages(),
 		ADITLeadDays: t.e.cfg.ADITLeadDays,
+		Regions:      t.e.cfg.Regions,
 	}
 }
 
 // reply is the turn's reply, before it is rendered.
 func (t *turn) reply() Reply {
 	r := Reply{
-		Language: t.lang(), Say: t.say, Lead: t.lead, LeadLanguage: t.leadLang, AgainFrom: t.againFrom,
+		Language: t.lang(), Say: t.say, Then: t.then, Lead: t.lead, LeadLanguage: t.leadLang, AgainFrom: t.againFrom,
 		State: t.c.Step, Intent: t.intent, Silent: t.silent, Seq: t.c.Version, CanText: t.canText(),
 	}
 	if t.c.Open && !t.c.Step.Final() && t.intent != ContinueByText {
@@ -611,6 +628,7 @@ func (t *turn) save(ctx context.Context) (Reply, Rendered, error) {
 			return Reply{}, Rendered{}, err
 		}
 		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
+		t.then = append(t.then, flows.M("done.bring"))
 	}
 	reply := t.reply()
 	out, err := t.render.Render(reply)

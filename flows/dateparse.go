@@ -52,6 +52,27 @@ func ParseDate(s string, lex Lexicon) (Date, error) {
 	return numericDate(nums, lex.DateOrder)
 }
 
+// AmbiguousDate reports whether s is a date written in numbers alone that
+// reads as another date in the other order of day and month (03/04/2027:
+// 3 April, or March 4): both are 12 or below and they differ. The person
+// should see at once which date was taken.
+func AmbiguousDate(s string, lex Lexicon) bool {
+	toks, ok := dateTokens(Fold(s), lex)
+	if !ok {
+		return false
+	}
+	for _, t := range toks {
+		if t.month != 0 {
+			return false
+		}
+	}
+	if len(toks) == 3 && len(toks[0].text) == 4 {
+		return false // year first is read one way everywhere: 2027-04-03
+	}
+	d, err := ParseDate(s, lex)
+	return err == nil && d.Day <= 12 && int(d.Month) != d.Day
+}
+
 // dateWord is a run of digits or of letters in folded text.
 type dateWord struct {
 	text     string

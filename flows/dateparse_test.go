@@ -210,3 +210,30 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// TestAmbiguousDate finds the numeric dates that read as another date with
+// day and month swapped.
+func TestAmbiguousDate(t *testing.T) {
+	en, es := testLexicon("en"), testLexicon("es")
+	for _, tc := range []struct {
+		input string
+		lex   Lexicon
+		want  bool
+	}{
+		{"03/04/2027", es, true},
+		{"03/04/2027", en, true},
+		{"3-4-27", en, true},
+		{"04/04/2027", en, false}, // the same either way
+		{"13/04/2027", es, false}, // only one way
+		{"12/25/2026", en, false},
+		{"3 abril 2027", es, false}, // the month in words
+		{"April 3, 2027", en, false},
+		{"2027-04-03", en, false}, // year first: read one way only
+		{"03042027", en, true},    // as a keypad sends it
+		{"not a date", en, false},
+	} {
+		if got := AmbiguousDate(tc.input, tc.lex); got != tc.want {
+			t.Errorf("AmbiguousDate(%q, %s) = %v, want %v", tc.input, tc.lex.DateOrder, got, tc.want)
+		}
+	}
+}

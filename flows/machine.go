@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -175,6 +176,11 @@ type Move struct {
 	To      Step
 	Kind    Kind
 	Say     []Msg
+	// Echo says back a date typed in numbers that reads as another date
+	// in the other order of day and month, with the month in words: a
+	// channel that shows what it took adds it (a call reads every answer
+	// back anyway).
+	Echo []Msg
 }
 
 // Answer applies input to the question step. A *Problem error means the
@@ -194,13 +200,28 @@ func Answer(step Step, a Answers, input string, c Context) (Move, error) {
 	if err != nil {
 		return Move{}, err
 	}
+	later := slices.Contains(a.Later, step)
+	filled.Later = slices.DeleteFunc(filled.Later, func(s Step) bool { return s == step })
 	e, ok := choose(spec, named, filled, c)
 	if !ok {
 		return Move{}, fmt.Errorf("answer: no move from %s on %q fits the answer", step, named)
 	}
+	switch {
+	case len(filled.Later) > 0 && (later || e.To == StepReview && a.Editing == 0):
+		// The questions left for text come before the review.
+		e, _ = conversation.EdgeFor(AskLater, step)
+	case later:
+		// The last of them: the review.
+		e, _ = conversation.EdgeFor(Edited, step)
+	}
 	m := Move{Answers: filled, Event: e.On, To: e.To, Kind: e.Kind}
 	if e.Say != nil {
 		m.Say = e.Say(filled, c)
+	}
+	if spec.ReadBack != nil {
+		if d, ok := spec.ReadBack(filled, c).(Date); ok && AmbiguousDate(input, c.Lex) {
+			m.Echo = []Msg{M("reply.date_echo", "Date", d)}
+		}
 	}
 	// While a review item is being changed:
 	switch {

@@ -21,6 +21,9 @@ type Context struct {
 	Lex          Lexicon
 	Languages    []LanguageOption
 	ADITLeadDays int // how many days before the need date an ADIT request may be made
+	// Regions are where the service may call and text: a phone answer
+	// outside them is refused (problem.phone_region).
+	Regions Regions
 }
 
 // ExpectKind says what kind of answer a question takes, so that each channel
@@ -93,11 +96,21 @@ func askApplicantPhone(a Answers, c Context) Question {
 	return Question{Msgs: []Msg{withArgs(whose(a, "ask.phone"), "Phone", PhoneDisplay(c.From))}, Expect: expect(ExpectPhone)}
 }
 
-// askDate asks for a date with an example days from today.
+// askDate asks for a date with an example about days from today.
 func askDate(id string, days int) func(Answers, Context) Question {
 	return func(_ Answers, c Context) Question {
-		return Question{Msgs: []Msg{M(id, "Example", c.Today.AddDays(days))}, Expect: expect(ExpectDate)}
+		return Question{Msgs: []Msg{M(id, "Example", exampleDate(c.Today.AddDays(days)))}, Expect: expect(ExpectDate)}
 	}
+}
+
+// exampleDate moves d to the 13th of its month if its day is 12 or below,
+// so that the example cannot be read with day and month swapped:
+// 25/12/2026 for day-first languages, 12/25/2026 for English.
+func exampleDate(d Date) Date {
+	if d.Day <= 12 {
+		d.Day = 13
+	}
+	return d
 }
 
 func askBirthDate(a Answers, _ Context) Question {

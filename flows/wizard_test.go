@@ -19,6 +19,7 @@ func wizardContext(lang string) Context {
 		Lex:          lex,
 		Languages:    []LanguageOption{{"en", "English"}, {"es", "Español"}},
 		ADITLeadDays: 30,
+		Regions:      MustParseRegions(DefaultRegions),
 	}
 }
 
@@ -116,6 +117,8 @@ func TestAnswerProblems(t *testing.T) {
 		{"ErrBirthInFuture", StepBirthDate, "12/19/2026", "problem.dob_future"},
 		{"ErrReview", StepReview, "9", "problem.review"},
 		{"ErrPhone", StepPhone, "12345", "problem.phone"},
+		{"ErrPhoneInJamaica", StepPhone, "+1 876 555 0100", "problem.phone_region"},
+		{"ErrRepPhoneInTheUK", StepRepPhone, "+44 20 7946 0958", "problem.phone_region"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := Answers{Language: "en", Role: RoleApplicant, Name: "Kept"}
@@ -294,5 +297,40 @@ func TestChoiceInWords(t *testing.T) {
 				t.Errorf("choice(%q) = %d %v, want %d", tc.input, got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDateExamplesReadOneWay checks that every date a question gives as an
+// example has a day above 12, whatever the day: 25/12 and 12/25 cannot be
+// read with day and month swapped.
+func TestDateExamplesReadOneWay(t *testing.T) {
+	c := wizardContext("en")
+	for day := range 366 {
+		c.Today = Date{2026, 1, 1}.AddDays(day)
+		for _, s := range []Step{StepADITDate, StepTravelDate, StepOrderDate, StepBirthDate} {
+			for _, m := range Ask(s, Answers{}, c).Msgs {
+				if d, ok := m.Args["Example"].(Date); ok && d.Day <= 12 {
+					t.Fatalf("on %s, %s's example is %s", c.Today, s, d)
+				}
+			}
+		}
+	}
+}
+
+// TestAmbiguousDateIsEchoed checks that an answer that reads as another
+// date with day and month swapped says which date was taken.
+func TestAmbiguousDateIsEchoed(t *testing.T) {
+	c := wizardContext("en")
+	for _, tc := range []struct {
+		input string
+		echo  bool
+	}{{"12/10/2026", true}, {"12/14/2026", false}, {"Dec 10 2026", false}} {
+		m, err := Answer(StepADITDate, Answers{Type: TypeADIT}, tc.input, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(m.Echo) == 1 && m.Echo[0].ID == "reply.date_echo" && m.Echo[0].Args["Date"] == m.Answers.NeededBy; got != tc.echo {
+			t.Errorf("%q: echo %v, want %v", tc.input, m.Echo, tc.echo)
+		}
 	}
 }

@@ -128,6 +128,8 @@ func smsReplies(c *bot.Catalog, tag string) map[string]string {
 	}
 	replies["status x3"] = render(three...)
 	replies["done.submitted"] = render(flows.M("done.submitted", "Ref", "IP-7K3Q9D2M"))
+	replies["done.bring"] = render(flows.M("done.bring"))
+	replies["voice.handoff_kept"] = render(flows.M("voice.handoff_kept"))
 	replies["voice.handoff_text+ask email"] = render(append([]flows.Msg{flows.M("voice.handoff_text")}, flows.Ask(flows.StepEmail, long, ctx).Msgs...)...)
 	replies["start+ask who"] = render(append([]flows.Msg{flows.M("reply.start")}, flows.Ask(flows.StepWho, long, ctx).Msgs...)...)
 	return replies

@@ -17,8 +17,9 @@ import (
 // messageSid is the shape of Twilio's message ids (SMS and MMS).
 var messageSid = regexp.MustCompile(`^(SM|MM)[0-9a-f]{32}$`)
 
-// handleSMS answers Twilio's Messaging webhook with exactly one <Message>,
-// or an empty <Response> when the bot must stay silent (opted out, STOP).
+// handleSMS answers Twilio's Messaging webhook with the reply's <Message>
+// (two after a filing: the reference, then what to bring), or an empty
+// <Response> when the bot must stay silent (opted out, STOP).
 func (s *Server) handleSMS(c *gin.Context) {
 	ctx := c.Request.Context()
 	sid := c.PostForm("MessageSid")
@@ -45,26 +46,30 @@ func (s *Server) handleSMS(c *gin.Context) {
 	c.Data(http.StatusOK, "text/xml; charset=utf-8", out.Document)
 }
 
-// smsRenderer renders replies as the TwiML answer to a text: one
-// <Message>, or none when the bot stays silent.
+// smsRenderer renders replies as the TwiML answer to a text: a <Message>
+// (and a second one for Reply.Then), or none when the bot stays silent.
 type smsRenderer struct{ e *bot.Engine }
 
 // Render writes the reply as text, after the answer about a callback offer
 // if any. A reply that would cost more than MaxSegments leaves out the
 // question asked again after an aside: it stands as it was.
 func (r smsRenderer) Render(reply bot.Reply) (bot.Rendered, error) {
-	var text string
+	var texts []string
 	if !reply.Silent {
-		text = r.text(reply, reply.Say)
+		text := r.text(reply, reply.Say)
 		if reply.AgainFrom >= 0 {
 			text = FitSMS(text, r.text(reply, reply.Say[:reply.AgainFrom]))
 		}
+		texts = append(texts, text)
+		if len(reply.Then) > 0 {
+			texts = append(texts, r.e.Text(reply.Language, reply.Then))
+		}
 	}
-	doc, err := messages(text)
+	doc, err := messages(texts...)
 	if err != nil {
 		return bot.Rendered{}, err
 	}
-	return bot.Rendered{Document: doc, Transcript: text}, nil
+	return bot.Rendered{Document: doc, Transcript: strings.Join(texts, "\n")}, nil
 }
 
 func (r smsRenderer) text(reply bot.Reply, say []flows.Msg) string {
@@ -75,12 +80,14 @@ func (r smsRenderer) text(reply bot.Reply, say []flows.Msg) string {
 	return text
 }
 
-// messages is the TwiML answer to a text: one <Message> holding text, or
-// none when text is empty.
-func messages(text string) ([]byte, error) {
+// messages is the TwiML answer to a text: a <Message> for each text that
+// is not empty.
+func messages(texts ...string) ([]byte, error) {
 	var verbs []twiml.Element
-	if text != "" {
-		verbs = append(verbs, &twiml.MessagingMessage{Body: text})
+	for _, text := range texts {
+		if text != "" {
+			verbs = append(verbs, &twiml.MessagingMessage{Body: text})
+		}
 	}
 	doc, err := twiml.Messages(verbs)
 	if err != nil {

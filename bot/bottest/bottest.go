@@ -83,7 +83,7 @@ func (s *Store) Turn(ctx context.Context, party bot.Party, now time.Time, fn fun
 	if party.Call != "" {
 		p.Texted = work.participants[party.Phone].Texted
 	}
-	t := &tx{st: &work, phone: phone, now: now, p: p}
+	t := &tx{st: &work, phone: phone, party: party, now: now, p: p}
 	if err := fn(ctx, t); err != nil {
 		return err
 	}
@@ -237,7 +237,8 @@ func (s *Store) AddOffer(o bot.CallbackOffer) (int64, error) {
 // tx is one turn's work on a copy of the store.
 type tx struct {
 	st     *state
-	phone  string
+	phone  string // the party's key
+	party  bot.Party
 	now    time.Time
 	p      bot.Participant
 	writes int
@@ -293,9 +294,10 @@ func (t *tx) SaveConversation(_ context.Context, c *bot.Conversation) error {
 		return fmt.Errorf("save conversation %d: %w", c.ID, bot.ErrNotFound)
 	}
 	old := t.st.conversations[i]
-	if old.Phone != t.phone {
+	if old.Phone != t.phone && (t.party.Call == "" || old.Phone != t.party.Phone) {
 		return fmt.Errorf("save conversation %d: it is another number's", c.ID)
 	}
+	stored.Phone = old.Phone // an update leaves the conversation where it is (adopted or not)
 	if c.Open && !old.Open {
 		if j := t.st.openIndex(t.phone); j >= 0 && j != i {
 			return fmt.Errorf("save conversation %d: %s has an open conversation already", c.ID, bot.MaskPhone(t.phone))
@@ -306,6 +308,19 @@ func (t *tx) SaveConversation(_ context.Context, c *bot.Conversation) error {
 	t.st.conversations[i] = stored
 	t.writes++
 	return nil
+}
+
+func (t *tx) AdoptConversation(_ context.Context, c *bot.Conversation) (bool, error) {
+	if t.party.Call == "" || c.ID == 0 || t.st.openIndex(t.party.Phone) >= 0 {
+		return false, nil
+	}
+	i := t.st.conversationIndex(c.ID)
+	if i < 0 {
+		return false, nil
+	}
+	t.st.conversations[i].Phone = t.party.Phone
+	t.writes++
+	return true, nil
 }
 
 func (t *tx) DeleteConversation(_ context.Context, c *bot.Conversation) error {
@@ -615,7 +630,7 @@ func (x Renderer) Render(r bot.Reply) (bot.Rendered, error) {
 	if r.Silent {
 		return bot.Rendered{Document: []byte{}}, nil
 	}
-	text := x.Engine.Text(r.Language, r.Say)
+	text := x.Engine.Text(r.Language, append(append([]flows.Msg(nil), r.Say...), r.Then...))
 	if len(r.Lead) > 0 {
 		text = strings.TrimSpace(x.Engine.Text(r.LeadLanguage, r.Lead) + "\n" + text)
 	}

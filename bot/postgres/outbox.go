@@ -12,11 +12,85 @@ import (
 
 var _ bot.OutboxStore = (*DB)(nil)
 
+// outboxClaimLock is the advisory lock every claim takes, on every
+// replica, for its transaction: counting the texts and calls placed
+// against the caps and marking the claimed ones as being sent must not
+// interleave with another claim, or two workers under a cap could each
+// take its last one.
+const outboxClaimLock = 0x6f7574626f78 // "outbox"
+
+// capped is the condition of the rows the outbound caps count: texts and
+// calls (Twilio's traffic, which costs and can be pumped), not emails.
+const capped = `channel IN ('sms', 'call')`
+
 // ClaimOutbox leases due rows of channel. SKIP LOCKED lets several
-// workers claim at once without waiting for each other or taking the same
-// row. A call's row comes with its offer's zone and start.
-func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, channel string) ([]bot.OutboxMessage, error) {
-	rows, err := db.pool.Query(ctx, `
+// workers claim without taking the same row. Texts and calls are taken as
+// many as the caps leave room for: one counts against the caps once sent
+// (sent_at, whatever its delivery became) or while it is being sent under
+// a live lease. A call's row comes with its offer's zone, start and
+// whether it still waits for an answer.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, channel string, caps bot.OutboundCaps) (bot.Claim, error) {
+	var claim bot.Claim
+	if channel == bot.ChannelEmail {
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			var err error
+			claim.Messages, err = db.claim(ctx, tx, now, lease, limit, channel)
+			return err
+		})
+		if err != nil {
+			return bot.Claim{}, fmt.Errorf("claim outbox: %w", err)
+		}
+		return claim, nil
+	}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var hour, day, sending int
+		b := &pgx.Batch{}
+		b.Queue(`SELECT pg_advisory_xact_lock($1)`, int64(outboxClaimLock))
+		b.Queue(`SELECT
+			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '1 hour' AND `+capped+`),
+			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '24 hours' AND `+capped+`),
+			(SELECT count(*) FROM outbox WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $1 AND `+capped+`)`, now)
+		br := tx.SendBatch(ctx, b)
+		_, err := br.Exec()
+		if err == nil {
+			err = br.QueryRow().Scan(&hour, &day, &sending)
+		}
+		if closeErr := br.Close(); err == nil {
+			err = closeErr
+		}
+		if err != nil {
+			return fmt.Errorf("count sent texts: %w", err)
+		}
+		room := min(caps.Hourly-hour, caps.Daily-day) - sending
+		if room <= 0 {
+			var due bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox
+				WHERE channel = $2 AND ((status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1)))`,
+				now, channel).Scan(&due)
+			if err != nil {
+				return fmt.Errorf("look for due texts: %w", err)
+			}
+			if due {
+				// The daily cap when both are reached: the longer wait.
+				claim.HeldBy = bot.CapHourly
+				if caps.Daily-day <= caps.Hourly-hour {
+					claim.HeldBy = bot.CapDaily
+				}
+			}
+			return nil
+		}
+		claim.Messages, err = db.claim(ctx, tx, now, lease, min(limit, room), channel)
+		return err
+	})
+	if err != nil {
+		return bot.Claim{}, fmt.Errorf("claim outbox: %w", err)
+	}
+	return claim, nil
+}
+
+// claim leases up to limit due rows of channel.
+func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Duration, limit int, channel string) ([]bot.OutboxMessage, error) {
+	rows, err := tx.Query(ctx, `
 		WITH due AS (
 			SELECT id, status AS old_status, claimed_at AS old_claimed_at
 			FROM outbox
@@ -39,7 +113,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 			EXISTS (SELECT 1 FROM callback_offers c WHERE c.id = o.offer_id AND c.status IN ('awaiting', 'no_answer'))`,
 		now, lease.Seconds(), limit, channel)
 	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
+		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxMessage, error) {
 		var (
@@ -171,21 +245,22 @@ func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reas
 		if err := setOfferMessageStatus(ctx, tx, textOf, status, now); err != nil {
 			return err
 		}
+		if reason == bot.ReasonAnswered {
+			return nil // the offer's answer stands
+		}
 		// An offer still awaiting that nobody could be asked about: for a
 		// call, not_sent_reason (why no text) becomes why no call.
-		_, err = tx.Exec(ctx, `
-			UPDATE callback_offers SET status = 'not_sent', not_sent_reason = $2, updated_at = $3
-			WHERE id = $1 AND status = 'awaiting' AND $2 <> 'answered'`, offerID, reason, now)
-		if err != nil {
-			return fmt.Errorf("mark offer not sent: %w", err)
-		}
-		return nil
+		return offerNotSent(ctx, tx, offerID, reason, now)
 	})
 }
 
 // carrierOptOut records that the recipient of outbox text id opted out
-// with their carrier (Twilio's 21610), as if they had sent STOP.
+// with their carrier (Twilio's 21610), as if they had sent STOP. A text
+// whose number retention removed has no one left to record.
 func (db *DB) carrierOptOut(ctx context.Context, tx pgx.Tx, id int64, toIdx, sealedTo string, now time.Time) error {
+	if toIdx == "" || sealedTo == "" {
+		return nil
+	}
 	phone, err := db.keys.OpenString(sealedTo, "outbox", "to_phone", rowKey(id))
 	if err != nil {
 		return err
@@ -233,11 +308,29 @@ func (db *DB) askOfferByCall(ctx context.Context, tx pgx.Tx, offerID int64, reas
 		RequestID: requestID, To: phone, SendAfter: now}, now)
 }
 
+// offerNotSent marks the offer a text asked about, if it still awaits an
+// answer, as not sent for reason.
+func offerNotSent(ctx context.Context, tx pgx.Tx, offerID *int64, reason string, now time.Time) error {
+	if offerID == nil {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `
+		UPDATE callback_offers SET status = 'not_sent', not_sent_reason = $2, updated_at = $3
+		WHERE id = $1 AND status = 'awaiting'`, *offerID, reason, now)
+	if err != nil {
+		return fmt.Errorf("mark offer not sent: %w", err)
+	}
+	return nil
+}
+
 // statusRank orders delivery statuses: a late report of an earlier status
 // never overwrites a later one.
 const statusRank = `CASE %s WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END`
 
-// MessageStatus records a provider delivery report for the text sid.
+// MessageStatus records a provider delivery report for the text sid. A
+// report that the text failed because the recipient opted out with their
+// carrier (code 21610) opts the number out, as a refused send does, even
+// when an earlier report already said it failed.
 func (db *DB) MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var offerID *int64
@@ -245,13 +338,40 @@ func (db *DB) MessageStatus(ctx context.Context, sid, status string, code int, n
 			UPDATE outbox SET status = $2, error_code = coalesce(nullif($3, 0), error_code), updated_at = $4
 			WHERE provider_sid = $1 AND `+statusRank+` <= `+statusRank+`
 			RETURNING offer_id`, "status", "$2::text"), sid, status, code, now).Scan(&offerID)
+		switch {
+		case err == pgx.ErrNoRows:
+			// Unknown text, or a report older than what is known.
+		case err != nil:
+			return fmt.Errorf("record delivery of %s: %w", sid, err)
+		default:
+			if err := setOfferMessageStatus(ctx, tx, offerID, status, now); err != nil {
+				return err
+			}
+		}
+		if code != bot.CodeUnsubscribed || (status != bot.MsgUndelivered && status != bot.MsgFailed) {
+			return nil
+		}
+		var (
+			id        int64
+			toIdx, to string
+		)
+		err = tx.QueryRow(ctx, `SELECT id, offer_id, to_idx, to_phone FROM outbox WHERE provider_sid = $1`, sid).Scan(&id, &offerID, &toIdx, &to)
 		if err == pgx.ErrNoRows {
-			return nil // unknown text, or a report older than what is known
+			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("record delivery of %s: %w", sid, err)
+			return fmt.Errorf("text %s: %w", sid, err)
 		}
-		return setOfferMessageStatus(ctx, tx, offerID, status, now)
+		if err := db.carrierOptOut(ctx, tx, id, toIdx, to, now); err != nil {
+			return err
+		}
+		if offerID != nil {
+			// The contact is asked by a call instead, when they can be.
+			if asked, err := db.askOfferByCall(ctx, tx, *offerID, bot.ReasonUnsubscribed, now); err != nil || asked {
+				return err
+			}
+		}
+		return offerNotSent(ctx, tx, offerID, bot.ReasonUnsubscribed, now)
 	})
 }
 

@@ -206,6 +206,9 @@ func (t *requestTx) Events() ([]bot.RequestEvent, error) {
 	})
 }
 
+// setRequestStatus records a status change of request id. Closing or
+// completing it also withdraws what is still to be texted about it: its
+// offers awaiting an answer, and its texts not sent yet.
 func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status, note, actor string, now time.Time) error {
 	if _, err := q.Exec(ctx, `UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now); err != nil {
 		return fmt.Errorf("set request status: %w", err)
@@ -213,6 +216,11 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 	if status == bot.StatusClosed && actor == "applicant" {
 		// A CANCEL by text: the office sees the appointment withdrawn.
 		if err := withdrawAppointments(ctx, q, id, now); err != nil {
+			return err
+		}
+	}
+	if status == bot.StatusClosed || status == bot.StatusCompleted {
+		if err := cancelRequestTexts(ctx, q, id, now); err != nil {
 			return err
 		}
 	}
@@ -224,6 +232,25 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 		ids[0], id, status, db.keys.SealString(note, "request_events", "note", rowKey(ids[0])), actor, now)
 	if err != nil {
 		return fmt.Errorf("record request event: %w", err)
+	}
+	return nil
+}
+
+// cancelRequestTexts cancels a request's offers awaiting an answer and
+// its texts, emails and calls still queued: offers' texts and calls,
+// reminders, appointment notices, and texts of the conversation that
+// filed it.
+func cancelRequestTexts(ctx context.Context, q querier, id int64, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
+		WHERE request_id = $1 AND status IN ('awaiting', 'no_answer')`, id, now)
+	if err != nil {
+		return fmt.Errorf("cancel offers: %w", err)
+	}
+	_, err = q.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+		WHERE status = 'queued' AND (request_id = $1 OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
+			OR conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
+	if err != nil {
+		return fmt.Errorf("cancel queued texts: %w", err)
 	}
 	return nil
 }
@@ -305,19 +332,24 @@ func (db *DB) enqueue(ctx context.Context, q querier, m *bot.OutboxMessage, now 
 	if channel == "" {
 		channel = bot.ChannelSMS
 	}
-	toIdx := db.keys.Index("phone", m.To)
-	if channel == bot.ChannelEmail {
-		toIdx = db.keys.Index("email", strings.ToLower(m.To))
-	}
 	ids, err := nextIDs(ctx, q, "outbox", 1)
 	if err != nil {
 		return err
 	}
-	key := rowKey(ids[0])
+	key, toIdx := rowKey(ids[0]), db.keys.Index("phone", m.To)
+	if channel == bot.ChannelEmail {
+		toIdx = db.keys.Index("email", strings.ToLower(m.To))
+	}
+	// A row about no offer and no request belongs to a conversation: the
+	// one named, or else the number's open one (a caller's, going on by
+	// text), the latest should there ever be more than one.
 	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (id, kind, channel, offer_id, request_id, appointment_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $11)`,
-		ids[0], m.Kind, channel, nullable(m.OfferID), nullable(m.RequestID), nullable(m.AppointmentID), toIdx,
+		INSERT INTO outbox (id, kind, channel, offer_id, request_id, appointment_id, conversation_id, to_idx, to_phone, body, status,
+			send_after, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $4::bigint IS NULL AND $5::bigint IS NULL
+			THEN coalesce($7, (SELECT id FROM conversations WHERE phone_idx = $8 AND open ORDER BY updated_at DESC, id DESC LIMIT 1)) END,
+			$8, $9, $10, 'queued', $11, $12, $12)`,
+		ids[0], m.Kind, channel, nullable(m.OfferID), nullable(m.RequestID), nullable(m.AppointmentID), nullable(m.ConversationID), toIdx,
 		db.keys.SealString(m.To, "outbox", "to_phone", key), db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", channel, err)

@@ -227,6 +227,28 @@ func (t *turnTx) SaveConversation(ctx context.Context, c *bot.Conversation) erro
 	return nil
 }
 
+func (t *turnTx) AdoptConversation(ctx context.Context, c *bot.Conversation) (bool, error) {
+	if t.numberIdx == "" || c.ID == 0 {
+		return false, nil
+	}
+	// Lock the number's participant, as its own turns do (the call's
+	// participant is locked already; a number's turns never lock a
+	// call's, so the order cannot deadlock), then move c unless the
+	// number has an open conversation.
+	if _, err := t.q().Exec(ctx, lockParticipantSQL, t.numberIdx,
+		t.db.keys.SealString(t.p.Phone, "participants", "phone", t.numberIdx), t.now); err != nil {
+		return false, fmt.Errorf("lock number's participant: %w", err)
+	}
+	tag, err := t.q().Exec(ctx, `
+		UPDATE conversations SET phone_idx = $2
+		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM conversations WHERE phone_idx = $2 AND open)`, c.ID, t.numberIdx)
+	if err != nil {
+		return false, fmt.Errorf("adopt conversation %d: %w", c.ID, err)
+	}
+	// The turn's own save of c updates it by id, leaving it where it is.
+	return tag.RowsAffected() == 1, nil
+}
+
 func (t *turnTx) DeleteConversation(ctx context.Context, c *bot.Conversation) error {
 	if _, err := t.q().Exec(ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
 		return fmt.Errorf("delete conversation %d: %w", c.ID, err)

@@ -80,6 +80,9 @@ func (c *Client) rest(ctx context.Context) *twilio.RestClient {
 	return twilio.NewRestClientWithParams(twilio.ClientParams{Client: cl})
 }
 
+// rewriter sends twilio-go's requests to the configured base URL. It
+// carries the context of the call it serves because twilio-go's methods
+// take none: the one place a context is kept in a struct, for one request.
 type rewriter struct {
 	ctx  context.Context
 	base *url.URL

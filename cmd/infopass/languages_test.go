@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"infopass/flows"
+	"infopass/webhooks"
 )
 
 // expect is one turn of a conversation checked by where the wizard is
@@ -151,6 +152,58 @@ func TestOptOutInWords(t *testing.T) {
 		}
 		if reply := h.text(tc.from, "1"); reply != "" {
 			t.Errorf("after %q the bot still answers: %s", tc.stop, reply)
+		}
+	}
+}
+
+// TestFirstTextDatesAndFiling: a first text in Spanish that is not a bare
+// greeting starts in Spanish and says how to change language; a travel
+// date typed 03/04/2027 is echoed with the month in words at once; and the
+// filing comes as two texts, the reference first, what to bring second.
+func TestFirstTextDatesAndFiling(t *testing.T) {
+	h := newHarness(t)
+	from := "+12025550470"
+	reply := h.text(from, "Hola, necesito una cita para viajar")
+	if !strings.Contains(reply, "¿Usted es") && !strings.Contains(reply, "Usted es") || !strings.Contains(reply, "IDIOMA") {
+		t.Fatalf("a Spanish first text got: %s", reply)
+	}
+	h.text(from, "1") // the applicant
+	h.text(from, "2") // Emergency Advance Parole
+	reply = h.text(from, "03/04/2027")
+	if !strings.Contains(reply, "3 de abril de 2027") || !strings.Contains(reply, "ATRÁS") {
+		t.Fatalf("the ambiguous date is not echoed in words: %s", reply)
+	}
+	c, err := h.db.OpenConversation(context.Background(), from)
+	if err != nil || c.Answers.TravelDate != (flows.Date{Year: 2027, Month: 4, Day: 3}) || c.Step != flows.StepTravelReason {
+		t.Fatalf("travel date %v at %s: %v", c.Answers.TravelDate, c.Step, err)
+	}
+	// An unambiguous date is not echoed.
+	from2 := "+12025550471"
+	h.text(from2, "Hola, necesito una cita para viajar")
+	h.text(from2, "1")
+	h.text(from2, "2")
+	if reply := h.text(from2, "23/04/2027"); strings.Contains(reply, "ATRÁS") {
+		t.Errorf("an unambiguous date was echoed: %s", reply)
+	}
+
+	// The filing, in English, is two texts of at most three segments.
+	from3 := "+12025550472"
+	h.play(from3, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/14/2026", "weekdays"}), applicantDetails...))
+	for range 2 {
+		h.text(from3, "yes")
+	}
+	status, body := h.post("/twilio/sms", h.smsForm(from3, "yes"), true)
+	doc := parseTwiML(t, body)
+	if status != 200 || len(doc.Messages) != 2 {
+		t.Fatalf("the filing is not two texts: %d %s", status, body)
+	}
+	if !strings.Contains(doc.Messages[0], "Your request number is IP-") || !strings.Contains(doc.Messages[0], "not an appointment") ||
+		!strings.Contains(doc.Messages[1], "photo ID") {
+		t.Errorf("filing texts: %q", doc.Messages)
+	}
+	for _, m := range doc.Messages {
+		if n, _ := webhooks.Segments(m); n > webhooks.MaxSegments {
+			t.Errorf("%d segments: %s", n, m)
 		}
 	}
 }
