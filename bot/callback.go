@@ -73,6 +73,9 @@ const (
 	KindOffer    = "offer"
 	KindReminder = "reminder"
 	KindHandoff  = "handoff" // a caller continues by text
+	// KindConfirmation is the filing's confirmation, texted to a caller
+	// who asked for it at the end of a call.
+	KindConfirmation = "confirmation"
 	// KindFiled is the written confirmation of a filing, by email.
 	KindFiled = "filed"
 	// KindAppointment is the appointment notice; KindAppointmentReminder

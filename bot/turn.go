@@ -622,15 +622,21 @@ func (t *turn) save(ctx context.Context) (Reply, Rendered, error) {
 			return Reply{}, Rendered{}, err
 		}
 	}
+	var filed string
 	if t.submit {
 		ref, err := t.file(ctx)
 		if err != nil {
 			return Reply{}, Rendered{}, err
 		}
+		filed = ref
 		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
 		t.then = append(t.then, flows.M("done.bring"))
+		if t.voice() && t.canText() {
+			t.intent = EndOfferText // press 1 for the same by text
+		}
 	}
 	reply := t.reply()
+	reply.Reference = filed
 	out, err := t.render.Render(reply)
 	if err != nil {
 		return Reply{}, Rendered{}, fmt.Errorf("render reply: %w", err)

@@ -23,6 +23,7 @@ func (s *Server) routes(r *gin.Engine) {
 	tw.POST("/voice/turn", s.admitSender(bot.Voice), s.handleVoiceTurn)
 	tw.POST("/voice/fallback", s.handleVoiceFallback)
 	tw.POST("/voice/retry", s.admitSender(bot.Voice), s.handleVoiceRetry)
+	tw.POST("/voice/filed", s.admitSender(bot.Voice), s.handleVoiceFiled)
 	// The service's own calls (availability), to numbers it chose.
 	tw.POST("/availability", s.handleAvailability)
 	tw.POST("/availability/answer", s.handleAvailabilityAnswer)

@@ -309,18 +309,8 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 }
 
 func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := readConfig(getenv)
-	if err != nil {
-		return err
-	}
-	db, closeDB, err := openDatabase(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	if err := migrateDatabase(ctx, cfg, db); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "migrations applied")
-	return nil
+	return withStore(ctx, getenv, stderr, func(config, *postgres.DB) error {
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -107,21 +106,7 @@ func TestGlobalOutboundCap(t *testing.T) {
 	for i := range 5 {
 		refs = append(refs, h.fileApplicantVia(r, i%2, fmt.Sprintf("+120255508%02d", i)))
 	}
-	var wg sync.WaitGroup
-	for i, ref := range refs {
-		wg.Go(func() {
-			body := fmt.Sprintf(`{"start":%q,"end":%q}`, monday9, monday11)
-			req, _ := http.NewRequest("POST", r.addrs[i%2]+"/api/requests/"+ref+"/callback-offers", strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+h.apiToken)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil || resp.StatusCode != http.StatusCreated {
-				t.Errorf("offer: %v %v", resp, err)
-				return
-			}
-			resp.Body.Close()
-		})
-	}
-	wg.Wait()
+	h.offerAtOnce(r, refs)
 	held := func(i int, cap string) bool {
 		resp, err := http.Get(r.addrs[i] + "/metrics")
 		if err != nil {
