@@ -14,9 +14,11 @@ import (
 )
 
 // History lists the messages about the request, oldest first: the turns of
-// the conversation that filed it, the texts the outbox sent about its
-// offers, and the turns in which the contact answered an offer (those are
-// stored with the offer's answered_at as their time).
+// the conversation that filed it, the texts, emails and calls the outbox
+// sent about it (its offers, its confirmation, its appointment notices,
+// and those of the conversation that filed it), and the turns in which the
+// contact answered an offer (those are stored with the offer's answered_at
+// as their time).
 func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 	rows, err := t.tx.Query(t.ctx, `
 		SELECT m.id, m.direction, m.channel, m.body, m.created_at FROM messages m
@@ -59,7 +61,8 @@ func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 	rows, err = t.tx.Query(t.ctx, `
 		SELECT x.id, x.kind, x.channel, x.status, x.body, coalesce(x.sent_at, x.send_after) FROM outbox x
 		WHERE x.request_id = $1 OR x.offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
-		ORDER BY x.id`, t.r.ID)
+			OR x.conversation_id = $2
+		ORDER BY x.id`, t.r.ID, t.r.ConversationID)
 	if err != nil {
 		return nil, fmt.Errorf("request texts: %w", err)
 	}

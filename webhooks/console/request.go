@@ -345,7 +345,8 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 			row.Channel = "email"
 		}
 		what := map[string]string{
-			bot.KindOffer: "Offer", bot.KindReminder: "Reminder", bot.KindFiled: "Confirmation",
+			bot.KindOffer: "Offer", bot.KindReminder: "Reminder", bot.KindFiled: "Confirmation", bot.KindConfirmation: "Confirmation",
+			bot.KindHandoff:     "Go on by text",
 			bot.KindAppointment: "Appointment notice", bot.KindAppointmentReminder: "Appointment reminder",
 			bot.KindAppointmentMoved: "Appointment moved", bot.KindAppointmentCancelled: "Appointment cancelled",
 			bot.KindAvailabilityCall: "Availability call",
