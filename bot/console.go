@@ -62,6 +62,9 @@ func (s *Staff) ViewRequest(ctx context.Context, ref string) (RequestView, error
 		if v.Messages, err = tx.History(); err != nil {
 			return err
 		}
+		if v.Appointments, err = tx.Appointments(); err != nil {
+			return err
+		}
 		return tx.RecordAccess(who, AccessView)
 	})
 	return v, err

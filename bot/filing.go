@@ -60,7 +60,7 @@ func (e *Engine) TextFiling(ctx context.Context, in Inbound, ref string, r Rende
 				e.Text(req.Language, []flows.Msg{flows.M("done.bring")}),
 			} {
 				m := &OutboxMessage{Kind: KindConfirmation, To: req.Phone, Body: body, Status: MsgQueued, SendAfter: now,
-					ConversationID: req.ConversationID}
+					ConversationID: req.ConversationID, RequestID: req.ID}
 				if err := tx.Enqueue(ctx, m); err != nil {
 					return err
 				}

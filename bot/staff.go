@@ -33,6 +33,9 @@ type RequestFilter struct {
 // StaffStore is what the staff service needs of storage.
 type StaffStore interface {
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)
+	// WithdrawnAppointments lists the appointments applicants withdrew
+	// (CANCEL by text) that start after now, soonest first.
+	WithdrawnAppointments(ctx context.Context, now time.Time) ([]Appointment, error)
 	// WithRequest runs fn in one transaction on the request, or returns
 	// ErrNotFound. With lock the transaction holds the request's row lock
 	// (SELECT … FOR UPDATE): for work that changes the request; views take
@@ -61,8 +64,15 @@ type RequestTx interface {
 	Offers() ([]CallbackOffer, error)
 	SaveOffer(o *CallbackOffer) error
 	Enqueue(m *OutboxMessage) error
-	// CancelQueued cancels the offer's texts that are not sent yet.
+	// CancelQueued cancels the offer's texts and calls that are not sent
+	// yet.
 	CancelQueued(offerID int64) error
+	// Appointments lists the request's appointments, oldest first.
+	Appointments() ([]Appointment, error)
+	SaveAppointment(a *Appointment) error
+	// CancelAppointmentNotices cancels the appointment's texts and emails
+	// that are not sent yet (its reminder).
+	CancelAppointmentNotices(appointmentID int64) error
 	// SetStatus records the new status and who set it.
 	SetStatus(status, note string, who Actor) error
 	Events() ([]RequestEvent, error)
@@ -99,15 +109,29 @@ type Staff struct {
 	store   StaffStore
 	catalog *Catalog
 	now     func() time.Time
-	center  string
-	wake    func()        // tells the outbox worker a text is waiting
-	regions flows.Regions // where texts may go
+	center  string        // the Contact Center as dialed, in emails
+	wake    func()        // tells the outbox workers a row is waiting
+	regions flows.Regions // where texts may go and calls be placed
+	offices Offices
+}
+
+// StaffOption sets an optional part of the staff service.
+type StaffOption func(*Staff)
+
+// WithOffices gives the offices appointments are booked at (OFFICES_FILE);
+// without them no appointment can be recorded.
+func WithOffices(o Offices) StaffOption { return func(s *Staff) { s.offices = o } }
+
+// WithContactCenter gives the USCIS Contact Center's number (E.164) that
+// notices name (+18003755283).
+func WithContactCenter(number string) StaffOption {
+	return func(s *Staff) { s.center = (&Engine{cfg: Config{ContactCenter: number}}).ContactCenterDisplay() }
 }
 
 // NewStaff returns the staff service. wake, if not nil, is called after a
-// text is queued. Offers are texted only to numbers of regions
-// (flows.DefaultRegions when zero).
-func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), regions flows.Regions) *Staff {
+// text, email or call is queued. Offers are texted and called only to
+// numbers of regions (flows.DefaultRegions when zero).
+func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), regions flows.Regions, opts ...StaffOption) *Staff {
 	if now == nil {
 		now = time.Now
 	}
@@ -117,8 +141,15 @@ func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake fun
 	if regions.String() == "" {
 		regions = flows.MustParseRegions(flows.DefaultRegions)
 	}
-	return &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions}
+	s := &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions, center: "1-800-375-5283"}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// notices writes the staff service's notices.
+func (s *Staff) notices() notices { return notices{c: s.catalog, center: s.center} }
 
 // EndSession ends an officer's session before it expires: signing out.
 func (s *Staff) EndSession(ctx context.Context, who Officer, expires time.Time) error {
@@ -285,8 +316,9 @@ func (s *Staff) checkFilter(f *RequestFilter) ValidationError {
 // RequestDetail is a request with its callback offers and status history.
 type RequestDetail struct {
 	Request
-	Offers []CallbackOffer
-	Events []RequestEvent
+	Offers       []CallbackOffer
+	Events       []RequestEvent
+	Appointments []Appointment // oldest first
 }
 
 // Request returns one request by reference, or ErrNotFound, and records
@@ -300,6 +332,9 @@ func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) 
 			return err
 		}
 		if d.Events, err = tx.Events(); err != nil {
+			return err
+		}
+		if d.Appointments, err = tx.Appointments(); err != nil {
 			return err
 		}
 		return recordAccess(ctx, tx, AccessView)
@@ -337,9 +372,13 @@ func (s *Staff) readRequest(ctx context.Context, ref string, fn func(RequestTx) 
 	return s.store.WithRequest(ctx, ref, s.now(), false, fn)
 }
 
-// OfferCallback offers the window [start, end) and, when someone agreed to
-// texts, queues the text that asks them, in the same transaction.
-func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.Time) (CallbackOffer, error) {
+// OfferCallback offers the window [start, end) and, in the same
+// transaction, queues what asks the contact whether they can take the
+// call: a text when someone agreed to texts, or else a call (no consent,
+// STOP, a number that cannot take texts). A window outside the person's
+// preferred days and time of day is refused unless outside is set (the
+// officer confirmed it).
+func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.Time, outside bool) (CallbackOffer, error) {
 	now := s.now()
 	var offer CallbackOffer
 	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
@@ -348,12 +387,16 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 		if bad := checkWindow(start, end, now, zone); len(bad) > 0 {
 			return bad
 		}
+		if !outside && !flows.FitsPreferences(start, end, zone, r.Answers.Days, r.Answers.TimeOfDay) {
+			return ValidationError{{"outside_preferences", "the window is outside the days and time of day the person asked for (" +
+				PreferencesLabel(r.Answers) + "); send \"outside_preferences\": true to offer it anyway"}}
+		}
 		if r.Status == StatusCompleted || r.Status == StatusClosed {
 			return ValidationError{{"request", "is " + r.Status + ": reopen it before offering a callback"}}
 		}
 		offer = CallbackOffer{
 			RequestID: r.ID, Reference: r.Reference, Language: r.Language,
-			Start: start, End: end, Zone: zone.String(), Status: OfferAwaiting,
+			Start: start, End: end, Zone: zone.String(), Status: OfferAwaiting, AskBy: AskByText,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		phone, role, reason := contactFor(r)
@@ -365,6 +408,8 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 			switch {
 			case p.OptedOut:
 				reason = ReasonOptedOut
+			case p.SMSRefused:
+				reason = ReasonNotMobile
 			case !s.regions.Allows(phone):
 				// Texts there cost the most and are where SMS pumping
 				// fraud goes; the office calls instead.
@@ -375,22 +420,75 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 			return err
 		}
 		if reason != "" {
-			offer.Status, offer.NotSentReason = OfferNotSent, reason
-			return tx.SaveOffer(&offer)
+			return s.askByCall(tx, &offer, r, reason, now)
 		}
 		offer.ContactPhone, offer.ContactRole, offer.MessageStatus = phone, role, MsgQueued
 		if err := tx.SaveOffer(&offer); err != nil {
 			return err
 		}
 		return tx.Enqueue(&OutboxMessage{
-			Kind: KindOffer, OfferID: offer.ID, To: phone, Status: MsgQueued, SendAfter: now,
+			Kind: KindOffer, OfferID: offer.ID, RequestID: r.ID, To: phone, Status: MsgQueued, SendAfter: now,
 			Body: s.catalog.Text(r.Language, s.windowMsg("callback.offer", offer)),
 		})
 	})
-	if err == nil && offer.MessageStatus == MsgQueued {
+	if err == nil && (offer.MessageStatus == MsgQueued || offer.AskBy == AskByCall && offer.Status == OfferAwaiting) {
 		s.wake()
 	}
 	return offer, err
+}
+
+// askByCall makes offer one asked by an outbound call to the request's
+// contact number, because they cannot be texted (reason), and queues the
+// call; with no number to call it is not sent.
+func (s *Staff) askByCall(tx RequestTx, offer *CallbackOffer, r Request, reason string, now time.Time) error {
+	offer.NotSentReason = reason
+	if r.ContactPhone == "" || !s.regions.Allows(r.ContactPhone) {
+		// Nobody to call, or a number outside the regions the service
+		// calls (where calls cost the most): not sent, and why.
+		offer.Status = OfferNotSent
+		if r.ContactPhone != "" {
+			offer.NotSentReason = ReasonRegion
+		}
+		return tx.SaveOffer(offer)
+	}
+	offer.AskBy, offer.ContactPhone, offer.ContactRole = AskByCall, r.ContactPhone, string(r.Role)
+	if err := tx.SaveOffer(offer); err != nil {
+		return err
+	}
+	return tx.Enqueue(&OutboxMessage{Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: offer.ID, RequestID: r.ID,
+		To: r.ContactPhone, SendAfter: now})
+}
+
+// PreferencesLabel says in English, for staff, when a person asked to be
+// called: "Tuesday, Thursday; mornings".
+func PreferencesLabel(a flows.Answers) string {
+	days := "any weekday"
+	if len(a.Days) > 0 {
+		names := make([]string, len(a.Days))
+		for i, d := range a.Days {
+			names[i] = map[flows.Weekday]string{flows.Monday: "Monday", flows.Tuesday: "Tuesday", flows.Wednesday: "Wednesday",
+				flows.Thursday: "Thursday", flows.Friday: "Friday"}[d]
+		}
+		days = strings.Join(names, ", ")
+	}
+	tod := map[flows.TimeOfDay]string{flows.Morning: "mornings, 9 AM to noon", flows.Afternoon: "afternoons, noon to 5 PM"}[a.TimeOfDay]
+	if tod == "" {
+		tod = "any time, 9 AM to 5 PM"
+	}
+	return days + "; " + tod
+}
+
+// ProposedWindows is how many windows the request page proposes.
+const ProposedWindows = 3
+
+// proposalLead is how long before a proposed window starts the offer must
+// be made: time to text or call the contact and hear back.
+const proposalLead = 2 * time.Hour
+
+// ProposeWindows returns the next windows that fit the person's preferred
+// days and time of day in their zone, for staff to offer in one click.
+func ProposeWindows(r Request, now time.Time) []flows.Window {
+	return flows.ProposeWindows(now, contactZone(r), r.Answers.Days, r.Answers.TimeOfDay, ProposedWindows, proposalLead)
 }
 
 // CancelOffer withdraws an offer that is not answered yet, and any text of

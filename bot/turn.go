@@ -676,6 +676,12 @@ func (t *turn) file(ctx context.Context) (string, error) {
 			return "", err
 		}
 		t.e.log.InfoContext(ctx, "request filed", "conversation", t.c.ID, "request", r.ID, "type", string(r.Type))
+		// Its written confirmation by email, committed with the request.
+		if n, err := t.e.confirmByEmail(ctx, t.tx, *r); err != nil {
+			return "", err
+		} else if n > 0 {
+			t.queued = true
+		}
 		return r.Reference, nil
 	}
 	return "", fmt.Errorf("file request: %w five times", ErrReferenceTaken)

@@ -12,8 +12,8 @@ import (
 
 // PurgeClosed deletes the personal data of requests closed or completed
 // before cutoff: their answers, numbers and notes, the conversation that
-// filed them with its messages, their callback contacts, and every text
-// about them (those still queued or being sent go once they settle:
+// filed them with its messages, their callback contacts, their
+// appointments' notes, and every text, email and call about them (those still queued or being sent go once they settle:
 // PurgeLeftovers). What staff count by (type, language, dates, status,
 // ZIP) stays. It returns how many requests it purged.
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
@@ -51,8 +51,11 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 				convs = append(convs, *p.conv)
 			}
 		}
-		// The texts first: those of the conversations are found by them.
-		const texts = `(offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1)) OR conversation_id = ANY($2))`
+		// The texts, emails and calls first: those of the conversations are
+		// found by them. A row names its request (a confirmation, a notice,
+		// an offer's text or call), its offer, or its conversation.
+		const texts = `(request_id = ANY($1) OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))
+			OR conversation_id = ANY($2))`
 		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE status NOT IN ('queued', 'sending') AND `+texts, ids, convs); err != nil {
 			return fmt.Errorf("purge texts: %w", err)
 		}
@@ -68,6 +71,9 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 		}
 		if _, err := tx.Exec(ctx, `UPDATE request_events SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("purge notes: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE appointments SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("purge appointment notes: %w", err)
 		}
 		return nil
 	})
@@ -95,6 +101,7 @@ func sealedColumns() []sealedColumn {
 		{"callback_offers", "better_times", "id::text"},
 		{"outbox", "to_phone", "id::text"},
 		{"outbox", "body", "id::text"},
+		{"appointments", "note", "id::text"},
 		{"officers", "name", "id::text"},
 		{"officers", "email", "id::text"},
 		{"passkeys", "credential", "id::text"},

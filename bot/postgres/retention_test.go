@@ -73,7 +73,7 @@ func queueText(t *testing.T, db *postgres.DB, phone string, at time.Time) int64 
 func claimAll(t *testing.T, db *postgres.DB, now time.Time, caps bot.OutboundCaps) (ids []int64, heldBy string) {
 	t.Helper()
 	for {
-		claim, err := db.ClaimOutbox(context.Background(), now, time.Minute, 1, caps)
+		claim, err := db.ClaimOutbox(context.Background(), now, time.Minute, 1, bot.ChannelSMS, caps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func TestOutboundCaps(t *testing.T) {
 		for i := range 8 {
 			wg.Go(func() {
 				<-start
-				claim, err := replicas[i%4].ClaimOutbox(ctx, t0, time.Minute, 1, bot.OutboundCaps{Hourly: 3, Daily: 100})
+				claim, err := replicas[i%4].ClaimOutbox(ctx, t0, time.Minute, 1, bot.ChannelSMS, bot.OutboundCaps{Hourly: 3, Daily: 100})
 				if err != nil {
 					t.Error(err)
 					return

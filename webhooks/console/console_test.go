@@ -53,7 +53,9 @@ type store struct {
 	filters  []bot.RequestFilter
 	// backlog, when set, is what ListRequests lists instead of req.
 	backlog []bot.Request
-	ended   map[string]time.Time // sessions signed out, and when they expire
+	// withdrawn are the appointments applicants cancelled.
+	withdrawn []bot.Appointment
+	ended     map[string]time.Time // sessions signed out, and when they expire
 	// sessionErr, when set, is what EndSession, SessionEnded and
 	// CurrentSession return.
 	sessionErr error
@@ -71,6 +73,12 @@ func (s *store) EndSession(ctx context.Context, id string, expires, now time.Tim
 	}
 	s.ended[id] = expires
 	return nil
+}
+
+func (s *store) WithdrawnAppointments(context.Context, time.Time) ([]bot.Appointment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.withdrawn, nil
 }
 
 func (s *store) SessionEnded(ctx context.Context, id string) (bool, error) {
@@ -202,8 +210,11 @@ func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
 	t.offers[o.ID-1] = *o
 	return nil
 }
-func (t *tx) Enqueue(m *bot.OutboxMessage) error { t.queued = append(t.queued, *m); return nil }
-func (t *tx) CancelQueued(int64) error           { return nil }
+func (t *tx) Enqueue(m *bot.OutboxMessage) error       { t.queued = append(t.queued, *m); return nil }
+func (t *tx) CancelQueued(int64) error                 { return nil }
+func (t *tx) Appointments() ([]bot.Appointment, error) { return nil, nil }
+func (t *tx) SaveAppointment(*bot.Appointment) error   { return nil }
+func (t *tx) CancelAppointmentNotices(int64) error     { return nil }
 func (t *tx) SetStatus(status, note string, who bot.Actor) error {
 	t.status = status
 	t.events = append(t.events, bot.RequestEvent{Status: status, Note: note, Actor: who.Label(), At: t.now})
