@@ -67,48 +67,48 @@ func (s *Staff) BookAppointment(ctx context.Context, ref string, start time.Time
 		return Appointment{}, ErrNoActor
 	}
 	var ap Appointment
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		r := tx.Request()
 		if r.Status == StatusCompleted || r.Status == StatusClosed {
 			return ValidationError{{"request", "is " + r.Status + ": reopen it before recording an appointment"}}
 		}
-		if err := tx.RecordAccess(who, AccessAppointment); err != nil {
+		if err := tx.RecordAccess(ctx, who, AccessAppointment); err != nil {
 			return err
 		}
 		kind := KindAppointment
-		old, err := bookedAppointment(tx)
+		old, err := bookedAppointment(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if old != nil {
 			old.Status, old.UpdatedAt = AppointmentMoved, now
-			if err := tx.SaveAppointment(old); err != nil {
+			if err := tx.SaveAppointment(ctx, old); err != nil {
 				return err
 			}
-			if err := tx.CancelAppointmentNotices(old.ID); err != nil {
+			if err := tx.CancelAppointmentNotices(ctx, old.ID); err != nil {
 				return err
 			}
 			kind = KindAppointmentMoved
 		}
 		ap = Appointment{RequestID: r.ID, Reference: r.Reference, Start: start, Office: office, Note: note,
 			Status: AppointmentBooked, CreatedAt: now, UpdatedAt: now}
-		if err := tx.SaveAppointment(&ap); err != nil {
+		if err := tx.SaveAppointment(ctx, &ap); err != nil {
 			return err
 		}
 		event := "Appointment " + ap.LocalStart().Format("Mon 01/02/2006 3:04 PM MST") + " at " + office.Name
 		if note != "" {
 			event += ": " + note
 		}
-		if err := tx.SetStatus(StatusScheduled, event, who); err != nil {
+		if err := tx.SetStatus(ctx, StatusScheduled, event, who); err != nil {
 			return err
 		}
-		if err := s.notify(tx, r, ap, kind, now); err != nil {
+		if err := s.notify(ctx, tx, r, ap, kind, now); err != nil {
 			return err
 		}
 		remind := ap.LocalStart().AddDate(0, 0, -1)
 		remind = time.Date(remind.Year(), remind.Month(), remind.Day(), AppointmentReminderHour, 0, 0, 0, remind.Location())
 		if remind.After(now) {
-			return s.notify(tx, r, ap, KindAppointmentReminder, remind)
+			return s.notify(ctx, tx, r, ap, KindAppointmentReminder, remind)
 		}
 		return nil
 	})
@@ -128,9 +128,9 @@ func (s *Staff) CancelAppointment(ctx context.Context, ref string) (Appointment,
 		return Appointment{}, ErrNoActor
 	}
 	var ap Appointment
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		r := tx.Request()
-		booked, err := bookedAppointment(tx)
+		booked, err := bookedAppointment(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -138,21 +138,21 @@ func (s *Staff) CancelAppointment(ctx context.Context, ref string) (Appointment,
 			return ValidationError{{"appointment", "there is no booked appointment to cancel"}}
 		}
 		ap = *booked
-		if err := tx.RecordAccess(who, AccessCancelAppointment); err != nil {
+		if err := tx.RecordAccess(ctx, who, AccessCancelAppointment); err != nil {
 			return err
 		}
 		ap.Status, ap.UpdatedAt = AppointmentCancelled, now
-		if err := tx.SaveAppointment(&ap); err != nil {
+		if err := tx.SaveAppointment(ctx, &ap); err != nil {
 			return err
 		}
-		if err := tx.CancelAppointmentNotices(ap.ID); err != nil {
+		if err := tx.CancelAppointmentNotices(ctx, ap.ID); err != nil {
 			return err
 		}
-		if err := tx.SetStatus(StatusSubmitted, "Appointment of "+ap.LocalStart().Format("Mon 01/02/2006 3:04 PM MST")+" cancelled", who); err != nil {
+		if err := tx.SetStatus(ctx, StatusSubmitted, "Appointment of "+ap.LocalStart().Format("Mon 01/02/2006 3:04 PM MST")+" cancelled", who); err != nil {
 			return err
 		}
 		if ap.Start.After(now) {
-			return s.notify(tx, r, ap, KindAppointmentCancelled, now)
+			return s.notify(ctx, tx, r, ap, KindAppointmentCancelled, now)
 		}
 		return nil
 	})
@@ -163,8 +163,8 @@ func (s *Staff) CancelAppointment(ctx context.Context, ref string) (Appointment,
 }
 
 // bookedAppointment is the request's booked appointment, or nil.
-func bookedAppointment(tx RequestTx) (*Appointment, error) {
-	list, err := tx.Appointments()
+func bookedAppointment(ctx context.Context, tx RequestTx) (*Appointment, error) {
+	list, err := tx.Appointments(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -179,16 +179,16 @@ func bookedAppointment(tx RequestTx) (*Appointment, error) {
 // notify queues a notice of kind about ap, to go at `at`: its texts to the
 // contact who accepted texts (not one who sent STOP), its email to each
 // address of the request.
-func (s *Staff) notify(tx RequestTx, r Request, ap Appointment, kind string, at time.Time) error {
+func (s *Staff) notify(ctx context.Context, tx RequestTx, r Request, ap Appointment, kind string, at time.Time) error {
 	n := s.notices()
 	if phone, _, reason := contactFor(r); reason == "" {
-		p, err := tx.Participant(phone)
+		p, err := tx.Participant(ctx, phone)
 		if err != nil {
 			return err
 		}
 		if !p.OptedOut && !p.SMSRefused && s.regions.Allows(phone) {
 			for _, body := range n.appointmentTexts(kind, r, ap) {
-				err := tx.Enqueue(&OutboxMessage{Kind: kind, Channel: ChannelSMS, RequestID: r.ID, AppointmentID: ap.ID,
+				err := tx.Enqueue(ctx, &OutboxMessage{Kind: kind, Channel: ChannelSMS, RequestID: r.ID, AppointmentID: ap.ID,
 					To: phone, SendAfter: at, Body: body})
 				if err != nil {
 					return err
@@ -197,7 +197,7 @@ func (s *Staff) notify(tx RequestTx, r Request, ap Appointment, kind string, at 
 		}
 	}
 	for _, addr := range emailsOf(r.Answers) {
-		err := tx.Enqueue(&OutboxMessage{Kind: kind, Channel: ChannelEmail, RequestID: r.ID, AppointmentID: ap.ID,
+		err := tx.Enqueue(ctx, &OutboxMessage{Kind: kind, Channel: ChannelEmail, RequestID: r.ID, AppointmentID: ap.ID,
 			To: addr, SendAfter: at, Body: EncodeEmail(n.appointmentEmail(kind, r, ap))})
 		if err != nil {
 			return err

@@ -15,7 +15,7 @@ type CallStore interface {
 	// WithCallOffer runs fn in one transaction holding the lock of the
 	// offer that outbox row callID called about, or returns ErrNotFound
 	// when offerID is not that call's offer.
-	WithCallOffer(ctx context.Context, offerID, callID int64, now time.Time, fn func(CallTx) error) error
+	WithCallOffer(ctx context.Context, offerID, callID int64, now time.Time, fn func(context.Context, CallTx) error) error
 	// CallOfSID returns the offer and outbox row of the call sid, or
 	// ErrNotFound.
 	CallOfSID(ctx context.Context, sid string) (offerID, callID int64, err error)
@@ -24,13 +24,13 @@ type CallStore interface {
 // CallTx is the work on one offer asked by call, inside its transaction.
 type CallTx interface {
 	Offer() CallbackOffer
-	SaveOffer(o *CallbackOffer) error
-	Enqueue(m *OutboxMessage) error
+	SaveOffer(ctx context.Context, o *CallbackOffer) error
+	Enqueue(ctx context.Context, m *OutboxMessage) error
 	// Calls counts the calls placed or queued about the offer; Latest
 	// reports whether the transaction's call is the newest of them.
-	Calls() (n int, latest bool, err error)
+	Calls(ctx context.Context) (n int, latest bool, err error)
 	// SetCallStatus records what Twilio reported of the call.
-	SetCallStatus(status string) error
+	SetCallStatus(ctx context.Context, status string) error
 }
 
 // CallRetryAfter is when an availability call that reached an answering
@@ -76,7 +76,7 @@ func Askable(o CallbackOffer, now time.Time) bool {
 // Offer returns the offer a call is about, as the call starts.
 func (c *Calls) Offer(ctx context.Context, offerID, callID int64) (CallbackOffer, error) {
 	var o CallbackOffer
-	err := c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(tx CallTx) error {
+	err := c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(ctx context.Context, tx CallTx) error {
 		o = tx.Offer()
 		return nil
 	})
@@ -88,10 +88,10 @@ func (c *Calls) Offer(ctx context.Context, offerID, callID int64) (CallbackOffer
 func (c *Calls) Machine(ctx context.Context, offerID, callID int64) (CallbackOffer, error) {
 	var o CallbackOffer
 	queued := false
-	err := c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(tx CallTx) error {
+	err := c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(ctx context.Context, tx CallTx) error {
 		o = tx.Offer()
 		var err error
-		queued, err = c.noAnswer(tx, &o)
+		queued, err = c.noAnswer(ctx, tx, &o)
 		return err
 	})
 	if err == nil && queued {
@@ -102,21 +102,21 @@ func (c *Calls) Machine(ctx context.Context, offerID, callID int64) (CallbackOff
 
 // noAnswer marks an offer still waiting for an answer no_answer and queues
 // the one retry, unless it was the retry. It reports whether it queued it.
-func (c *Calls) noAnswer(tx CallTx, o *CallbackOffer) (bool, error) {
+func (c *Calls) noAnswer(ctx context.Context, tx CallTx, o *CallbackOffer) (bool, error) {
 	now := c.now()
 	if o.Status != OfferAwaiting {
 		return false, nil
 	}
 	o.Status, o.UpdatedAt = OfferNoAnswer, now
-	if err := tx.SaveOffer(o); err != nil {
+	if err := tx.SaveOffer(ctx, o); err != nil {
 		return false, err
 	}
-	n, latest, err := tx.Calls()
+	n, latest, err := tx.Calls(ctx)
 	if err != nil || n > 1 || !latest {
 		return false, err
 	}
 	c.log.Info("availability call not answered; one retry queued", "offer", o.ID)
-	return true, tx.Enqueue(&OutboxMessage{Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: o.ID, RequestID: o.RequestID,
+	return true, tx.Enqueue(ctx, &OutboxMessage{Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: o.ID, RequestID: o.RequestID,
 		To: o.ContactPhone, SendAfter: now.Add(CallRetryAfter)})
 }
 
@@ -126,7 +126,7 @@ func (c *Calls) noAnswer(tx CallTx, o *CallbackOffer) (bool, error) {
 // was answered already keeps its answer.
 func (c *Calls) Answer(ctx context.Context, offerID, callID int64, yes bool) (CallbackOffer, error) {
 	var o CallbackOffer
-	err := c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(tx CallTx) error {
+	err := c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(ctx context.Context, tx CallTx) error {
 		o = tx.Offer()
 		now := c.now()
 		if o.Status != OfferAwaiting && o.Status != OfferNoAnswer {
@@ -142,7 +142,7 @@ func (c *Calls) Answer(ctx context.Context, offerID, callID int64, yes bool) (Ca
 			o.Status = OfferDeclined
 		}
 		c.log.InfoContext(ctx, "callback answered by phone", "offer", o.ID, "status", o.Status)
-		return tx.SaveOffer(&o)
+		return tx.SaveOffer(ctx, &o)
 	})
 	return o, err
 }
@@ -150,13 +150,13 @@ func (c *Calls) Answer(ctx context.Context, offerID, callID int64, yes bool) (Ca
 // BetterTimes records when a contact who declined by phone would rather be
 // called, as keyed: a time of day and weekdays (none: any).
 func (c *Calls) BetterTimes(ctx context.Context, offerID, callID int64, tod flows.TimeOfDay, days []flows.Weekday) error {
-	return c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(tx CallTx) error {
+	return c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(ctx context.Context, tx CallTx) error {
 		o := tx.Offer()
 		if o.Status != OfferDeclined {
 			return nil
 		}
 		o.BetterTimes, o.UpdatedAt = KeyedBetterTimes(tod, days), c.now()
-		return tx.SaveOffer(&o)
+		return tx.SaveOffer(ctx, &o)
 	})
 }
 
@@ -214,8 +214,8 @@ func (c *Calls) Status(ctx context.Context, sid, status string) error {
 		return err
 	}
 	queued := false
-	err = c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(tx CallTx) error {
-		_, latest, err := tx.Calls()
+	err = c.store.WithCallOffer(ctx, offerID, callID, c.now(), func(ctx context.Context, tx CallTx) error {
+		_, latest, err := tx.Calls(ctx)
 		if err != nil || !latest {
 			return err // a late report of an earlier call
 		}
@@ -223,11 +223,11 @@ func (c *Calls) Status(ctx context.Context, sid, status string) error {
 		if o.CallStatus != "" && callStatusRank(status) < callStatusRank(o.CallStatus) {
 			return nil
 		}
-		if err := tx.SetCallStatus(status); err != nil {
+		if err := tx.SetCallStatus(ctx, status); err != nil {
 			return err
 		}
 		if callEnded(status) {
-			queued, err = c.noAnswer(tx, &o)
+			queued, err = c.noAnswer(ctx, tx, &o)
 		}
 		return err
 	})

@@ -40,7 +40,7 @@ type StaffStore interface {
 	// ErrNotFound. With lock the transaction holds the request's row lock
 	// (SELECT … FOR UPDATE): for work that changes the request; views take
 	// no lock, so they never wait on nor hold up a change.
-	WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(RequestTx) error) error
+	WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(context.Context, RequestTx) error) error
 	// RecordAccess records that who did action with each of reqs (none:
 	// one line of no request, for an export).
 	RecordAccess(ctx context.Context, who Actor, reqs []Request, action string, now time.Time) error
@@ -60,27 +60,27 @@ type StaffStore interface {
 // RequestTx is staff work on one locked request.
 type RequestTx interface {
 	Request() Request
-	Participant(phone string) (Participant, error) // the zero Participant if unknown
-	Offers() ([]CallbackOffer, error)
-	SaveOffer(o *CallbackOffer) error
-	Enqueue(m *OutboxMessage) error
+	Participant(ctx context.Context, phone string) (Participant, error) // the zero Participant if unknown
+	Offers(ctx context.Context) ([]CallbackOffer, error)
+	SaveOffer(ctx context.Context, o *CallbackOffer) error
+	Enqueue(ctx context.Context, m *OutboxMessage) error
 	// CancelQueued cancels the offer's texts and calls that are not sent
 	// yet.
-	CancelQueued(offerID int64) error
+	CancelQueued(ctx context.Context, offerID int64) error
 	// Appointments lists the request's appointments, oldest first.
-	Appointments() ([]Appointment, error)
-	SaveAppointment(a *Appointment) error
+	Appointments(ctx context.Context) ([]Appointment, error)
+	SaveAppointment(ctx context.Context, a *Appointment) error
 	// CancelAppointmentNotices cancels the appointment's texts and emails
 	// that are not sent yet (its reminder).
-	CancelAppointmentNotices(appointmentID int64) error
+	CancelAppointmentNotices(ctx context.Context, appointmentID int64) error
 	// SetStatus records the new status and who set it.
-	SetStatus(status, note string, who Actor) error
-	Events() ([]RequestEvent, error)
+	SetStatus(ctx context.Context, status, note string, who Actor) error
+	Events(ctx context.Context) ([]RequestEvent, error)
 	// History lists the messages about the request, oldest first.
-	History() ([]HistoryMessage, error)
+	History(ctx context.Context) ([]HistoryMessage, error)
 	// RecordAccess adds to the access log that who did action with the
 	// request.
-	RecordAccess(who Actor, action string) error
+	RecordAccess(ctx context.Context, who Actor, action string) error
 }
 
 // FieldError says what is wrong with one field of a staff request.
@@ -325,16 +325,16 @@ type RequestDetail struct {
 // that the actor in ctx viewed it.
 func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) {
 	var d RequestDetail
-	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		d.Request = tx.Request()
 		var err error
-		if d.Offers, err = tx.Offers(); err != nil {
+		if d.Offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
-		if d.Events, err = tx.Events(); err != nil {
+		if d.Events, err = tx.Events(ctx); err != nil {
 			return err
 		}
-		if d.Appointments, err = tx.Appointments(); err != nil {
+		if d.Appointments, err = tx.Appointments(ctx); err != nil {
 			return err
 		}
 		return recordAccess(ctx, tx, AccessView)
@@ -346,9 +346,9 @@ func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) 
 // that the actor in ctx viewed them (they hold the contact's number).
 func (s *Staff) Offers(ctx context.Context, ref string) ([]CallbackOffer, error) {
 	var offers []CallbackOffer
-	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		var err error
-		if offers, err = tx.Offers(); err != nil {
+		if offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
 		return recordAccess(ctx, tx, AccessView)
@@ -357,7 +357,7 @@ func (s *Staff) Offers(ctx context.Context, ref string) ([]CallbackOffer, error)
 }
 
 // withRequest runs fn holding the request's row lock: for changes.
-func (s *Staff) withRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
+func (s *Staff) withRequest(ctx context.Context, ref string, fn func(context.Context, RequestTx) error) error {
 	if !ValidReference(ref) {
 		return ErrNotFound
 	}
@@ -365,7 +365,7 @@ func (s *Staff) withRequest(ctx context.Context, ref string, fn func(RequestTx) 
 }
 
 // readRequest runs fn on the request without locking it: for views.
-func (s *Staff) readRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
+func (s *Staff) readRequest(ctx context.Context, ref string, fn func(context.Context, RequestTx) error) error {
 	if !ValidReference(ref) {
 		return ErrNotFound
 	}
@@ -381,7 +381,7 @@ func (s *Staff) readRequest(ctx context.Context, ref string, fn func(RequestTx) 
 func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.Time, outside bool) (CallbackOffer, error) {
 	now := s.now()
 	var offer CallbackOffer
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		r := tx.Request()
 		zone := contactZone(r)
 		if bad := checkWindow(start, end, now, zone); len(bad) > 0 {
@@ -401,7 +401,7 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 		}
 		phone, role, reason := contactFor(r)
 		if phone != "" {
-			p, err := tx.Participant(phone)
+			p, err := tx.Participant(ctx, phone)
 			if err != nil {
 				return err
 			}
@@ -420,13 +420,13 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 			return err
 		}
 		if reason != "" {
-			return s.askByCall(tx, &offer, r, reason, now)
+			return s.askByCall(ctx, tx, &offer, r, reason, now)
 		}
 		offer.ContactPhone, offer.ContactRole, offer.MessageStatus = phone, role, MsgQueued
-		if err := tx.SaveOffer(&offer); err != nil {
+		if err := tx.SaveOffer(ctx, &offer); err != nil {
 			return err
 		}
-		return tx.Enqueue(&OutboxMessage{
+		return tx.Enqueue(ctx, &OutboxMessage{
 			Kind: KindOffer, OfferID: offer.ID, RequestID: r.ID, To: phone, Status: MsgQueued, SendAfter: now,
 			Body: s.catalog.Text(r.Language, s.windowMsg("callback.offer", offer)),
 		})
@@ -440,7 +440,7 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 // askByCall makes offer one asked by an outbound call to the request's
 // contact number, because they cannot be texted (reason), and queues the
 // call; with no number to call it is not sent.
-func (s *Staff) askByCall(tx RequestTx, offer *CallbackOffer, r Request, reason string, now time.Time) error {
+func (s *Staff) askByCall(ctx context.Context, tx RequestTx, offer *CallbackOffer, r Request, reason string, now time.Time) error {
 	offer.NotSentReason = reason
 	if r.ContactPhone == "" || !s.regions.Allows(r.ContactPhone) {
 		// Nobody to call, or a number outside the regions the service
@@ -449,13 +449,13 @@ func (s *Staff) askByCall(tx RequestTx, offer *CallbackOffer, r Request, reason 
 		if r.ContactPhone != "" {
 			offer.NotSentReason = ReasonRegion
 		}
-		return tx.SaveOffer(offer)
+		return tx.SaveOffer(ctx, offer)
 	}
 	offer.AskBy, offer.ContactPhone, offer.ContactRole = AskByCall, r.ContactPhone, string(r.Role)
-	if err := tx.SaveOffer(offer); err != nil {
+	if err := tx.SaveOffer(ctx, offer); err != nil {
 		return err
 	}
-	return tx.Enqueue(&OutboxMessage{Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: offer.ID, RequestID: r.ID,
+	return tx.Enqueue(ctx, &OutboxMessage{Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: offer.ID, RequestID: r.ID,
 		To: r.ContactPhone, SendAfter: now})
 }
 
@@ -495,8 +495,8 @@ func ProposeWindows(r Request, now time.Time) []flows.Window {
 // it not sent yet.
 func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (CallbackOffer, error) {
 	var offer CallbackOffer
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
-		offers, err := tx.Offers()
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
+		offers, err := tx.Offers(ctx)
 		if err != nil {
 			return err
 		}
@@ -515,13 +515,13 @@ func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (Callback
 			return ValidationError{{"offer", "is " + offer.Status + " and cannot be cancelled"}}
 		}
 		offer.Status, offer.UpdatedAt = OfferCancelled, s.now()
-		if err := tx.SaveOffer(&offer); err != nil {
+		if err := tx.SaveOffer(ctx, &offer); err != nil {
 			return err
 		}
 		if err := recordAccess(ctx, tx, AccessCancelOffer); err != nil {
 			return err
 		}
-		return tx.CancelQueued(offer.ID)
+		return tx.CancelQueued(ctx, offer.ID)
 	})
 	return offer, err
 }
@@ -543,20 +543,20 @@ func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (Reques
 		return RequestDetail{}, ErrNoActor
 	}
 	var d RequestDetail
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
-		if err := tx.RecordAccess(who, AccessStatus); err != nil {
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
+		if err := tx.RecordAccess(ctx, who, AccessStatus); err != nil {
 			return err
 		}
-		if err := tx.SetStatus(status, strings.TrimSpace(note), who); err != nil {
+		if err := tx.SetStatus(ctx, status, strings.TrimSpace(note), who); err != nil {
 			return err
 		}
 		d.Request = tx.Request()
 		d.Status = status
 		var err error
-		if d.Offers, err = tx.Offers(); err != nil {
+		if d.Offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
-		d.Events, err = tx.Events()
+		d.Events, err = tx.Events(ctx)
 		return err
 	})
 	return d, err

@@ -33,23 +33,23 @@ func (db *DB) queryAppointments(ctx context.Context, q querier, tail string, arg
 	})
 }
 
-func (t *requestTx) Appointments() ([]bot.Appointment, error) {
-	return t.db.queryAppointments(t.ctx, t.tx, `WHERE a.request_id = $1 ORDER BY a.id`, t.r.ID)
+func (t *requestTx) Appointments(ctx context.Context) ([]bot.Appointment, error) {
+	return t.db.queryAppointments(ctx, t.tx, `WHERE a.request_id = $1 ORDER BY a.id`, t.r.ID)
 }
 
-func (t *requestTx) SaveAppointment(a *bot.Appointment) error {
+func (t *requestTx) SaveAppointment(ctx context.Context, a *bot.Appointment) error {
 	if a.ID != 0 {
-		_, err := t.tx.Exec(t.ctx, `UPDATE appointments SET status = $2, updated_at = $3 WHERE id = $1`, a.ID, a.Status, a.UpdatedAt)
+		_, err := t.tx.Exec(ctx, `UPDATE appointments SET status = $2, updated_at = $3 WHERE id = $1`, a.ID, a.Status, a.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("save appointment: %w", err)
 		}
 		return nil
 	}
-	ids, err := nextIDs(t.ctx, t.tx, "appointments", 1)
+	ids, err := nextIDs(ctx, t.tx, "appointments", 1)
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(t.ctx, `
+	_, err = t.tx.Exec(ctx, `
 		INSERT INTO appointments (id, request_id, starts_at, office, office_name, office_address, zone, note, status, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		ids[0], a.RequestID, a.Start, a.Office.ID, a.Office.Name, a.Office.Address, a.Office.Zone,
@@ -61,8 +61,8 @@ func (t *requestTx) SaveAppointment(a *bot.Appointment) error {
 	return nil
 }
 
-func (t *requestTx) CancelAppointmentNotices(appointmentID int64) error {
-	return cancelAppointmentNotices(t.ctx, t.tx, `appointment_id = $1`, appointmentID, t.now)
+func (t *requestTx) CancelAppointmentNotices(ctx context.Context, appointmentID int64) error {
+	return cancelAppointmentNotices(ctx, t.tx, `appointment_id = $1`, appointmentID, t.now)
 }
 
 // cancelAppointmentNotices cancels the queued notices of the appointments

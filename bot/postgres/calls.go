@@ -14,7 +14,7 @@ var _ bot.CallStore = (*DB)(nil)
 
 // WithCallOffer runs fn holding the lock of offer offerID, which outbox
 // row callID must have called about.
-func (db *DB) WithCallOffer(ctx context.Context, offerID, callID int64, now time.Time, fn func(bot.CallTx) error) error {
+func (db *DB) WithCallOffer(ctx context.Context, offerID, callID int64, now time.Time, fn func(context.Context, bot.CallTx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var ok bool
 		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1 AND offer_id = $2 AND channel = 'call')`,
@@ -32,7 +32,7 @@ func (db *DB) WithCallOffer(ctx context.Context, offerID, callID int64, now time
 		if len(offers) == 0 {
 			return bot.ErrNotFound
 		}
-		return fn(&callTx{db: db, ctx: ctx, tx: tx, now: now, o: offers[0], callID: callID})
+		return fn(ctx, &callTx{db: db, tx: tx, now: now, o: offers[0], callID: callID})
 	})
 }
 
@@ -52,7 +52,6 @@ func (db *DB) CallOfSID(ctx context.Context, sid string) (offerID, callID int64,
 
 type callTx struct {
 	db     *DB
-	ctx    context.Context
 	tx     pgx.Tx
 	now    time.Time
 	o      bot.CallbackOffer
@@ -61,22 +60,24 @@ type callTx struct {
 
 func (t *callTx) Offer() bot.CallbackOffer { return t.o }
 
-func (t *callTx) SaveOffer(o *bot.CallbackOffer) error {
-	if err := t.db.saveOffer(t.ctx, t.tx, o); err != nil {
+func (t *callTx) SaveOffer(ctx context.Context, o *bot.CallbackOffer) error {
+	if err := t.db.saveOffer(ctx, t.tx, o); err != nil {
 		return err
 	}
 	t.o = *o
 	return nil
 }
 
-func (t *callTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.tx, m, t.now) }
+func (t *callTx) Enqueue(ctx context.Context, m *bot.OutboxMessage) error {
+	return t.db.enqueue(ctx, t.tx, m, t.now)
+}
 
-func (t *callTx) Calls() (int, bool, error) {
+func (t *callTx) Calls(ctx context.Context) (int, bool, error) {
 	var (
 		n      int
 		latest int64
 	)
-	err := t.tx.QueryRow(t.ctx, `SELECT count(*), coalesce(max(id), 0) FROM outbox WHERE offer_id = $1 AND channel = 'call'`,
+	err := t.tx.QueryRow(ctx, `SELECT count(*), coalesce(max(id), 0) FROM outbox WHERE offer_id = $1 AND channel = 'call'`,
 		t.o.ID).Scan(&n, &latest)
 	if err != nil {
 		return 0, false, fmt.Errorf("calls of offer %d: %w", t.o.ID, err)
@@ -84,8 +85,8 @@ func (t *callTx) Calls() (int, bool, error) {
 	return n, latest == t.callID, nil
 }
 
-func (t *callTx) SetCallStatus(status string) error {
-	_, err := t.tx.Exec(t.ctx, `UPDATE callback_offers SET call_status = $2, updated_at = $3 WHERE id = $1`, t.o.ID, status, t.now)
+func (t *callTx) SetCallStatus(ctx context.Context, status string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE callback_offers SET call_status = $2, updated_at = $3 WHERE id = $1`, t.o.ID, status, t.now)
 	if err != nil {
 		return fmt.Errorf("offer call status: %w", err)
 	}

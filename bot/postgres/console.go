@@ -19,8 +19,8 @@ import (
 // and those of the conversation that filed it), and the turns in which the
 // contact answered an offer (those are stored with the offer's answered_at
 // as their time).
-func (t *requestTx) History() ([]bot.HistoryMessage, error) {
-	rows, err := t.tx.Query(t.ctx, `
+func (t *requestTx) History(ctx context.Context) ([]bot.HistoryMessage, error) {
+	rows, err := t.tx.Query(ctx, `
 		SELECT m.id, m.direction, m.channel, m.body, m.created_at FROM messages m
 		WHERE m.conversation_id = $1
 		UNION
@@ -58,7 +58,7 @@ func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 		out = append(out, x.msg)
 	}
 
-	rows, err = t.tx.Query(t.ctx, `
+	rows, err = t.tx.Query(ctx, `
 		SELECT x.id, x.kind, x.channel, x.status, x.body, coalesce(x.sent_at, x.send_after) FROM outbox x
 		WHERE x.request_id = $1 OR x.offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
 			OR x.conversation_id = $2
@@ -98,8 +98,8 @@ func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 // RecordAccess adds a line to the access log, in the request's
 // transaction: if the work fails, so does its record, and no view is shown
 // that was not recorded.
-func (t *requestTx) RecordAccess(who bot.Actor, action string) error {
-	return t.db.recordAccess(t.ctx, t.tx, who, []bot.Request{t.r}, action, t.now)
+func (t *requestTx) RecordAccess(ctx context.Context, who bot.Actor, action string) error {
+	return t.db.recordAccess(ctx, t.tx, who, []bot.Request{t.r}, action, t.now)
 }
 
 // RecordAccess adds a line to the access log for each of reqs, or one line

@@ -93,7 +93,7 @@ func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Requ
 
 // WithRequest runs fn in a transaction on the request, holding its row
 // lock when lock is set.
-func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock bool, fn func(bot.RequestTx) error) error {
+func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock bool, fn func(context.Context, bot.RequestTx) error) error {
 	tail := `WHERE reference = $1`
 	if lock {
 		tail += ` FOR UPDATE`
@@ -106,13 +106,12 @@ func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock b
 		if len(reqs) == 0 {
 			return bot.ErrNotFound
 		}
-		return fn(&requestTx{db: db, ctx: ctx, tx: tx, now: now, r: reqs[0]})
+		return fn(ctx, &requestTx{db: db, tx: tx, now: now, r: reqs[0]})
 	})
 }
 
 type requestTx struct {
 	db  *DB
-	ctx context.Context
 	tx  pgx.Tx
 	now time.Time
 	r   bot.Request
@@ -120,9 +119,9 @@ type requestTx struct {
 
 func (t *requestTx) Request() bot.Request { return t.r }
 
-func (t *requestTx) Participant(phone string) (bot.Participant, error) {
+func (t *requestTx) Participant(ctx context.Context, phone string) (bot.Participant, error) {
 	p := bot.Participant{Phone: phone}
-	err := t.tx.QueryRow(t.ctx, `SELECT language, opted_out_at IS NOT NULL, sms_refused_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
+	err := t.tx.QueryRow(ctx, `SELECT language, opted_out_at IS NOT NULL, sms_refused_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
 		t.db.keys.Index("phone", phone)).Scan(&p.Language, &p.OptedOut, &p.SMSRefused)
 	if err == pgx.ErrNoRows {
 		return p, nil
@@ -133,13 +132,17 @@ func (t *requestTx) Participant(phone string) (bot.Participant, error) {
 	return p, nil
 }
 
-func (t *requestTx) Offers() ([]bot.CallbackOffer, error) {
-	return t.db.queryOffers(t.ctx, t.tx, `WHERE o.request_id = $1 ORDER BY o.id`, t.r.ID)
+func (t *requestTx) Offers(ctx context.Context) ([]bot.CallbackOffer, error) {
+	return t.db.queryOffers(ctx, t.tx, `WHERE o.request_id = $1 ORDER BY o.id`, t.r.ID)
 }
 
-func (t *requestTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.tx, o) }
+func (t *requestTx) SaveOffer(ctx context.Context, o *bot.CallbackOffer) error {
+	return t.db.saveOffer(ctx, t.tx, o)
+}
 
-func (t *requestTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.tx, m, t.now) }
+func (t *requestTx) Enqueue(ctx context.Context, m *bot.OutboxMessage) error {
+	return t.db.enqueue(ctx, t.tx, m, t.now)
+}
 
 func askBy(s string) string {
 	if s == "" {
@@ -148,8 +151,8 @@ func askBy(s string) string {
 	return s
 }
 
-func (t *requestTx) CancelQueued(offerID int64) error {
-	_, err := t.tx.Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+func (t *requestTx) CancelQueued(ctx context.Context, offerID int64) error {
+	_, err := t.tx.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
 		WHERE offer_id = $1 AND status = 'queued'`, offerID, t.now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
@@ -159,14 +162,14 @@ func (t *requestTx) CancelQueued(offerID int64) error {
 
 // SetStatus records the new status: an officer by id (their name is read
 // from the officers' table, sealed), an API client by name.
-func (t *requestTx) SetStatus(status, note string, who bot.Actor) error {
+func (t *requestTx) SetStatus(ctx context.Context, status, note string, who bot.Actor) error {
 	if who.Client != "" {
-		return t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, "api:"+who.Client, t.now)
+		return t.db.setRequestStatus(ctx, t.tx, t.r.ID, status, note, "api:"+who.Client, t.now)
 	}
-	if err := t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, "", t.now); err != nil {
+	if err := t.db.setRequestStatus(ctx, t.tx, t.r.ID, status, note, "", t.now); err != nil {
 		return err
 	}
-	_, err := t.tx.Exec(t.ctx, `UPDATE request_events SET officer_id = $2
+	_, err := t.tx.Exec(ctx, `UPDATE request_events SET officer_id = $2
 		WHERE id = (SELECT max(id) FROM request_events WHERE request_id = $1)`, t.r.ID, who.Officer.ID)
 	if err != nil {
 		return fmt.Errorf("record who set the status: %w", err)
@@ -174,8 +177,8 @@ func (t *requestTx) SetStatus(status, note string, who bot.Actor) error {
 	return nil
 }
 
-func (t *requestTx) Events() ([]bot.RequestEvent, error) {
-	rows, err := t.tx.Query(t.ctx, `
+func (t *requestTx) Events(ctx context.Context) ([]bot.RequestEvent, error) {
+	rows, err := t.tx.Query(ctx, `
 		SELECT e.id, e.status, e.note, e.actor, e.created_at, o.id, coalesce(o.name, '')
 		FROM request_events e LEFT JOIN officers o ON o.id = e.officer_id
 		WHERE e.request_id = $1 ORDER BY e.id`, t.r.ID)
