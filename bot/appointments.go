@@ -95,7 +95,7 @@ func (s *Staff) BookAppointment(ctx context.Context, ref string, start time.Time
 		if err := tx.SaveAppointment(ctx, &ap); err != nil {
 			return err
 		}
-		event := "Appointment " + ap.LocalStart().Format("Mon 01/02/2006 3:04 PM MST") + " at " + office.Name
+		event := "Appointment " + ap.LocalStart().Format(StaffTime) + " at " + office.Name
 		if note != "" {
 			event += ": " + note
 		}
@@ -148,7 +148,7 @@ func (s *Staff) CancelAppointment(ctx context.Context, ref string) (Appointment,
 		if err := tx.CancelAppointmentNotices(ctx, ap.ID); err != nil {
 			return err
 		}
-		if err := tx.SetStatus(ctx, StatusSubmitted, "Appointment of "+ap.LocalStart().Format("Mon 01/02/2006 3:04 PM MST")+" cancelled", who); err != nil {
+		if err := tx.SetStatus(ctx, StatusSubmitted, "Appointment of "+ap.LocalStart().Format(StaffTime)+" cancelled", who); err != nil {
 			return err
 		}
 		if ap.Start.After(now) {

@@ -103,6 +103,15 @@ func (v ValidationError) Error() string {
 // MaxWindow is the longest callback window staff may offer.
 const MaxWindow = 4 * time.Hour
 
+// How staff see dates and times, in the console and in a request's
+// history: the month in words, so that no one reads 03/04 as the wrong
+// month (the API writes RFC 3339 and ISO dates).
+const (
+	StaffDate = "Jan 2, 2006"
+	StaffDay  = "Mon " + StaffDate
+	StaffTime = StaffDay + " 3:04 PM MST"
+)
+
 // Staff is what office staff do with requests: read them, offer callback
 // windows, and record what became of them.
 type Staff struct {

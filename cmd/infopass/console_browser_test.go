@@ -273,7 +273,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`a[href="/staff/requests/`+ref+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#offers-heading")))
 	answers := b.text("section[aria-labelledby=answers-heading]")
-	for _, want := range []string{"Jane Doe", "07/21/1990", "A012345678", "IOE0912345678", "(202) 555-0301", "ADIT stamp", "12/10/2026"} {
+	for _, want := range []string{"Jane Doe", "Jul 21, 1990", "A012345678", "IOE0912345678", "(202) 555-0301", "ADIT stamp", "Dec 10, 2026"} {
 		if !strings.Contains(answers, want) {
 			t.Errorf("the request page lacks %q:\n%s", want, answers)
 		}
@@ -292,7 +292,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#offer-end"), "11:00"),
 		chromedp.Click(chromedp.CSS(`form[action$="/offers"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".usa-alert--success")))
-	if offers := b.text("#offers"); !strings.Contains(offers, "awaiting answer") || !strings.Contains(offers, "Mon 11/30/2026 9:00 AM to 11:00 AM EST") {
+	if offers := b.text("#offers"); !strings.Contains(offers, "awaiting answer") || !strings.Contains(offers, "Mon Nov 30, 2026 9:00 AM to 11:00 AM EST") {
 		t.Errorf("after the offer:\n%s", offers)
 	}
 	eventually(t, "the fake Twilio API gets the offer text", func() bool { return h.sentTo(applicant) == 1 })

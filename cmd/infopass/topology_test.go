@@ -859,13 +859,18 @@ func said(t *callTurn) string {
 	return strings.Join(parts, " ")
 }
 
-// staff offers a callback window for each filed request, the next business
-// morning in New York, through nginx like the staff console would; an
-// attempt that failed is tried again unless the offer was made after all.
+// staff offers a callback window for each filed request, on the next
+// business morning in New York that is one of the weekdays the texters ask
+// for (Monday or Wednesday mornings, smsAnswer), through nginx like the
+// staff console would; an attempt that failed in the network or the
+// server is tried again unless the offer was made after all, and a
+// refusal (4xx) is reported at once.
 func (l *topologyLoad) staff() {
 	ny := mustZone("America/New_York")
-	today := time.Now().In(ny)
-	day := flows.AddBusinessDays(flows.DateOf(today), 1)
+	day := flows.AddBusinessDays(flows.DateOf(time.Now().In(ny)), 1)
+	for wd := day.Weekday(); wd != time.Monday && wd != time.Wednesday; wd = day.Weekday() {
+		day = flows.AddBusinessDays(day, 1)
+	}
 	start := time.Date(day.Year, day.Month, day.Day, 9, 0, 0, 0, ny)
 	body := fmt.Sprintf(`{"start":%q,"end":%q}`, start.Format(time.RFC3339), start.Add(2*time.Hour).Format(time.RFC3339))
 	for r := range l.filed {
@@ -879,9 +884,12 @@ func (l *topologyLoad) staff() {
 				status = http.StatusCreated
 				break
 			}
+			if status >= 400 && status < 500 {
+				break // refused: trying again changes nothing
+			}
 		}
 		if status != http.StatusCreated {
-			l.unexpected(fmt.Sprintf("offer for %s: status %d for a minute", r.ref, status))
+			l.unexpected(fmt.Sprintf("offer for %s: status %d", r.ref, status))
 		}
 	}
 }

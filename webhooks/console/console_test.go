@@ -801,7 +801,7 @@ func TestRequestPage(t *testing.T) {
 	t.Run("ViewIsRecorded", func(t *testing.T) {
 		w := c.get("/staff/requests/" + ref)
 		body := w.Body.String()
-		for _, want := range []string{"Jane Doe", "A012345678", "12/10/2026", "Eastern Time (America/New_York)", "Sent. Your request number is", "end of Wed 11/25/2026"} {
+		for _, want := range []string{"Jane Doe", "A012345678", "Dec 10, 2026", "Eastern Time (America/New_York)", "Sent. Your request number is", "end of Wed Nov 25, 2026"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("request page lacks %q", want)
 			}
@@ -855,7 +855,7 @@ func TestRequestPage(t *testing.T) {
 			t.Errorf("audit: %+v", last)
 		}
 		page := c.get("/staff/requests/" + ref + "?done=offer").Body.String()
-		if !strings.Contains(page, "Callback offered") || !strings.Contains(page, "Mon 11/30/2026 9:00 AM to 11:00 AM EST") {
+		if !strings.Contains(page, "Callback offered") || !strings.Contains(page, "Mon Nov 30, 2026 9:00 AM to 11:00 AM EST") {
 			t.Errorf("page after the offer:\n%s", page)
 		}
 	})
@@ -907,7 +907,7 @@ func TestQueue(t *testing.T) {
 	t.Run("PastTarget", func(t *testing.T) {
 		// Submitted Monday 11/16: seven business days end Wednesday 11/25.
 		body := c.get("/staff").Body.String()
-		if !strings.Contains(body, "end of Wed 11/25/2026") || strings.Contains(body, "past target") {
+		if !strings.Contains(body, "end of Wed Nov 25, 2026") || strings.Contains(body, "past target") {
 			t.Errorf("queue on Friday:\n%s", body)
 		}
 		f.now = time.Date(2026, 11, 26, 9, 0, 0, 0, newYork)

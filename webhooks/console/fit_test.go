@@ -24,8 +24,8 @@ func TestOffersThatFit(t *testing.T) {
 	page := c.get("/staff/requests/" + ref).Body.String()
 	for _, want := range []string{
 		"The person asked for:</strong> Tuesday; mornings, 9 AM to noon.",
-		"Offer Tue 11/24/2026 9:00 AM to 12:00 PM EST", "Offer Tue 12/01/2026 9:00 AM to 12:00 PM EST",
-		"Offer Tue 12/08/2026 9:00 AM to 12:00 PM EST",
+		"Offer Tue Nov 24, 2026 9:00 AM to 12:00 PM EST", "Offer Tue Dec 1, 2026 9:00 AM to 12:00 PM EST",
+		"Offer Tue Dec 8, 2026 9:00 AM to 12:00 PM EST",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("request page lacks %q", want)
@@ -76,7 +76,7 @@ func TestQueueShowsWithdrawnAppointments(t *testing.T) {
 		Office: bot.Office{ID: "new-york", Name: "New York City Field Office", Zone: "America/New_York"}, Status: bot.AppointmentWithdrawn}}
 	c := f.signIn("Officer Lee")
 	page := c.get("/staff").Body.String()
-	if !strings.Contains(page, "Appointments the applicant cancelled") || !strings.Contains(page, ref+"</a>: Wed 12/02/2026 10:00 AM EST at New York City Field Office") {
+	if !strings.Contains(page, "Appointments the applicant cancelled") || !strings.Contains(page, ref+"</a>: Wed Dec 2, 2026 10:00 AM EST at New York City Field Office") {
 		t.Errorf("queue:\n%s", page)
 	}
 	f.store.withdrawn = nil

@@ -168,12 +168,12 @@ func formatDate(d flows.Date) string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%02d/%02d/%04d", d.Month, d.Day, d.Year)
+	return d.Time().Format(bot.StaffDate)
 }
 
 // formatTime writes t in zone the way the console does everywhere.
 func formatTime(t time.Time, zone *time.Location) string {
-	return t.In(zone).Format("Mon 01/02/2006 3:04 PM MST")
+	return t.In(zone).Format(bot.StaffTime)
 }
 
 // formatDue writes a callback target: a business-day target, which is
@@ -181,7 +181,7 @@ func formatTime(t time.Time, zone *time.Location) string {
 func formatDue(due time.Time, zone *time.Location) string {
 	d := due.In(zone)
 	if d.Hour() == 0 && d.Minute() == 0 && d.Second() == 0 {
-		return "end of " + d.AddDate(0, 0, -1).Format("Mon 01/02/2006")
+		return "end of " + d.AddDate(0, 0, -1).Format(bot.StaffDay)
 	}
 	return formatTime(due, zone)
 }

@@ -336,7 +336,7 @@ func (c *console) finishRegistration(g *gin.Context, o bot.Officer, kind string)
 		return nil
 	}
 	raw, _ := json.Marshal(cred)
-	label := "Passkey made " + c.cfg.Now().In(c.cfg.Zone).Format("01/02/2006 3:04 PM")
+	label := "Passkey made " + c.cfg.Now().In(c.cfg.Zone).Format(bot.StaffTime)
 	if ua := g.Request.UserAgent(); ua != "" {
 		label += " in " + browserName(ua)
 	}

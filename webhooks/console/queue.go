@@ -97,7 +97,7 @@ func (c *console) handleQueue(g *gin.Context) {
 		return
 	}
 	for _, a := range withdrawn {
-		p.Withdrawn = append(p.Withdrawn, withdrawnRow{Reference: a.Reference, When: a.LocalStart().Format("Mon 01/02/2006 3:04 PM MST"), Office: a.Office.Name})
+		p.Withdrawn = append(p.Withdrawn, withdrawnRow{Reference: a.Reference, When: a.LocalStart().Format(bot.StaffTime), Office: a.Office.Name})
 	}
 	if next != nil {
 		for k, v := range q {
@@ -225,7 +225,7 @@ func (c *console) handleSearch(g *gin.Context) {
 		return
 	}
 	for _, a := range withdrawn {
-		p.Withdrawn = append(p.Withdrawn, withdrawnRow{Reference: a.Reference, When: a.LocalStart().Format("Mon 01/02/2006 3:04 PM MST"), Office: a.Office.Name})
+		p.Withdrawn = append(p.Withdrawn, withdrawnRow{Reference: a.Reference, When: a.LocalStart().Format(bot.StaffTime), Office: a.Office.Name})
 	}
 	c.render(g, http.StatusOK, "queue", p)
 }

@@ -282,7 +282,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 		Purged:      r.Answers.Type == "" && r.Phone == "",
 		Answers:     answers(r),
 		ServiceZone: zoneName(c.cfg.Zone),
-		ZoneName:    zoneName(v.Zone), ZoneNow: now.In(v.Zone).Format("3:04 PM MST on Mon 01/02/2006"),
+		ZoneName:    zoneName(v.Zone), ZoneNow: now.In(v.Zone).Format("3:04 PM MST on " + bot.StaffDay),
 	}
 	switch phone, role, _ := bot.TextContact(r); {
 	case phone == "" && r.ContactPhone != "":
@@ -302,7 +302,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 		}
 		row := offerRow{
 			ID: o.ID, Status: o.Status, Label: offerLabel(o.Status), BetterTimes: o.BetterTimes,
-			Window:    o.Start.In(z).Format("Mon 01/02/2006 3:04 PM") + " to " + o.End.In(z).Format("3:04 PM MST"),
+			Window:    o.Start.In(z).Format(bot.StaffDay+" 3:04 PM") + " to " + o.End.In(z).Format("3:04 PM MST"),
 			Made:      formatTime(o.CreatedAt, c.cfg.Zone),
 			CanCancel: o.Status == bot.OfferAwaiting || o.Status == bot.OfferConfirmed || o.Status == bot.OfferDeclined || o.Status == bot.OfferNoAnswer,
 		}
@@ -369,7 +369,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 	p.Preferences = bot.PreferencesLabel(r.Answers)
 	for _, w := range bot.ProposeWindows(r, now) {
 		s, e := w.Start.In(v.Zone), w.End.In(v.Zone)
-		p.Proposals = append(p.Proposals, proposal{Label: s.Format("Mon 01/02/2006 3:04 PM") + " to " + e.Format("3:04 PM MST"),
+		p.Proposals = append(p.Proposals, proposal{Label: s.Format(bot.StaffDay+" 3:04 PM") + " to " + e.Format("3:04 PM MST"),
 			Date: s.Format(time.DateOnly), Start: s.Format("15:04"), End: e.Format("15:04")})
 	}
 	next := flows.AddBusinessDays(flows.DateOf(now.In(v.Zone)), 1)
@@ -381,7 +381,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 	for _, a := range v.Appointments {
 		local := a.LocalStart()
 		p.Appointments = append(p.Appointments, appointmentRow{
-			When: local.Format("Mon 01/02/2006 3:04 PM MST"), Office: a.Office.Name, Address: a.Office.Address,
+			When: local.Format(bot.StaffTime), Office: a.Office.Name, Address: a.Office.Address,
 			Status: appointmentLabels[a.Status], Note: a.Note, Made: formatTime(a.CreatedAt, c.cfg.Zone),
 			Booked: a.Status == bot.AppointmentBooked,
 		})
