@@ -1,0 +1,993 @@
+package postgres
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"infopass/bot"
+	"infopass/bot/vault"
+	"infopass/flows"
+)
+
+// FillPlan is the synthetic deployment Fill writes.
+//
+// Requests are filed evenly over RetentionDays plus fillHandlingDays
+// before Now, in id order: submitted ones recently filed (and a few stale
+// ones), the rest scheduled, completed or closed a few days after filing.
+// Those closed or completed before RetentionDays are written as the purge
+// leaves them: no personal data, no conversation, no texts. Abandoned
+// partial conversations are as many per day, per filed request, as
+// Abandoned says, over the last bot.IdleExpire (older ones were deleted).
+type FillPlan struct {
+	Requests      int       // filed requests
+	Now           time.Time // the fill's present
+	Seed          uint64    // the same seed gives the same requests (FillSample)
+	RetentionDays int       // RETENTION_DAYS
+	Messages      int       // messages of each filing conversation (even: turns of two)
+	Abandoned     float64   // conversations begun and never filed, per filed one
+	// Texts is the text of a callback offer (bot.KindOffer) or of its
+	// reminder (bot.KindReminder) about o, as the service writes it.
+	Texts func(kind string, o bot.CallbackOffer) string
+}
+
+// fillHandlingDays is how long after filing the oldest requests were
+// still being worked: the fill spans that many days more than retention.
+const fillHandlingDays = 30
+
+func (p FillPlan) check() error {
+	switch {
+	case p.Requests < 0, p.RetentionDays < 1, p.Messages < 2, p.Messages%2 != 0, p.Abandoned < 0:
+		return fmt.Errorf("fill: a plan needs requests >= 0, retention >= 1 day, an even number of messages >= 2, abandoned >= 0: %+v", p)
+	case p.Now.IsZero(), p.Texts == nil:
+		return errors.New("fill: a plan needs Now and Texts")
+	}
+	return nil
+}
+
+// span is the period requests were filed in.
+func (p FillPlan) span() time.Duration {
+	return time.Duration(p.RetentionDays+fillHandlingDays) * 24 * time.Hour
+}
+
+// abandoned is how many partial conversations of the last IdleExpire the
+// plan has.
+func (p FillPlan) abandoned() int {
+	return int(p.Abandoned * float64(p.Requests) * float64(bot.IdleExpire) / float64(p.span()))
+}
+
+// reps is how many representatives file: each about 10 requests a year.
+func (p FillPlan) reps() int { return max(1, p.Requests/50) }
+
+// Random streams, one per kind of row, so that each table's pass draws
+// the same values for a request whatever the others draw.
+const (
+	streamRequest = iota + 1
+	streamTime
+	streamOffers
+	streamEvents
+	streamAccess
+	streamMessages
+	streamAbandoned
+)
+
+func (p FillPlan) rng(stream, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(p.Seed^uint64(stream)<<56, uint64(i)))
+}
+
+// submittedAt is when request i was filed: evenly over the span, in order.
+func (p FillPlan) submittedAt(i int) time.Time {
+	start := p.Now.Add(-p.span())
+	step := float64(p.span()) / float64(max(p.Requests, 1))
+	return start.Add(time.Duration((float64(i) + p.rng(streamTime, i).Float64()) * step))
+}
+
+// filingTime is how long a filing conversation took, before submission.
+const filingTime = 8 * time.Minute
+
+// abandonedAt is when abandoned conversation a began: evenly over the last
+// IdleExpire, in order.
+func (p FillPlan) abandonedAt(a int) time.Time {
+	start := p.Now.Add(-bot.IdleExpire + time.Hour)
+	step := float64(bot.IdleExpire-2*time.Hour) / float64(max(p.abandoned(), 1))
+	return start.Add(time.Duration((float64(a) + p.rng(streamTime, -1-a).Float64()) * step))
+}
+
+// fillRequest is one synthetic request, before sealing.
+type fillRequest struct {
+	i              int
+	reference      string
+	at, updated    time.Time
+	purged         bool
+	status         string
+	typ            flows.AppointmentType
+	language       string
+	channel        bot.Channel
+	role           flows.Role
+	phone, contact string // E.164; contact "" when nobody may be texted
+	answers        flows.Answers
+}
+
+func (r fillRequest) handled() bool { return r.status != bot.StatusSubmitted }
+
+// request returns request i.
+func (p FillPlan) request(i int) fillRequest {
+	g := p.rng(streamRequest, i)
+	r := fillRequest{i: i, reference: fillReference(p.Seed, i), at: p.submittedAt(i)}
+	age := p.Now.Sub(r.at)
+	r.typ = pick(g, []weighted[flows.AppointmentType]{{55, flows.TypeADIT}, {25, flows.TypeEAP}, {20, flows.TypeIJ}})
+	r.language = pick(g, fillLanguages)
+	r.channel = pick(g, []weighted[bot.Channel]{{60, bot.SMS}, {40, bot.Voice}})
+	r.role = pick(g, []weighted[flows.Role]{{80, flows.RoleApplicant}, {20, flows.RoleRepresentative}})
+	day := 24 * time.Hour
+	switch {
+	case age < 2*day:
+		r.status = pick(g, []weighted[string]{{92, bot.StatusSubmitted}, {8, bot.StatusScheduled}})
+	case age < fillHandlingDays*day:
+		r.status = pick(g, []weighted[string]{{35, bot.StatusSubmitted}, {40, bot.StatusScheduled}, {20, bot.StatusCompleted}, {5, bot.StatusClosed}})
+	case age < 180*day: // STALE_DAYS closes what nobody touched longer
+		r.status = pick(g, []weighted[string]{{1, bot.StatusSubmitted}, {2, bot.StatusScheduled}, {62, bot.StatusCompleted}, {35, bot.StatusClosed}})
+	default:
+		r.status = pick(g, []weighted[string]{{3, bot.StatusScheduled}, {62, bot.StatusCompleted}, {35, bot.StatusClosed}})
+	}
+	r.updated = r.at
+	switch r.status {
+	case bot.StatusScheduled:
+		r.updated = r.at.Add(time.Duration(1+g.Float64()*4) * day)
+	case bot.StatusCompleted, bot.StatusClosed:
+		r.updated = r.at.Add(time.Duration(2+g.Float64()*18) * day)
+	}
+	if latest := p.Now.Add(-time.Minute); r.updated.After(latest) {
+		r.updated = latest
+	}
+	r.purged = (r.status == bot.StatusCompleted || r.status == bot.StatusClosed) &&
+		r.updated.Before(p.Now.AddDate(0, 0, -p.RetentionDays))
+
+	if r.role == flows.RoleApplicant {
+		r.phone = p.phone(i)
+	} else {
+		r.phone = p.phone(2*p.Requests + g.IntN(p.reps()))
+	}
+	r.answers = p.answers(g, r)
+	req := bot.Request{Answers: r.answers, Channel: r.channel, Phone: r.phone}
+	r.contact, _, _ = bot.TextContact(req)
+	if r.contact == "" {
+		r.contact = r.answers.ContactPhone()
+	}
+	return r
+}
+
+// answers are the wizard's answers of r.
+func (p FillPlan) answers(g *rand.Rand, r fillRequest) flows.Answers {
+	first, last := fillFirstNames[g.IntN(len(fillFirstNames))], fillLastNames[g.IntN(len(fillLastNames))]
+	a := flows.Answers{Language: r.language, Role: r.role, Type: r.typ, DaysAnswered: true,
+		Name: first + " " + last, TimeOfDay: pick(g, []weighted[flows.TimeOfDay]{{40, flows.Morning}, {30, flows.Afternoon}, {30, flows.AnyTime}})}
+	filed := flows.DateOf(r.at)
+	switch r.typ {
+	case flows.TypeADIT:
+		a.NeededBy = filed.AddDays(5 + g.IntN(25))
+	case flows.TypeEAP:
+		a.TravelDate = filed.AddDays(12 + g.IntN(30))
+		a.TravelReason = fillTravelReasons[g.IntN(len(fillTravelReasons))]
+	case flows.TypeIJ:
+		a.OrderDate = filed.AddDays(-10 - g.IntN(200))
+		a.Granted = flows.Grants()[g.IntN(len(flows.Grants()))]
+	}
+	for _, d := range flows.Weekdays() {
+		if g.IntN(3) == 0 {
+			a.Days = append(a.Days, d)
+		}
+	}
+	a.BirthDate = flows.Date{Year: 1945 + g.IntN(60), Month: time.Month(1 + g.IntN(12)), Day: 1 + g.IntN(28)}
+	if g.IntN(100) < 97 {
+		a.ZIP = fillZIPs[g.IntN(len(fillZIPs))] + fmt.Sprintf("%02d", g.IntN(100))
+	} else {
+		a.Country = fillCountries[g.IntN(len(fillCountries))]
+	}
+	a.BirthCountry = fillCountries[g.IntN(len(fillCountries))]
+	if g.IntN(100) < 60 {
+		a.Receipt = fillReceipt(p.Seed, r.i)
+	}
+	if g.IntN(100) < 75 {
+		a.ANumber = fillANumber(p.Seed, r.i)
+	}
+	if g.IntN(100) < 70 {
+		a.Email = strings.ToLower(asciiName(first)+"."+asciiName(last)) + fmt.Sprint(g.IntN(1000)) + "@example.org"
+	}
+	if r.role == flows.RoleApplicant {
+		a.Phone = r.phone
+		if g.IntN(10) == 0 {
+			a.Phone = p.phone(p.Requests + r.i) // a relative's phone
+		}
+	} else {
+		rf, rl := fillFirstNames[g.IntN(len(fillFirstNames))], fillLastNames[g.IntN(len(fillLastNames))]
+		a.Rep = flows.Representative{Name: rf + " " + rl, Phone: r.phone, ConfirmByText: g.IntN(10) < 7,
+			Email: strings.ToLower(asciiName(rl)) + "@law-office.example.com"}
+		if g.IntN(10) < 3 {
+			a.Rep.AccountNumber = fmt.Sprintf("%012d", g.Int64N(1e12))
+		}
+		if g.IntN(10) < 7 {
+			a.Phone = p.phone(p.Requests + r.i)
+		}
+	}
+	return a
+}
+
+// fillOffer is a callback offer of a request, with its texts.
+type fillOffer struct {
+	start, end, created, updated, answered time.Time
+	status, reason, messageStatus          string
+	betterTimes                            string
+	texts                                  []fillText
+}
+
+// fillText is a text of the outbox about an offer.
+type fillText struct {
+	kind, status               string
+	sendAfter, sentAt, created time.Time
+}
+
+// offers are r's callback offers, oldest first.
+func (p FillPlan) offers(r fillRequest) []fillOffer {
+	g := p.rng(streamOffers, r.i)
+	consent := r.contact != "" && (r.answers.Role == flows.RoleApplicant && r.channel == bot.SMS ||
+		r.answers.Role == flows.RoleRepresentative && r.answers.Rep.ConfirmByText)
+	hour := time.Hour
+	window := func(created time.Time) (time.Time, time.Time) {
+		start := created.Add(time.Duration(26+g.IntN(48)) * hour).Truncate(hour)
+		return start, start.Add(2 * hour)
+	}
+	offer := func(created time.Time, status string) fillOffer {
+		o := fillOffer{created: created, updated: created, status: status}
+		o.start, o.end = window(created)
+		if !consent {
+			o.status, o.reason = bot.OfferNotSent, bot.ReasonNoConsent
+			return o
+		}
+		o.messageStatus = pick(g, []weighted[string]{{93, bot.MsgDelivered}, {3, bot.MsgSent}, {2, bot.MsgUndelivered}, {2, bot.MsgFailed}})
+		o.texts = append(o.texts, fillText{kind: bot.KindOffer, status: o.messageStatus, created: created,
+			sendAfter: created, sentAt: created.Add(2 * time.Second)})
+		switch status {
+		case bot.OfferConfirmed, bot.OfferDeclined:
+			o.answered = created.Add(time.Duration(5+g.IntN(120)) * time.Minute)
+			o.updated = o.answered
+			if status == bot.OfferDeclined {
+				o.betterTimes = fillBetterTimes[g.IntN(len(fillBetterTimes))]
+			}
+		case bot.OfferExpired:
+			o.updated = o.start
+		case bot.OfferCancelled:
+			o.updated = created.Add(time.Duration(1+g.IntN(20)) * hour)
+		}
+		if status == bot.OfferConfirmed {
+			remind := o.start.Add(-time.Hour)
+			t := fillText{kind: bot.KindReminder, status: bot.MsgDelivered, created: o.answered, sendAfter: remind, sentAt: remind.Add(2 * time.Second)}
+			if remind.After(p.Now) {
+				t.status, t.sentAt = bot.MsgQueued, time.Time{}
+			}
+			o.texts = append(o.texts, t)
+		}
+		return o
+	}
+	day := 24 * time.Hour
+	created := r.at.Add(time.Duration(20+g.IntN(28)) * hour)
+	if created.After(p.Now) {
+		return nil
+	}
+	if !r.handled() {
+		if p.Now.Sub(r.at) < day || g.IntN(10) >= 3 {
+			return nil
+		}
+		o := offer(created, bot.OfferAwaiting)
+		if o.status == bot.OfferAwaiting {
+			// Still awaiting: its window is ahead (the expiry job took
+			// those that began).
+			o.start = p.Now.Add(time.Duration(2+g.IntN(70)) * hour).Truncate(hour)
+			o.end = o.start.Add(2 * hour)
+		}
+		return []fillOffer{o}
+	}
+	var list []fillOffer
+	if first := g.IntN(100); first < 10 {
+		list = append(list, offer(created, bot.OfferDeclined))
+		created = created.Add(day)
+	} else if first < 15 {
+		list = append(list, offer(created, bot.OfferExpired))
+		created = created.Add(2 * day)
+	}
+	last := bot.OfferConfirmed
+	if r.status == bot.StatusClosed {
+		last = pick(g, []weighted[string]{{50, bot.OfferConfirmed}, {30, bot.OfferExpired}, {20, bot.OfferCancelled}})
+	}
+	if !created.After(p.Now) {
+		list = append(list, offer(created, last))
+	}
+	return list
+}
+
+// fillEvent is a status change of a request.
+type fillEvent struct {
+	status, note string
+	at           time.Time
+	client       bool // by the API client, else by an officer
+}
+
+// events are r's status changes, oldest first.
+func (p FillPlan) events(r fillRequest) []fillEvent {
+	g := p.rng(streamEvents, r.i)
+	note := func() string {
+		if r.purged || g.IntN(2) == 0 {
+			return ""
+		}
+		return fillNotes[g.IntN(len(fillNotes))]
+	}
+	mid := r.at.Add(r.updated.Sub(r.at) / 2)
+	switch r.status {
+	case bot.StatusScheduled:
+		return []fillEvent{{bot.StatusScheduled, note(), r.updated, g.IntN(10) == 0}}
+	case bot.StatusCompleted:
+		return []fillEvent{{bot.StatusScheduled, note(), mid, g.IntN(10) == 0}, {bot.StatusCompleted, note(), r.updated, g.IntN(10) == 0}}
+	case bot.StatusClosed:
+		return []fillEvent{{bot.StatusClosed, note(), r.updated, g.IntN(10) == 0}}
+	}
+	return nil
+}
+
+// fillReference is request i's reference: the 40 bits of a bijection of
+// i, so that no two collide.
+func fillReference(seed uint64, i int) string {
+	x := (uint64(i)*0x9E3779B1 + seed) & (1<<40 - 1)
+	out := []byte("IP-")
+	for k := 7; k >= 0; k-- {
+		out = append(out, crockford[(x>>(5*k))&31])
+	}
+	return string(out)
+}
+
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+func fillANumber(seed uint64, i int) string {
+	return fmt.Sprintf("A%09d", 100_000_000+(uint64(i)*7919+seed)%800_000_000)
+}
+
+func fillReceipt(seed uint64, i int) string {
+	prefixes := []string{"IOE", "EAC", "WAC", "LIN", "SRC", "MSC", "NBC"}
+	return fmt.Sprintf("%s%010d", prefixes[i%len(prefixes)], (uint64(i)*104729+seed)%10_000_000_000)
+}
+
+// Phone numbers of the fill: area codes of large cities with exchanges
+// from 2xx to 8xx (no N11), none of them the bench's +1 202 55x.
+var (
+	fillAreaCodes = []string{"212", "213", "305", "312", "347", "415", "617", "646", "713", "718", "786", "832", "909", "917", "956"}
+	fillExchanges = func() []int {
+		var list []int
+		for e := 230; e <= 899; e++ {
+			if e%100 != 11 && e != 555 && (e < 300 || e >= 320) {
+				list = append(list, e)
+			}
+		}
+		return list
+	}()
+)
+
+// phone returns the k-th number of the fill (a bijection of k): filers
+// are k < Requests, relatives' phones Requests + i, representatives
+// 2×Requests + r, abandoned conversations 3×Requests + a.
+func (p FillPlan) phone(k int) string {
+	total := uint64(len(fillAreaCodes) * len(fillExchanges) * 10_000)
+	x := (uint64(k)*1_000_003 + p.Seed) % total
+	line := x % 10_000
+	x /= 10_000
+	return fmt.Sprintf("+1%s%03d%04d", fillAreaCodes[x/uint64(len(fillExchanges))], fillExchanges[x%uint64(len(fillExchanges))], line)
+}
+
+// FillIdentity is what identifies a request of a fill, for the bench to
+// look it up as staff would.
+type FillIdentity struct {
+	Reference, ANumber, Receipt, Phone string
+	Status, Type, Language             string
+}
+
+// FillSample returns up to n requests of plan that still hold their
+// personal data, spread over the whole fill.
+func FillSample(plan FillPlan, n int) []FillIdentity {
+	var out []FillIdentity
+	if plan.Requests == 0 || n <= 0 {
+		return nil
+	}
+	step := max(1, plan.Requests/n)
+	for i := step / 2; i < plan.Requests && len(out) < n; i += step {
+		for j := i; j < min(i+step, plan.Requests); j++ {
+			r := plan.request(j)
+			if r.purged {
+				continue
+			}
+			out = append(out, FillIdentity{Reference: r.reference, ANumber: r.answers.ANumber, Receipt: r.answers.Receipt,
+				Phone: r.phone, Status: r.status, Type: string(r.typ), Language: r.language})
+			break
+		}
+	}
+	return out
+}
+
+// fillGen writes a plan's rows.
+type fillGen struct {
+	plan     FillPlan
+	keys     *vault.Keyring
+	tmpl     fillTemplate
+	officers []int64
+	// slots are the conversations in the order they began: request i's
+	// (req = i) or abandoned conversation a's (req = -1 - a). A
+	// conversation's id is its slot's index + 1.
+	slots   []int32
+	reqConv []int64 // request i's conversation id (0: purged with it)
+	texts   map[fillTextKey]string
+}
+
+func newFillGen(plan FillPlan, keys *vault.Keyring, tmpl fillTemplate, officers []int64) *fillGen {
+	g := &fillGen{plan: plan, keys: keys, tmpl: tmpl, officers: officers, reqConv: make([]int64, plan.Requests),
+		texts: map[fillTextKey]string{}}
+	n, a := plan.Requests, plan.abandoned()
+	g.slots = make([]int32, 0, n+a)
+	i, k := 0, 0
+	nextAbandoned := func() time.Time { return plan.abandonedAt(k) }
+	ab := nextAbandoned()
+	for i < n || k < a {
+		if i < n && (k >= a || plan.submittedAt(i).Add(-filingTime).Before(ab)) {
+			g.reqConv[i] = int64(len(g.slots) + 1)
+			g.slots = append(g.slots, int32(i))
+			i++
+			continue
+		}
+		g.slots = append(g.slots, int32(-1-k))
+		k++
+		if k < a {
+			ab = nextAbandoned()
+		}
+	}
+	return g
+}
+
+func (g *fillGen) seal(s, table, column string, id int64) string {
+	return g.keys.SealString(s, table, column, rowKey(id))
+}
+
+func (g *fillGen) tables() []fillTable {
+	return []fillTable{
+		{"participants", []string{"phone_idx", "phone", "language", "opted_out_at", "created_at", "texted_at"}, false, g.participants},
+		{"conversations", []string{"id", "phone_idx", "open", "step", "state", "history", "invalid_count", "channel", "attestation", "version", "created_at", "updated_at", "closed_at"}, true, g.conversations},
+		{"messages", []string{"id", "conversation_id", "direction", "channel", "provider_id", "body", "reply", "reply_to", "created_at"}, true, g.messages},
+		{"requests", []string{"id", "reference", "conversation_id", "status", "type", "language", "channel", "role", "phone_idx", "phone",
+			"contact_idx", "contact_phone", "zip", "answers", "a_number_idx", "receipt_idx", "submitted_at", "updated_at", "purged_at"}, true, g.requests},
+		{"request_events", []string{"id", "request_id", "status", "note", "actor", "officer_id", "created_at"}, true, g.events},
+		{"callback_offers", []string{"id", "request_id", "starts_at", "ends_at", "zone", "status", "contact_idx", "contact_phone", "contact_role",
+			"not_sent_reason", "message_status", "better_times", "answered_at", "created_at", "updated_at"}, true, g.offers},
+		{"outbox", []string{"id", "kind", "offer_id", "to_idx", "to_phone", "body", "status", "attempts", "send_after", "claimed_at",
+			"provider_sid", "created_at", "sent_at", "updated_at"}, true, g.outbox},
+		// Its id is GENERATED ALWAYS: drawn as the rows go in.
+		{"request_access", []string{"request_id", "reference", "officer_id", "api_client", "session_id", "action", "at"}, false, g.access},
+	}
+}
+
+func (g *fillGen) participants(w *copyWriter) error {
+	p := g.plan
+	row := func(phone, language string, created time.Time, texted, optedOut bool) {
+		idx := g.keys.Index("phone", phone)
+		w.text(idx)
+		w.text(g.keys.SealString(phone, "participants", "phone", idx))
+		w.text(language)
+		if optedOut {
+			w.time(created.Add(time.Hour))
+		} else {
+			w.null()
+		}
+		w.time(created)
+		if texted {
+			w.time(created)
+		} else {
+			w.null()
+		}
+		w.end()
+	}
+	for i := range p.Requests {
+		r := p.request(i)
+		if r.role == flows.RoleApplicant && !r.purged {
+			row(r.phone, r.language, r.at.Add(-filingTime), r.channel == bot.SMS, i%200 == 0)
+		}
+	}
+	start := p.Now.Add(-p.span())
+	for k := range p.reps() {
+		row(p.phone(2*p.Requests+k), "en", start, true, false)
+	}
+	for a := range p.abandoned() {
+		c := p.abandonedConversation(a)
+		row(c.phone, c.language, c.at, c.channel == bot.SMS, false)
+	}
+	return nil
+}
+
+// fillAbandoned is a conversation begun and never filed.
+type fillAbandoned struct {
+	phone, language string
+	channel         bot.Channel
+	at              time.Time
+	turns           int
+	open            bool
+	role            flows.Role
+	typ             flows.AppointmentType
+}
+
+func (p FillPlan) abandonedConversation(a int) fillAbandoned {
+	g := p.rng(streamAbandoned, a)
+	return fillAbandoned{phone: p.phone(3*p.Requests + a), at: p.abandonedAt(a), language: pick(g, fillLanguages),
+		channel: pick(g, []weighted[bot.Channel]{{60, bot.SMS}, {40, bot.Voice}}), turns: 1 + g.IntN(4), open: g.IntN(4) != 0,
+		role: pick(g, []weighted[flows.Role]{{80, flows.RoleApplicant}, {20, flows.RoleRepresentative}}),
+		typ:  pick(g, []weighted[flows.AppointmentType]{{55, flows.TypeADIT}, {25, flows.TypeEAP}, {20, flows.TypeIJ}})}
+}
+
+func (g *fillGen) conversations(w *copyWriter) error {
+	p := g.plan
+	for s, slot := range g.slots {
+		id := int64(s + 1)
+		var (
+			phone, step, attestation string
+			open                     bool
+			history                  []string
+			channel                  bot.Channel
+			state                    conversationState
+			created, updated         time.Time
+		)
+		if slot >= 0 {
+			r := p.request(int(slot))
+			if r.purged {
+				continue
+			}
+			phone, step, history, channel, state.Answers = r.phone, g.tmpl.step, g.tmpl.history, r.channel, r.answers
+			created, updated = r.at.Add(-filingTime), r.at
+		} else {
+			c := p.abandonedConversation(int(-1 - slot))
+			phone, channel, open = c.phone, c.channel, c.open
+			k := min(c.turns, len(g.tmpl.history)-1)
+			step, history = g.tmpl.history[k], g.tmpl.history[:k]
+			if !open {
+				step = string(flows.StepCancelled)
+			}
+			// What the first questions asked: the language, who is asking,
+			// the type.
+			state.Answers = flows.Answers{Language: c.language}
+			if k > 1 {
+				state.Answers.Role = c.role
+			}
+			if k > 2 {
+				state.Answers.Type = c.typ
+			}
+			created, updated = c.at, c.at.Add(time.Duration(c.turns)*time.Minute)
+		}
+		if channel == bot.Voice {
+			attestation = "A"
+		}
+		raw, err := json.Marshal(state)
+		if err != nil {
+			return err
+		}
+		w.int(id)
+		w.text(g.keys.Index("phone", phone))
+		w.bool(open)
+		w.text(step)
+		w.text(g.keys.Seal(raw, "conversations", "state", rowKey(id)))
+		w.array(history)
+		w.int(0)
+		w.text(string(channel))
+		w.text(attestation)
+		w.int(int64(g.tmpl.version))
+		w.time(created)
+		w.time(updated)
+		if open {
+			w.null()
+		} else {
+			w.time(updated)
+		}
+		w.end()
+	}
+	return nil
+}
+
+func (g *fillGen) messages(w *copyWriter) error {
+	p := g.plan
+	var id int64
+	for s, slot := range g.slots {
+		conv := int64(s + 1)
+		var (
+			turns   []templateTurn
+			channel bot.Channel
+			ref     string
+			begin   time.Time
+			took    time.Duration
+		)
+		if slot >= 0 {
+			r := p.request(int(slot))
+			if r.purged {
+				continue
+			}
+			turns = spread(g.tmpl.turns, p.Messages/2)
+			channel, ref, begin, took = r.channel, r.reference, r.at.Add(-filingTime), filingTime
+		} else {
+			c := p.abandonedConversation(int(-1 - slot))
+			turns = g.tmpl.turns[:min(c.turns, len(g.tmpl.turns))]
+			channel, begin, took = c.channel, c.at, time.Duration(c.turns)*time.Minute
+		}
+		rng := p.rng(streamMessages, s)
+		var sid [16]byte
+		for t, turn := range turns {
+			at := begin.Add(took * time.Duration(t) / time.Duration(max(len(turns)-1, 1)))
+			reply, out := turn.reply, turn.outBody
+			if ref != "" {
+				reply, out = g.tmpl.withReference(turn, ref)
+			}
+			id++
+			in := id
+			for k := 0; k < 16; k += 8 {
+				v := rng.Uint64()
+				for b := range 8 {
+					sid[k+b] = byte(v >> (8 * b))
+				}
+			}
+			provider := "SM" + hex.EncodeToString(sid[:])
+			if channel == bot.Voice {
+				provider = "CA" + hex.EncodeToString(sid[:]) + ":" + fmt.Sprint(t)
+			}
+			w.int(in)
+			w.int(conv)
+			w.text("in")
+			w.text(string(channel))
+			w.text(provider)
+			w.text(g.seal(turn.inBody, "messages", "body", in))
+			w.text(g.keys.Seal(reply, "messages", "reply", rowKey(in)))
+			w.null()
+			w.time(at)
+			w.end()
+			if out == "" {
+				continue
+			}
+			id++
+			w.int(id)
+			w.int(conv)
+			w.text("out")
+			w.text(string(channel))
+			w.null()
+			w.text(g.seal(out, "messages", "body", id))
+			w.text("")
+			w.int(in)
+			w.time(at)
+			w.end()
+		}
+	}
+	return nil
+}
+
+// spread picks n of turns evenly, the first and the last among them.
+func spread(turns []templateTurn, n int) []templateTurn {
+	if n >= len(turns) {
+		return turns
+	}
+	out := make([]templateTurn, 0, n)
+	for k := range n {
+		out = append(out, turns[k*(len(turns)-1)/max(n-1, 1)])
+	}
+	return out
+}
+
+func (g *fillGen) requests(w *copyWriter) error {
+	p := g.plan
+	for i := range p.Requests {
+		r := p.request(i)
+		id := int64(i + 1)
+		w.int(id)
+		w.text(r.reference)
+		w.ref(g.reqConv[i] * boolInt(!r.purged))
+		w.text(r.status)
+		w.text(string(r.typ))
+		w.text(r.language)
+		w.text(string(r.channel))
+		w.text(string(r.role))
+		if r.purged {
+			for range 4 {
+				w.text("")
+			}
+			w.text(r.answers.ZIP)
+			for range 3 {
+				w.text("")
+			}
+		} else {
+			raw, err := json.Marshal(r.answers)
+			if err != nil {
+				return err
+			}
+			w.text(g.keys.Index("phone", r.phone))
+			w.text(g.seal(r.phone, "requests", "phone", id))
+			w.text(g.keys.Index("phone", r.contact))
+			w.text(g.seal(r.contact, "requests", "contact_phone", id))
+			w.text(r.answers.ZIP)
+			w.text(g.keys.Seal(raw, "requests", "answers", rowKey(id)))
+			w.text(g.keys.Index("a_number", r.answers.ANumber))
+			w.text(g.keys.Index("receipt", r.answers.Receipt))
+		}
+		w.time(r.at)
+		w.time(r.updated)
+		if r.purged {
+			w.time(r.updated.AddDate(0, 0, p.RetentionDays))
+		} else {
+			w.null()
+		}
+		w.end()
+	}
+	return nil
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (g *fillGen) officer(rng *rand.Rand) int64 { return g.officers[rng.IntN(len(g.officers))] }
+
+func (g *fillGen) events(w *copyWriter) error {
+	p := g.plan
+	var id int64
+	for i := range p.Requests {
+		r := p.request(i)
+		rng := p.rng(streamEvents, -1-i)
+		for _, e := range p.events(r) {
+			id++
+			w.int(id)
+			w.int(int64(i + 1))
+			w.text(e.status)
+			w.text(g.seal(e.note, "request_events", "note", id))
+			if e.client {
+				w.text("api:crm-sync")
+				w.null()
+			} else {
+				w.text("")
+				w.int(g.officer(rng))
+			}
+			w.time(e.at)
+			w.end()
+		}
+	}
+	return nil
+}
+
+func (g *fillGen) offers(w *copyWriter) error {
+	p := g.plan
+	var id int64
+	for i := range p.Requests {
+		r := p.request(i)
+		for _, o := range p.offers(r) {
+			id++
+			contact, role := r.contact, string(r.answers.Role)
+			if o.status == bot.OfferNotSent || r.purged {
+				contact = ""
+			}
+			if o.status == bot.OfferNotSent {
+				role = ""
+			}
+			better := o.betterTimes
+			if r.purged {
+				better = ""
+			}
+			w.int(id)
+			w.int(int64(i + 1))
+			w.time(o.start)
+			w.time(o.end)
+			w.text(flows.TimeZoneForZIP(r.answers.ZIP))
+			w.text(o.status)
+			w.text(g.keys.Index("phone", contact))
+			w.text(g.seal(contact, "callback_offers", "contact_phone", id))
+			w.text(role)
+			w.text(o.reason)
+			w.text(o.messageStatus)
+			w.text(g.seal(better, "callback_offers", "better_times", id))
+			w.timeOrNull(o.answered)
+			w.time(o.created)
+			w.time(o.updated)
+			w.end()
+		}
+	}
+	return nil
+}
+
+func (g *fillGen) outbox(w *copyWriter) error {
+	p := g.plan
+	var id, offerID int64
+	for i := range p.Requests {
+		r := p.request(i)
+		rng := p.rng(streamOffers, -1-i)
+		for _, o := range p.offers(r) {
+			offerID++
+			if r.purged {
+				continue // retention deleted its texts
+			}
+			offer := bot.CallbackOffer{ID: offerID, Language: r.language, Start: o.start, End: o.end,
+				Zone: flows.TimeZoneForZIP(r.answers.ZIP)}
+			for _, t := range o.texts {
+				body := g.text(t.kind, offer, r.reference)
+				id++
+				w.int(id)
+				w.text(t.kind)
+				w.int(offerID)
+				w.text(g.keys.Index("phone", r.contact))
+				w.text(g.seal(r.contact, "outbox", "to_phone", id))
+				w.text(g.seal(body, "outbox", "body", id))
+				w.text(t.status)
+				if t.status == bot.MsgQueued {
+					w.int(0)
+					w.time(t.sendAfter)
+					w.null()
+					w.null()
+				} else {
+					w.int(1)
+					w.time(t.sendAfter)
+					w.time(t.sendAfter)
+					w.text(fmt.Sprintf("SM%016x%016x", rng.Uint64(), rng.Uint64()))
+				}
+				w.time(t.created)
+				w.timeOrNull(t.sentAt)
+				if t.sentAt.IsZero() {
+					w.time(t.created)
+				} else {
+					w.time(t.sentAt.Add(5 * time.Second))
+				}
+				w.end()
+			}
+		}
+	}
+	return nil
+}
+
+// text is the text of kind about o for request ref. Rendering a message
+// costs more than the rest of the row: texts are rendered once per
+// language, window and zone, and given the reference after.
+func (g *fillGen) text(kind string, o bot.CallbackOffer, ref string) string {
+	const placeholder = "IP-REFERENC"
+	key := fillTextKey{kind, o.Language, o.Zone, o.Start.Unix(), o.End.Unix()}
+	t, ok := g.texts[key]
+	if !ok {
+		o.Reference = placeholder
+		t = g.plan.Texts(kind, o)
+		if len(g.texts) > 1<<18 {
+			clear(g.texts)
+		}
+		g.texts[key] = t
+	}
+	return strings.ReplaceAll(t, placeholder, ref)
+}
+
+type fillTextKey struct {
+	kind, language, zone string
+	start, end           int64
+}
+
+func (g *fillGen) access(w *copyWriter) error {
+	p := g.plan
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	session := make([]byte, 26)
+	for i := range p.Requests {
+		r := p.request(i)
+		rng := p.rng(streamAccess, i)
+		row := func(action string, at time.Time, client bool) {
+			w.int(int64(i + 1))
+			w.text(r.reference)
+			if client {
+				w.null()
+				w.text("crm-sync")
+				w.text("")
+			} else {
+				w.int(g.officer(rng))
+				w.null()
+				for k := range session {
+					session[k] = alphabet[rng.IntN(32)]
+				}
+				w.text(string(session))
+			}
+			w.text(action)
+			w.time(at)
+			w.end()
+		}
+		between := func(a, b time.Time) time.Time {
+			if !b.After(a) {
+				return a
+			}
+			return a.Add(time.Duration(rng.Int64N(int64(b.Sub(a)))))
+		}
+		views := rng.IntN(2)
+		if r.handled() {
+			views = 2 + rng.IntN(5)
+		}
+		last := r.updated
+		if last.Equal(r.at) {
+			last = r.at.Add(time.Hour)
+		}
+		if last.After(p.Now) {
+			last = p.Now.Add(-time.Second)
+		}
+		for range views {
+			row(bot.AccessView, between(r.at, last), rng.IntN(10) == 0)
+		}
+		for _, o := range p.offers(r) {
+			row(bot.AccessOffer, o.created, false)
+		}
+		for _, e := range p.events(r) {
+			row(bot.AccessStatus, e.at, e.client)
+		}
+		if rng.IntN(20) == 0 {
+			row(bot.AccessSearch, between(r.at, last), false)
+		}
+	}
+	return nil
+}
+
+// weighted is a choice and its weight.
+type weighted[T any] struct {
+	weight int
+	value  T
+}
+
+func pick[T any](g *rand.Rand, choices []weighted[T]) T {
+	total := 0
+	for _, c := range choices {
+		total += c.weight
+	}
+	n := g.IntN(total)
+	for _, c := range choices {
+		if n < c.weight {
+			return c.value
+		}
+		n -= c.weight
+	}
+	return choices[len(choices)-1].value
+}
+
+// asciiName keeps the ASCII letters of a name, for an email address.
+func asciiName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "applicant"
+	}
+	return b.String()
+}
+
+// The mix of languages: what the Contact Center's callers speak, roughly.
+var fillLanguages = []weighted[string]{
+	{40, "en"}, {32, "es"}, {5, "zh-Hans"}, {4, "vi"}, {3, "fil"}, {2, "fr"}, {3, "pt"},
+	{2, "ar"}, {2, "ko"}, {2, "ru"}, {3, "ht"}, {1, "pl"}, {1, "eo"},
+}
+
+var (
+	fillFirstNames = []string{"Maria", "José", "Juan", "Ana", "Luis", "Carmen", "Wei", "Li Na", "Nguyễn Văn", "Thị Lan", "Maria Clara",
+		"Jean", "Marie", "Rosa", "Carlos", "Fatima", "Mohammed", "Olga", "Dmitri", "Min-jun", "Seo-yeon", "Piotr", "Agnieszka",
+		"João", "Ana Paula", "Jean-Baptiste", "Wisly", "Esperanza", "Guadalupe", "Francisco", "Aisha", "Oksana", "Priya", "Rahul"}
+	fillLastNames = []string{"García", "Rodríguez", "Martínez", "Hernández", "López", "González", "Pérez", "Wang", "Zhang", "Nguyen",
+		"Tran", "Santos", "Reyes", "Dela Cruz", "Baptiste", "Pierre", "Silva", "Oliveira", "Kim", "Lee", "Park", "Ivanova", "Petrov",
+		"Kowalski", "Nowak", "Haddad", "Mansour", "Dubois", "Moreau", "Joseph", "Charles", "Patel", "Singh", "Okafor"}
+	fillTravelReasons = []string{"My mother is in the hospital in Guatemala", "Funeral of my father", "Mi hermana está muy enferma",
+		"Family emergency abroad", "My grandmother is dying", "Urgent surgery for my son", "我父亲病重", "Bố tôi bị bệnh nặng"}
+	fillBetterTimes = []string{"Tuesday or Thursday after 2 pm", "Mañana por la tarde", "Any morning next week", "After 5 pm please",
+		"Lundi matin", "Wednesday afternoon", "下午三点以后"}
+	fillNotes = []string{"Booked for 12/02 at 10:00 at the Houston field office", "Called twice, no answer; left voicemail",
+		"Stamp issued", "Applicant withdrew by phone", "Referred to the Contact Center", "Parole document approved"}
+	fillCountries = []string{"MX", "GT", "SV", "HN", "CN", "VN", "PH", "IN", "HT", "CU", "DO", "BR", "RU", "UA", "PL", "KR", "NG", "ET", "FR", "EG"}
+	// ZIP prefixes of several time zones (the contact's zone comes from
+	// the ZIP code).
+	fillZIPs = []string{"100", "112", "021", "200", "331", "303", "606", "770", "787", "850", "900", "941", "981", "968", "995", "006", "802", "554", "191", "282"}
+)
