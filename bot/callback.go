@@ -25,6 +25,7 @@ const (
 	ReasonUnsubscribed = "unsubscribed"    // the carrier refused: the number opted out (Twilio 21610)
 	ReasonSendFailed   = "send_failed"     // the text could not be sent
 	ReasonDailyCap     = "daily_cap"       // the number had been sent its day's texts
+	ReasonRegion       = "region"          // the number is outside the allowed regions (ALLOWED_REGIONS)
 )
 
 // CallbackOffer is a window in which an officer offers to call.
@@ -72,14 +73,18 @@ const (
 
 // OutboxMessage is a text the service sends on its own.
 type OutboxMessage struct {
-	ID        int64
-	Kind      string
-	OfferID   int64
-	To        string
-	Body      string
-	Status    string
-	Attempts  int
-	SendAfter time.Time
+	ID      int64
+	Kind    string
+	OfferID int64
+	// ConversationID is the conversation a text not about an offer belongs
+	// to (a caller going on by text), so that it goes when the
+	// conversation does. 0: the store finds the number's open one.
+	ConversationID int64
+	To             string
+	Body           string
+	Status         string
+	Attempts       int
+	SendAfter      time.Time
 	// Reclaimed is set when a worker claims a row another worker had
 	// claimed and not finished: it may have been sent already.
 	Reclaimed bool
@@ -87,6 +92,10 @@ type OutboxMessage struct {
 	OptedOut  bool      // the recipient has sent STOP since the row was queued
 	SentToday int       // texts sent to the same number in the last 24 hours
 }
+
+// ActorRetention is the actor of the status changes the retention job
+// makes (a stale request closed), beside "staff" and "applicant".
+const ActorRetention = "retention"
 
 // RequestEvent is a status change of a request, with its note.
 type RequestEvent struct {

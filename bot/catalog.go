@@ -33,6 +33,9 @@ type Catalog struct {
 	ids        []string // every message ID of the default language, sorted
 	greetings  map[string]map[string]bool
 	optOut     map[string][]string // folded phrases
+	// templates are the messages of each language as written, with their
+	// placeholders unfilled.
+	templates map[string]map[string]string
 	// stopWords are the folded STOP words of every language: an opt-out is
 	// honoured whatever language the conversation is in.
 	stopWords map[string][]string // folded word → the languages it is STOP in
@@ -60,6 +63,7 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 		greetings:  map[string]map[string]bool{},
 		optOut:     map[string][]string{},
 		stopWords:  map[string][]string{},
+		templates:  map[string]map[string]string{},
 	}
 	type ordered struct {
 		opt   flows.LanguageOption
@@ -82,6 +86,10 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("locale file %s: tag %q is not canonical", f, tag)
 		}
 		c.localizers[tag] = i18n.NewLocalizer(bundle, bundleTag.String())
+		c.templates[tag] = map[string]string{}
+		for _, m := range mf.Messages {
+			c.templates[tag][m.ID] = m.Other
+		}
 		order, err := strconv.Atoi(c.raw(tag, "meta.order"))
 		if err != nil {
 			return nil, fmt.Errorf("locale file %s: meta.order: %w", f, err)
@@ -240,6 +248,15 @@ func (c *Catalog) localizer(tag string) *i18n.Localizer {
 		return l
 	}
 	return c.localizers[DefaultLanguage]
+}
+
+// Template returns a message of lang as written in its locale file, with
+// its template placeholders ({{.Value}}) unfilled.
+func (c *Catalog) Template(lang, id string) string {
+	if t, ok := c.templates[lang][id]; ok {
+		return t
+	}
+	return c.templates[DefaultLanguage][id]
 }
 
 // IDs lists every message ID of the default language, sorted.

@@ -37,7 +37,7 @@ func TestCallbackDue(t *testing.T) {
 }
 
 func TestStaffNeedsActor(t *testing.T) {
-	s := NewStaff(nil, nil, nil, nil)
+	s := NewStaff(nil, nil, nil, nil, flows.Regions{})
 	ctx := context.Background()
 	if _, err := s.ViewRequest(ctx, "IP-7K3Q9D2M"); !errors.Is(err, ErrNoActor) {
 		t.Errorf("view without an actor: %v", err)

@@ -23,9 +23,17 @@ type Config struct {
 	Zone          *time.Location // where "today" is counted (America/New_York)
 	ContactCenter string         // E.164 number of the USCIS Contact Center
 	ADITLeadDays  int            // (30) how early an ADIT stamp may be asked for
-	IdleResume    time.Duration  // (24h) idle time after which the bot asks "continue or restart?"
-	IdleExpire    time.Duration  // (30 days) idle time after which partial answers are deleted
-	Logger        *slog.Logger
+	// KeypadOnly, if set, reports the languages whose callers can only use
+	// the keypad (no speech recognition): they leave what a keypad cannot
+	// give (a name, a country) for text, and key a receipt number's
+	// letters.
+	KeypadOnly func(lang string) bool
+	// Regions are where the service calls and texts (flows.DefaultRegions):
+	// a phone answer outside them is refused.
+	Regions    flows.Regions
+	IdleResume time.Duration // (24h) idle time after which the bot asks "continue or restart?"
+	IdleExpire time.Duration // (30 days) idle time after which partial answers are deleted
+	Logger     *slog.Logger
 	// Wake, if set, is called after a turn queued a text (the outbox worker).
 	Wake func()
 	// OnOptOut, if set, is called after a turn that opted its number out of
@@ -79,6 +87,9 @@ func NewEngine(cfg Config) *Engine {
 	}
 	if cfg.ADITLeadDays == 0 {
 		cfg.ADITLeadDays = 30
+	}
+	if cfg.Regions.IsZero() {
+		cfg.Regions = flows.MustParseRegions(flows.DefaultRegions)
 	}
 	if cfg.IdleResume == 0 {
 		cfg.IdleResume = IdleResume

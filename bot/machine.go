@@ -108,6 +108,9 @@ func (ms *machines) entered(_ context.Context, e *fsm.Event) {
 		c.Answers = flows.Answers{Language: c.Answers.Language}
 		c.History = nil
 	}
+	if to == flows.Later && len(c.Answers.Later) > 0 {
+		to = c.Answers.Later[0]
+	}
 	c.InvalidCount = 0
 	t.landed = to
 }

@@ -11,6 +11,7 @@ import (
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/pgtest"
 	"infopass/bot/vault"
+	"infopass/flows"
 	"infopass/locales"
 )
 
@@ -169,7 +170,7 @@ func TestParseRequestFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := bot.NewStaff(nil, catalog, nil, nil)
+	s := bot.NewStaff(nil, catalog, nil, nil, flows.Regions{})
 	ny, _ := time.LoadLocation("America/New_York")
 	f, err := s.ParseRequestFilter(url.Values{"status": {"all"}, "type": {"eap"}, "from": {"2026-11-01"}, "to": {"2026-11-20"},
 		"a_number": {"a 12345678"}, "phone": {"(202) 555-0101"}, "limit": {"20"}, "cursor": {"MTIz"}}, ny)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"time"
+
+	"infopass/flows"
 )
 
 // Sender sends texts through the SMS provider.
@@ -42,8 +44,10 @@ const CodeUnsubscribed = 21610
 // OutboxStore is what the outbox worker needs of storage.
 type OutboxStore interface {
 	// ClaimOutbox leases up to limit due texts: queued ones whose time has
-	// come, and ones whose earlier lease ran out (Reclaimed).
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+	// come, and ones whose earlier lease ran out (Reclaimed). It takes none
+	// that would make the texts sent, or being sent, across every worker
+	// exceed caps, and then says which cap held due texts back.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, caps OutboundCaps) (Claim, error)
 	OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error
 	OutboxRetry(ctx context.Context, id int64, at time.Time, reason string, now time.Time) error
 	// OutboxFailed gives up on a text; reason is one of the Reason values
@@ -51,6 +55,34 @@ type OutboxStore interface {
 	OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error
 	// MessageStatus records a delivery report of the provider.
 	MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error
+}
+
+// OutboundCaps bound what the service sends on its own, across all numbers
+// and every replica: at most Hourly texts in any hour and Daily in any 24
+// hours. Texts past a cap wait in the queue; none is dropped.
+type OutboundCaps struct {
+	Hourly, Daily int
+}
+
+// Defaults of OutboundCaps: ten times more than a busy office's offers and
+// reminders, and far less than an attacker pumping texts would cost.
+const (
+	DefaultOutboundHourlyCap = 300
+	DefaultOutboundDailyCap  = 2000
+)
+
+// The caps, as Claim.HeldBy names them.
+const (
+	CapHourly = "hourly"
+	CapDaily  = "daily"
+)
+
+// Claim is what ClaimOutbox took.
+type Claim struct {
+	Messages []OutboxMessage
+	// HeldBy is the cap (CapHourly or CapDaily) that held back texts that
+	// were due, or "" when none did.
+	HeldBy string
 }
 
 // OutboxConfig tunes the worker; zero values take the defaults.
@@ -67,9 +99,17 @@ type OutboxConfig struct {
 	// DailyCap is how many texts one number may be sent in 24 hours
 	// (DefaultDailyCap); a text beyond it is not sent.
 	DailyCap int
+	// Caps bound the texts sent across all numbers (the Default* caps).
+	Caps OutboundCaps
+	// Regions are where texts may go (flows.DefaultRegions when zero); a
+	// text to a number of another region is not sent.
+	Regions flows.Regions
 	// OnResult, if set, is told what became of each attempt, once the
 	// store has recorded it: one of the Send* results.
 	OnResult func(result string)
+	// OnHeld, if set, is told after each claim which cap held due texts
+	// back (CapHourly or CapDaily), or "" when none did.
+	OnHeld func(heldBy string)
 }
 
 // What became of one attempt to send a queued text.
@@ -81,6 +121,7 @@ const (
 	SendOptedOut     = "opted_out"    // not sent: the recipient sent STOP
 	SendReconciled   = "reconciled"   // an interrupted earlier attempt had sent it
 	SendCapped       = "capped"       // not sent: the number had its day's texts
+	SendRegion       = "region"       // not sent: the number is outside the allowed regions
 )
 
 // DefaultDailyCap is how many texts the service sends one number in 24
@@ -98,6 +139,9 @@ type OutboxCounter interface {
 type Outbox struct {
 	cfg  OutboxConfig
 	wake chan struct{}
+	// lastHeldWarn is when the worker last logged that a cap held texts
+	// back: it says so once a minute, not at every poll.
+	lastHeldWarn time.Time
 }
 
 // NewOutbox returns a worker.
@@ -125,6 +169,15 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 	}
 	if cfg.DailyCap == 0 {
 		cfg.DailyCap = DefaultDailyCap
+	}
+	if cfg.Caps.Hourly == 0 {
+		cfg.Caps.Hourly = DefaultOutboundHourlyCap
+	}
+	if cfg.Caps.Daily == 0 {
+		cfg.Caps.Daily = DefaultOutboundDailyCap
+	}
+	if cfg.Regions.String() == "" {
+		cfg.Regions = flows.MustParseRegions(flows.DefaultRegions)
 	}
 	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1)}
 }
@@ -168,10 +221,12 @@ func (o *Outbox) Once(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
 	}
-	msgs, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch)
+	claim, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch, o.cfg.Caps)
 	if err != nil {
 		return 0, err
 	}
+	o.held(claim.HeldBy)
+	msgs := claim.Messages
 	for _, m := range msgs {
 		// A claimed text is finished even during shutdown, within its lease.
 		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.cfg.Lease/2)
@@ -182,6 +237,22 @@ func (o *Outbox) Once(ctx context.Context) (int, error) {
 		}
 	}
 	return len(msgs), nil
+}
+
+// held reports that a cap held due texts back (heldBy is not ""): to
+// OnHeld after every claim, and in a warning once a minute.
+func (o *Outbox) held(heldBy string) {
+	if o.cfg.OnHeld != nil {
+		o.cfg.OnHeld(heldBy)
+	}
+	if heldBy == "" {
+		return
+	}
+	if now := o.cfg.Now(); now.Sub(o.lastHeldWarn) >= time.Minute {
+		o.lastHeldWarn = now
+		o.cfg.Logger.Warn("outbound texts held back: the cap of texts sent across all numbers is reached; they wait in the queue",
+			"cap", heldBy, "hourly_cap", o.cfg.Caps.Hourly, "daily_cap", o.cfg.Caps.Daily)
+	}
 }
 
 func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
@@ -198,6 +269,10 @@ func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, e
 	if m.OptedOut {
 		log.Info("text not sent: recipient opted out")
 		return SendOptedOut, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "recipient opted out", ReasonOptedOut, o.cfg.Now())
+	}
+	if !o.cfg.Regions.Allows(m.To) {
+		log.Warn("text not sent: the number is outside the allowed regions")
+		return SendRegion, o.cfg.Store.OutboxFailed(ctx, m.ID, 0, "outside the allowed regions", ReasonRegion, o.cfg.Now())
 	}
 	if m.SentToday >= o.cfg.DailyCap && !m.Reclaimed {
 		log.Warn("text not sent: the number had its day's texts", "sent_today", m.SentToday)

@@ -3,22 +3,29 @@ package bot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
 
-// fakeOutboxStore hands out msgs once and records how each ended.
+// fakeOutboxStore hands out msgs once and records how each ended. While
+// heldBy is set it hands out nothing and says that cap held texts back.
 type fakeOutboxStore struct {
 	msgs    []OutboxMessage
 	ended   []string // "sent", "retry" or "failed:<reason>", by message
 	failing error    // every write fails with it
+	heldBy  string
 }
 
-func (s *fakeOutboxStore) ClaimOutbox(context.Context, time.Time, time.Duration, int) ([]OutboxMessage, error) {
+func (s *fakeOutboxStore) ClaimOutbox(context.Context, time.Time, time.Duration, int, OutboundCaps) (Claim, error) {
+	if s.heldBy != "" {
+		return Claim{HeldBy: s.heldBy}, nil
+	}
 	msgs := s.msgs
 	s.msgs = nil
-	return msgs, nil
+	return Claim{Messages: msgs}, nil
 }
 
 func (s *fakeOutboxStore) end(how string) error {
@@ -93,6 +100,9 @@ func TestOutboxResults(t *testing.T) {
 		{"DailyCap", with(func(m *OutboxMessage) { m.SentToday = DefaultDailyCap }), fakeSender{sendErr: errors.New("must not send")}, nil, SendCapped, "failed:" + ReasonDailyCap},
 		{"UnderDailyCap", with(func(m *OutboxMessage) { m.SentToday = DefaultDailyCap - 1 }), fakeSender{}, nil, SendSent, "sent"},
 		{"ReclaimedOverCap", with(func(m *OutboxMessage) { m.SentToday, m.Reclaimed = DefaultDailyCap, true }), fakeSender{found: true}, nil, SendReconciled, "sent"},
+		{"Jamaica", with(func(m *OutboxMessage) { m.To = "+18762345678" }), fakeSender{sendErr: errors.New("must not send")}, nil, SendRegion, "failed:" + ReasonRegion},
+		{"UK", with(func(m *OutboxMessage) { m.To = "+447400123456" }), fakeSender{sendErr: errors.New("must not send")}, nil, SendRegion, "failed:" + ReasonRegion},
+		{"PuertoRico", with(func(m *OutboxMessage) { m.To = "+17875550123" }), fakeSender{}, nil, SendSent, "sent"},
 		{"ErrStoreDown", msg, fakeSender{}, errors.New("database down"), "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +121,43 @@ func TestOutboxResults(t *testing.T) {
 				t.Errorf("OnResult got %v, store recorded %v; want %v and %v", results, store.ended, want, ended)
 			}
 		})
+	}
+}
+
+// TestOutboxHeld checks that a cap holding texts back is told to OnHeld
+// at every claim and logged once a minute, and that nothing is sent
+// meanwhile (the store hands out no text while held).
+func TestOutboxHeld(t *testing.T) {
+	store := &fakeOutboxStore{msgs: []OutboxMessage{{ID: 1, To: "+12025550101", Body: "hi", Attempts: 1}}, heldBy: CapHourly}
+	var (
+		held []string
+		logs strings.Builder
+	)
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	o := NewOutbox(OutboxConfig{
+		Store: store, Sender: fakeSender{},
+		Now:    func() time.Time { return now },
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		OnHeld: func(heldBy string) { held = append(held, heldBy) },
+	})
+	for i := range 3 {
+		now = now.Add(40 * time.Second) // warned at 40 s, not at 80 s, again at 120 s
+		if n, err := o.Once(context.Background()); n != 0 || err != nil {
+			t.Fatalf("claim %d while held: %d %v", i, n, err)
+		}
+	}
+	store.heldBy = ""
+	if n, err := o.Once(context.Background()); n != 1 || err != nil {
+		t.Fatalf("claim once the cap allows: %d %v", n, err)
+	}
+	if want := []string{CapHourly, CapHourly, CapHourly, ""}; !slices.Equal(held, want) {
+		t.Errorf("OnHeld got %q, want %q", held, want)
+	}
+	if n := strings.Count(logs.String(), "level=WARN msg=\"outbound texts held back"); n != 2 {
+		t.Errorf("%d warnings in 120 s held, want 2:\n%s", n, logs.String())
+	}
+	if !slices.Equal(store.ended, []string{"sent"}) {
+		t.Errorf("the store recorded %v", store.ended)
 	}
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"infopass/flows"
@@ -38,6 +39,11 @@ func (t *turn) voiceInput() string {
 // said and digits pressed. It returns the answer for the wizard, or done
 // when the turn is already answered.
 func (t *turn) phoneAnswer(ctx context.Context, input string) (answer string, done bool, err error) {
+	if t.keypadOnly() {
+		if done, err := t.keypadAnswer(ctx, input); done || err != nil {
+			return "", true, err
+		}
+	}
 	switch step := t.c.Step; step {
 	case flows.StepEmail, flows.StepRepEmail:
 		if step == flows.StepEmail && t.lexicon().IsNone(input) {
@@ -100,7 +106,15 @@ func (t *turn) finishByText(ctx context.Context) error {
 			return err
 		}
 	}
-	msgs := append([]flows.Msg{flows.M("voice.handoff_text")}, flows.Ask(t.c.Step, t.c.Answers, t.flowContext()).Msgs...)
+	lead := flows.M("voice.handoff_text")
+	if len(t.c.Answers.Later) > 0 {
+		var left flows.List
+		for _, s := range t.c.Answers.Later {
+			left = append(left, flows.M("later."+string(s)))
+		}
+		lead = flows.M("voice.later_text", "List", left)
+	}
+	msgs := append([]flows.Msg{lead}, flows.Ask(t.c.Step, t.c.Answers, t.flowContext()).Msgs...)
 	if t.in.party().Call != "" {
 		// An unattested call's answers become the number's only when the
 		// number has no conversation of its own: that one is never
@@ -114,7 +128,8 @@ func (t *turn) finishByText(ctx context.Context) error {
 		}
 	}
 	body := t.e.Text(t.lang(), msgs)
-	err := t.tx.Enqueue(ctx, &OutboxMessage{Kind: KindHandoff, To: t.c.Phone, Body: body, Status: MsgQueued, SendAfter: t.now})
+	err := t.tx.Enqueue(ctx, &OutboxMessage{Kind: KindHandoff, To: t.c.Phone, Body: body, Status: MsgQueued, SendAfter: t.now,
+		ConversationID: t.c.ID})
 	if err != nil {
 		return err
 	}
@@ -188,4 +203,83 @@ func (t *turn) heardValue() any {
 		return ""
 	}
 	return spec.ReadBack(mv.Answers, t.flowContext())
+}
+
+// keypadOnly reports whether the caller's language has no speech
+// recognition: keys are all a caller has.
+func (t *turn) keypadOnly() bool {
+	return t.voice() && t.e.cfg.KeypadOnly != nil && t.e.cfg.KeypadOnly(t.lang())
+}
+
+// keypadAnswer takes what only a keypad caller keys: 1 (star where the
+// question says, for a country) to leave a question for text, and a
+// receipt number's letters as the keys that bear them. done reports
+// whether it took the input.
+func (t *turn) keypadAnswer(ctx context.Context, input string) (done bool, err error) {
+	step := t.c.Step
+	switch {
+	case t.can(flows.Deferred) && (input == "1" && step != flows.StepResidence || input == "*" && step == flows.StepResidence):
+		return true, t.deferToText(ctx, step)
+	case step == flows.StepReceipt && len(strings.TrimRight(input, "#")) == 3 && flows.OnlyDigits(input) == strings.TrimRight(input, "#"):
+		prefixes := flows.PrefixesForKeys(strings.TrimRight(input, "#"))
+		switch len(prefixes) {
+		case 0:
+			t.refuse(step, flows.M("problem.receipt"))
+			return true, nil
+		case 1:
+			t.c.Held.Letters = prefixes[0]
+			return true, t.moveAsk(ctx, flows.LettersHeard)
+		}
+		t.c.Held.Letters = strings.Join(prefixes[:2], "|")
+		return true, t.moveAsk(ctx, flows.LettersAmbiguous)
+	case step == flows.StepReceiptLetters:
+		choices := strings.Split(t.c.Held.Letters, "|")
+		n := flows.OnlyDigits(input)
+		if n != "1" && n != "2" || len(choices) != 2 {
+			t.refuse(step, flows.M("problem.choice", "Last", 2))
+			return true, nil
+		}
+		t.c.Held.Letters = choices[n[0]-'1']
+		return true, t.moveAsk(ctx, flows.LettersPicked)
+	}
+	return false, nil
+}
+
+// deferToText leaves step for the text that follows the call, or, when
+// the caller may not be texted, says that only a person can take it.
+func (t *turn) deferToText(ctx context.Context, step flows.Step) error {
+	if !t.canText() {
+		t.refuse(step, flows.M("voice.problem_rep_no_text"))
+		return nil
+	}
+	a := &t.c.Answers
+	if !slices.Contains(a.Later, step) {
+		a.Later = append(a.Later, step)
+	}
+	switch step { // an answer given before (BACK) no longer stands
+	case flows.StepName:
+		a.Name = ""
+	case flows.StepRepName:
+		a.Rep.Name = ""
+	case flows.StepBirthCountry:
+		a.BirthCountry = ""
+	case flows.StepTravelReason:
+		a.TravelReason = ""
+	case flows.StepResidence:
+		a.ZIP, a.Country = "", ""
+	}
+	if err := t.move(ctx, flows.Deferred); err != nil {
+		return err
+	}
+	t.ask()
+	return nil
+}
+
+// moveAsk moves on ev and asks what the new state asks.
+func (t *turn) moveAsk(ctx context.Context, ev flows.Event) error {
+	if err := t.move(ctx, ev); err != nil {
+		return err
+	}
+	t.ask()
+	return nil
 }

@@ -100,19 +100,24 @@ type Staff struct {
 	catalog *Catalog
 	now     func() time.Time
 	center  string
-	wake    func() // tells the outbox worker a text is waiting
+	wake    func()        // tells the outbox worker a text is waiting
+	regions flows.Regions // where texts may go
 }
 
 // NewStaff returns the staff service. wake, if not nil, is called after a
-// text is queued.
-func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func()) *Staff {
+// text is queued. Offers are texted only to numbers of regions
+// (flows.DefaultRegions when zero).
+func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), regions flows.Regions) *Staff {
 	if now == nil {
 		now = time.Now
 	}
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Staff{store: store, catalog: catalog, now: now, wake: wake}
+	if regions.String() == "" {
+		regions = flows.MustParseRegions(flows.DefaultRegions)
+	}
+	return &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions}
 }
 
 // EndSession ends an officer's session before it expires: signing out.
@@ -357,8 +362,13 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 			if err != nil {
 				return err
 			}
-			if p.OptedOut {
+			switch {
+			case p.OptedOut:
 				reason = ReasonOptedOut
+			case !s.regions.Allows(phone):
+				// Texts there cost the most and are where SMS pumping
+				// fraud goes; the office calls instead.
+				reason = ReasonRegion
 			}
 		}
 		if err := recordAccess(ctx, tx, AccessOffer); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -502,6 +504,10 @@ func (t *turn) apply(ctx context.Context, step flows.Step, mv flows.Move) error 
 	if t.c.Step != mv.To && !mv.To.Pseudo() {
 		return fmt.Errorf("conversation %d: %s from %s went to %s, the declaration says %s", t.c.ID, mv.Event, step, t.c.Step, mv.To)
 	}
+	if t.voice() && slices.Contains(t.c.Answers.Later, t.c.Step) {
+		// What a keypad could not give is asked by text now.
+		return t.finishByText(ctx)
+	}
 	t.ask()
 	return nil
 }
@@ -558,6 +564,11 @@ func (t *turn) question() flows.Question {
 		q := flows.Ask(s, t.c.Answers, t.flowContext())
 		q.Msgs = []flows.Msg{flows.M(q.Msgs[0].ID, "Value", t.heardValue())}
 		return q
+	case s == flows.StepReceiptLetters:
+		q := flows.Ask(s, t.c.Answers, t.flowContext())
+		first, second, _ := strings.Cut(t.c.Held.Letters, "|")
+		q.Msgs = []flows.Msg{flows.M(q.Msgs[0].ID, "First", flows.Spelled(first), "Second", flows.Spelled(second))}
+		return q
 	}
 	return flows.Ask(t.c.Step, t.c.Answers, t.flowContext())
 }
@@ -578,6 +589,7 @@ func (t *turn) flowContext() flows.Context {
 		Lex:          t.lexicon(),
 		Languages:    t.e.cfg.Catalog.Languages(),
 		ADITLeadDays: t.e.cfg.ADITLeadDays,
+		Regions:      t.e.cfg.Regions,
 	}
 }
 

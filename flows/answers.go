@@ -90,6 +90,10 @@ type Answers struct {
 	// Returns are the states where the asides in progress (and a language
 	// change) began, the latest last: where each returns when it ends.
 	Returns []Step `json:"returns,omitempty"`
+	// Later are the questions a caller could not answer by keypad (a name,
+	// a country, the travel reason), in the order met: they are asked by
+	// text before the review.
+	Later []Step `json:"later,omitempty"`
 }
 
 func (a *Answers) skip(s Step, skipped bool) {
@@ -108,6 +112,7 @@ func (a Answers) Clone() Answers {
 	c := a
 	c.Days = append([]Weekday(nil), a.Days...)
 	c.Returns = append([]Step(nil), a.Returns...)
+	c.Later = append([]Step(nil), a.Later...)
 	if a.Skipped != nil {
 		c.Skipped = make(map[Step]bool, len(a.Skipped))
 		for k, v := range a.Skipped {
@@ -121,7 +126,7 @@ func (a Answers) Clone() Answers {
 // the conversation that collected them.
 func (a Answers) Filed() Answers {
 	f := a.Clone()
-	f.PendingReceipt, f.Editing, f.ReviewPage, f.Returns = "", 0, 0, nil
+	f.PendingReceipt, f.Editing, f.ReviewPage, f.Returns, f.Later = "", 0, 0, nil, nil
 	return f
 }
 

@@ -105,6 +105,20 @@ func ParsePhone(s, defaultRegion string) (string, error) {
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 
+// ParsePhoneIn is ParsePhone for a number the service will call or text:
+// one of no region in regions (+1 876 is Jamaica, +1 416 Canada) is
+// refused with problem.phone_region, which says where the service calls.
+func ParsePhoneIn(s, defaultRegion string, regions Regions) (string, error) {
+	n, err := ParsePhone(s, defaultRegion)
+	if err != nil {
+		return "", err
+	}
+	if !regions.Allows(n) {
+		return "", Invalid("problem.phone_region")
+	}
+	return n, nil
+}
+
 // ParseAccountNumber reads a USCIS online account number, twelve digits
 // printed in groups, and returns the digits alone.
 func ParseAccountNumber(s string) (string, error) {

@@ -87,6 +87,33 @@ func TestParsePhone(t *testing.T) {
 	}
 }
 
+// TestParsePhoneIn checks the phone answers of a number the service will
+// call or text: only those of its regions, as a person types them.
+func TestParsePhoneIn(t *testing.T) {
+	us := MustParseRegions(DefaultRegions)
+	for _, tc := range []struct {
+		name, in, want, problem string
+	}{
+		{"OK", "(202) 456-1111", "+12024561111", ""},
+		{"OKPuertoRico", "787 555 0123", "+17875550123", ""},
+		{"OKGuam", "+1 671 555 0123", "+16715550123", ""},
+		{"ErrJamaica", "876 234 5678", "", "problem.phone_region"},
+		{"ErrJamaicaInternational", "+1 876 234 5678", "", "problem.phone_region"},
+		{"ErrCanada", "416-555-0123", "", "problem.phone_region"},
+		{"ErrUK", "+44 7400 123456", "", "problem.phone_region"},
+		{"ErrMexico", "+52 55 1234 5678", "", "problem.phone_region"},
+		{"ErrNotANumber", "202-456-111", "", "problem.phone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParsePhoneIn(tc.in, "US", us)
+			checkProblem(t, tc.in, err, tc.problem)
+			if got != tc.want {
+				t.Errorf("ParsePhoneIn(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseAccountNumber(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want, problem string

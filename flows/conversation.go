@@ -48,7 +48,11 @@ const (
 	Heard             Event = "heard" // a phone answer, to be read back
 	Kept              Event = "kept"
 	Reenter           Event = "reenter"
-	LettersHeard      Event = "letters_heard" // a receipt number's letters, said
+	LettersHeard      Event = "letters_heard"     // a receipt number's letters, said or keyed
+	LettersAmbiguous  Event = "letters_ambiguous" // keys that fit two offices' letters
+	LettersPicked     Event = "letters_picked"
+	Deferred          Event = "deferred" // a caller with only a keypad leaves the question for text
+	AskLater          Event = "ask_later"
 	DigitsEntered     Event = "digits_entered"
 	StatusAsked       Event = "status_asked" // STATUS on a call
 	ReferenceEntered  Event = "reference_entered"
@@ -78,7 +82,7 @@ func declare() Declaration {
 			{On: ForApplicant, To: StepType},
 		}},
 		{Step: StepRepName, Ask: ask(expect(ExpectText), "ask.rep_name"), Fill: into(repName, ParseName),
-			Next: then(StepRepPhone), ReadBack: said(repName)},
+			Next: thenOrLater(StepRepPhone), ReadBack: said(repName)},
 		{Step: StepRepPhone, Ask: askPhone("ask.rep_phone"), Fill: fillRepPhone,
 			Next: then(StepRepEmail), ReadBack: digitsOf(func(a Answers) string { return a.Rep.Phone })},
 		{Step: StepRepEmail, Ask: ask(expect(ExpectEmail), "ask.rep_email"), Fill: into(repEmail, ParseEmail),
@@ -107,7 +111,7 @@ func declare() Declaration {
 			{On: Answered, To: StepTravelReason},
 		}, ReadBack: dateOf(func(a Answers) Date { return a.TravelDate })},
 		{Step: StepTravelReason, Ask: ask(expect(ExpectText), "ask.travel_reason"), Fill: into(travelReason, parseReason),
-			Next: then(StepDays), ReadBack: said(travelReason)},
+			Next: thenOrLater(StepDays), ReadBack: said(travelReason)},
 		{Step: StepOrderDate, Ask: askDate("ask.order_date", -60), Fill: fillOrderDate,
 			Next: then(StepGrant), ReadBack: dateOf(func(a Answers) Date { return a.OrderDate })},
 		{Step: StepGrant, Ask: ask(choices(len(Grants())), "ask.grant"), Fill: fillGrant, Next: then(StepDays)},
@@ -118,13 +122,13 @@ func declare() Declaration {
 
 		// 3. The applicant (asked of a representative as "their").
 		{Step: StepName, Ask: askWho(expect(ExpectText), "ask.name"), Fill: into(applicantName, ParseName),
-			Next: then(StepBirthDate), ReadBack: said(applicantName)},
+			Next: thenOrLater(StepBirthDate), ReadBack: said(applicantName)},
 		{Step: StepBirthDate, Ask: askBirthDate, Fill: fillBirthDate,
 			Next: then(StepResidence), ReadBack: dateOf(func(a Answers) Date { return a.BirthDate })},
 		{Step: StepResidence, Ask: askWho(expect(ExpectText), "ask.residence"), Fill: fillResidence,
-			Next: then(StepBirthCountry), ReadBack: residence},
+			Next: thenOrLater(StepBirthCountry), ReadBack: residence},
 		{Step: StepBirthCountry, Ask: askWho(expect(ExpectText), "ask.birth_country"), Fill: fillBirthCountry,
-			Next: then(StepReceipt), ReadBack: birthCountry},
+			Next: thenOrLater(StepReceipt), ReadBack: birthCountry},
 		{Step: StepReceipt, Ask: askWho(optional(ExpectText), "ask.receipt"), Fill: fillReceipt, Next: []Edge{
 			{On: UnknownPrefix, To: StepReceiptConfirm, When: pendingReceipt, Why: "a prefix USCIS does not use"},
 			{On: Answered, To: StepANumber},
@@ -158,6 +162,8 @@ func declare() Declaration {
 			Exits: []Edge{{On: BetterTimesGiven, To: Return, Kind: End}}},
 		{Step: StepConfirmValue, Prompt: "voice.readback", Expect: Expect{Kind: ExpectYesNo},
 			Exits: []Edge{{On: Kept, To: Return, Kind: End}, {On: Reenter, To: Return, Kind: End}}},
+		{Step: StepReceiptLetters, Prompt: "voice.receipt_pick", Expect: Expect{Kind: ExpectChoice, Choices: 2},
+			Exits: []Edge{{On: LettersPicked, To: StepReceiptDigits, Kind: Jump}}},
 		{Step: StepReceiptDigits, Prompt: "voice.receipt_digits", Expect: Expect{Kind: ExpectDigits, Digits: 10},
 			Exits: []Edge{{On: DigitsEntered, To: Return, Kind: End}}},
 		{Step: StepStatusReference, Prompt: "voice.status_ask_reference", Expect: Expect{Kind: ExpectDigits, Digits: 8},
@@ -201,10 +207,15 @@ func declare() Declaration {
 		{On: OfferDeclined, From: withResume, To: StepBetterTimes, Kind: Begin, Where: anywhere},
 		{On: Heard, From: readBack, To: StepConfirmValue, Kind: Begin, Where: "a question read back by phone"},
 		{On: LettersHeard, From: []Step{StepReceipt}, To: StepReceiptDigits, Kind: Begin},
+		{On: LettersAmbiguous, From: []Step{StepReceipt}, To: StepReceiptLetters, Kind: Begin},
 		{On: StatusAsked, From: withResume, To: StepStatusReference, Kind: Begin, Where: anywhere},
 		// A keyword leaves an aside (continue-or-restart stays: it is
 		// answered first).
 		{On: Left, From: leftAsides, To: Return, Kind: End, Where: "an aside (but continue-or-restart)"},
+
+		// Before the review, the questions left for text, one by one.
+		{On: AskLater, From: questions, To: Later, Kind: Forward, When: hasLater, Why: "left for text",
+			Where: "a question, with answers left for text"},
 
 		// While a review item is changed: when its questions are done, the
 		// review again; a change the Contact Center would handle is not
@@ -238,6 +249,7 @@ func EditItem(n int) Event {
 // The guards.
 
 func returning(a Answers, _ Context) bool      { return len(a.Returns) > 0 }
+func hasLater(a Answers, _ Context) bool       { return len(a.Later) > 0 }
 func representative(a Answers, _ Context) bool { return a.Role == RoleRepresentative }
 func languageKnown(a Answers, _ Context) bool  { return a.Language != "" }
 func complete(a Answers, _ Context) bool       { return Missing(a) == "" }
@@ -268,3 +280,9 @@ const anywhere = "any question, or continue-or-restart"
 
 // then is the one move of a question whose answer never picks the way.
 func then(to Step) []Edge { return []Edge{{On: Answered, To: to}} }
+
+// thenOrLater are the moves of a question a keypad cannot answer: answered,
+// or left for text (Answers.Later), the wizard goes on to the same next.
+func thenOrLater(to Step) []Edge {
+	return []Edge{{On: Answered, To: to}, {On: Deferred, To: to, Why: "by text, later"}}
+}

@@ -55,11 +55,17 @@ func fillRole(a *Answers, input string, c Context) (Event, error) {
 }
 
 func fillRepPhone(a *Answers, input string, c Context) (Event, error) {
+	return "", set(&a.Rep.Phone, input, c.phoneAnswer)
+}
+
+// phoneAnswer reads a number the office will call: "same" for the number
+// in use, or a number typed; either must be in the regions the service
+// calls (Puerto Rico yes, Jamaica no, though both dial +1).
+func (c Context) phoneAnswer(input string) (string, error) {
 	if c.Lex.IsSame(input) {
-		a.Rep.Phone = c.From
-		return "", nil
+		input = c.From
 	}
-	return "", set(&a.Rep.Phone, input, usPhone)
+	return ParsePhoneIn(input, "US", c.Regions)
 }
 
 func fillRepTexts(a *Answers, input string, c Context) (Event, error) {
@@ -210,11 +216,7 @@ func fillReceiptConfirm(a *Answers, input string, c Context) (Event, error) {
 }
 
 func fillPhone(a *Answers, input string, c Context) (Event, error) {
-	if c.Lex.IsSame(input) {
-		a.Phone = c.From
-		return "", nil
-	}
-	return "", set(&a.Phone, input, usPhone)
+	return "", set(&a.Phone, input, c.phoneAnswer)
 }
 
 // fillReview takes YES (the next page, then send) or the number of an
@@ -325,8 +327,6 @@ func optionalSet(a *Answers, step Step, dst *string, input string, lex Lexicon, 
 	a.skip(step, false)
 	return nil
 }
-
-func usPhone(s string) (string, error) { return ParsePhone(s, "US") }
 
 func futureDate(input string, c Context) (Date, error) {
 	d, err := ParseDate(input, c.Lex)

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -199,9 +200,19 @@ func Answer(step Step, a Answers, input string, c Context) (Move, error) {
 	if err != nil {
 		return Move{}, err
 	}
+	later := slices.Contains(a.Later, step)
+	filled.Later = slices.DeleteFunc(filled.Later, func(s Step) bool { return s == step })
 	e, ok := choose(spec, named, filled, c)
 	if !ok {
 		return Move{}, fmt.Errorf("answer: no move from %s on %q fits the answer", step, named)
+	}
+	switch {
+	case len(filled.Later) > 0 && (later || e.To == StepReview && a.Editing == 0):
+		// The questions left for text come before the review.
+		e, _ = conversation.EdgeFor(AskLater, step)
+	case later:
+		// The last of them: the review.
+		e, _ = conversation.EdgeFor(Edited, step)
 	}
 	m := Move{Answers: filled, Event: e.On, To: e.To, Kind: e.Kind}
 	if e.Say != nil {

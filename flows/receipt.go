@@ -1,6 +1,9 @@
 package flows
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Receipt is a USCIS receipt number: three letters for the office that took
 // the case and ten digits.
@@ -37,12 +40,30 @@ func ParseReceipt(s string) (Receipt, error) {
 // WAC California, CSC, LIN Nebraska, NSC, SRC Texas, TSC, YSC Potomac), the
 // National Benefits Center (MSC, NBC) and USCIS Electronic Immigration
 // System filings (IOE).
-func KnownReceiptPrefix(p string) bool {
-	switch strings.ToUpper(p) {
-	case "EAC", "VSC", "WAC", "CSC", "LIN", "NSC", "SRC", "TSC", "MSC", "NBC", "IOE", "YSC":
-		return true
+func KnownReceiptPrefix(p string) bool { return slices.Contains(receiptPrefixes(), strings.ToUpper(p)) }
+
+// receiptPrefixes are the known prefixes, the most common first.
+func receiptPrefixes() []string {
+	return []string{"IOE", "MSC", "EAC", "WAC", "LIN", "SRC", "NBC", "YSC", "VSC", "CSC", "NSC", "TSC"}
+}
+
+// PrefixesForKeys lists the known receipt prefixes a caller means by
+// keying each letter as the phone key that bears it (E A C is 3 2 2), the
+// most common first: more than one when offices share keys (M S C and
+// N S C are 6 7 2).
+func PrefixesForKeys(keys string) []string {
+	const keypad = "22233344455566677778889999" // A..Z
+	var out []string
+	for _, p := range receiptPrefixes() {
+		k := make([]byte, len(p))
+		for i := range p {
+			k[i] = keypad[p[i]-'A']
+		}
+		if string(k) == keys {
+			out = append(out, p)
+		}
 	}
-	return false
+	return out
 }
 
 func isASCIIUpper(s string) bool {

@@ -55,6 +55,10 @@ const (
 	// StepReceiptDigits waits for the ten digits of a receipt number
 	// whose three letters a caller has said.
 	StepReceiptDigits Step = "receipt_digits"
+	// StepReceiptLetters asks a caller who keyed a receipt number's
+	// letters (a letter as the key that bears it) which of two offices
+	// they meant, when the keys fit both (M S C and N S C are 6 7 2).
+	StepReceiptLetters Step = "receipt_letters"
 	// StepStatusReference and StepStatusBirthDate ask a caller who says
 	// STATUS for a request's reference and its date of birth, keyed,
 	// before anything about it is said: caller ID proves nothing.
@@ -82,6 +86,8 @@ const (
 	Return Step = "(where it began)"
 	// Previous is the question answered before (BACK).
 	Previous Step = "(the question before)"
+	// Later is the first question left for text (Answers.Later).
+	Later Step = "(the next question left for text)"
 )
 
 // Questions lists every question of the wizard, in wizard order.
@@ -96,7 +102,7 @@ func Questions() []Step {
 
 // Asides lists the asides.
 func Asides() []Step {
-	return []Step{StepResume, StepConfirmWithdrawal, StepBetterTimes, StepConfirmValue, StepReceiptDigits,
+	return []Step{StepResume, StepConfirmWithdrawal, StepBetterTimes, StepConfirmValue, StepReceiptLetters, StepReceiptDigits,
 		StepStatusReference, StepStatusBirthDate}
 }
 
@@ -112,8 +118,8 @@ func (s Step) Aside() bool { return slices.Contains(Asides(), s) }
 // Question reports whether the step is a question of the wizard.
 func (s Step) Question() bool { return slices.Contains(Questions(), s) }
 
-// Pseudo reports whether s is a pseudo-state (Return, Previous).
-func (s Step) Pseudo() bool { return s == Return || s == Previous }
+// Pseudo reports whether s is a pseudo-state (Return, Previous, Later).
+func (s Step) Pseudo() bool { return s == Return || s == Previous || s == Later }
 
 // Valid reports whether s names a state a conversation can rest in, so
 // that a state read back from storage can be trusted.

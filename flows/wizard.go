@@ -21,6 +21,9 @@ type Context struct {
 	Lex          Lexicon
 	Languages    []LanguageOption
 	ADITLeadDays int // how many days before the need date an ADIT request may be made
+	// Regions are where the service may call and text: a phone answer
+	// outside them is refused (problem.phone_region).
+	Regions Regions
 }
 
 // ExpectKind says what kind of answer a question takes, so that each channel

@@ -19,6 +19,7 @@ func wizardContext(lang string) Context {
 		Lex:          lex,
 		Languages:    []LanguageOption{{"en", "English"}, {"es", "Español"}},
 		ADITLeadDays: 30,
+		Regions:      MustParseRegions(DefaultRegions),
 	}
 }
 
@@ -116,6 +117,8 @@ func TestAnswerProblems(t *testing.T) {
 		{"ErrBirthInFuture", StepBirthDate, "12/19/2026", "problem.dob_future"},
 		{"ErrReview", StepReview, "9", "problem.review"},
 		{"ErrPhone", StepPhone, "12345", "problem.phone"},
+		{"ErrPhoneInJamaica", StepPhone, "+1 876 555 0100", "problem.phone_region"},
+		{"ErrRepPhoneInTheUK", StepRepPhone, "+44 20 7946 0958", "problem.phone_region"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := Answers{Language: "en", Role: RoleApplicant, Name: "Kept"}

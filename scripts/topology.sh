@@ -153,6 +153,9 @@ max_client_conn = 200
 server_connect_timeout = 2
 server_login_retry = 1
 query_wait_timeout = 2
+; The service asks for its timeouts when it connects, which PgBouncer
+; would refuse; the role sets them on the server instead.
+ignore_startup_parameters = statement_timeout,lock_timeout,idle_in_transaction_session_timeout
 logfile = $dir/$name.log
 pidfile = $dir/$name.pid
 EOF
@@ -199,6 +202,11 @@ EOF
   start_postgres primary "$primary_port"
   psql_on "$primary_port" <<EOF
 CREATE ROLE infopass LOGIN PASSWORD '$app_pw';
+-- PgBouncer passes no timeouts from its clients (ignore_startup_parameters
+-- below): the role carries the service's (bot/postgres Timeouts).
+ALTER ROLE infopass SET statement_timeout = '5s';
+ALTER ROLE infopass SET lock_timeout = '2s';
+ALTER ROLE infopass SET idle_in_transaction_session_timeout = '10s';
 CREATE ROLE replicator REPLICATION LOGIN PASSWORD '$repl_pw';
 CREATE DATABASE infopass OWNER infopass;
 EOF

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/time/rate"
 
+	"infopass/flows"
 	"infopass/webhooks/lockout"
 )
 
@@ -93,60 +93,114 @@ func TestRecent(t *testing.T) {
 	})
 }
 
+var usRegions = flows.MustParseRegions(flows.DefaultRegions)
+
 func TestSenderLimits(t *testing.T) {
 	const a, b = "+12025550101", "+12025550102"
+	// allow is whether admit admits from, and whether a refusal for the
+	// rate is the first.
+	allow := func(l *senderLimits, from string, now time.Time) (bool, bool) {
+		verdict, first := l.admit(from, now)
+		return verdict == admitted, first
+	}
 
 	t.Run("OK", func(t *testing.T) {
-		l := newSenderLimits(1, 3)
+		l := newSenderLimits(1, 3, usRegions)
 		var got []string
 		for i := range 5 {
-			ok, first := l.allow(a, t0.Add(time.Duration(i)*10*time.Millisecond))
+			ok, first := allow(l, a, t0.Add(time.Duration(i)*10*time.Millisecond))
 			got = append(got, fmt.Sprint(ok, first))
 		}
 		if want := "true false, true false, true false, false true, false false"; strings.Join(got, ", ") != want {
 			t.Errorf("allow = %s, want %s", strings.Join(got, ", "), want)
 		}
-		if ok, _ := l.allow(b, t0); !ok {
+		if ok, _ := allow(l, b, t0); !ok {
 			t.Error("another number is refused")
 		}
-		if ok, _ := l.allow(a, t0.Add(1100*time.Millisecond)); !ok {
+		if ok, _ := allow(l, a, t0.Add(1100*time.Millisecond)); !ok {
 			t.Error("no token a second later")
 		}
-		if ok, first := l.allow(a, t0.Add(1200*time.Millisecond)); ok || !first {
+		if ok, first := allow(l, a, t0.Add(1200*time.Millisecond)); ok || !first {
 			t.Errorf("after the refill: %v %v, want a new first refusal", ok, first)
 		}
 	})
 
 	t.Run("IdleNumbersForgotten", func(t *testing.T) {
-		l := newSenderLimits(1, 3)
+		l := newSenderLimits(1, 3, usRegions)
 		for i := range 10 {
-			l.allow(fmt.Sprintf("+1202555%04d", i), t0)
+			allow(l, fmt.Sprintf("+1202555%04d", i), t0)
 		}
-		l.allow(a, t0.Add(senderIdle+time.Second))
+		allow(l, a, t0.Add(senderIdle+time.Second))
 		if n := l.seen.len(); n != 1 {
 			t.Errorf("holds %d numbers, want 1", n)
 		}
 	})
 
 	t.Run("Unlimited", func(t *testing.T) {
-		l := newSenderLimits(rate.Inf, 1)
+		l := newSenderLimits(rate.Inf, 1, usRegions)
 		for range 100 {
-			if ok, _ := l.allow(a, t0); !ok {
+			if ok, _ := allow(l, a, t0); !ok {
 				t.Fatal("refused without a limit")
 			}
 		}
-		if n := l.seen.len(); n != 0 {
-			t.Errorf("holds %d numbers without a limit", n)
+		if verdict, _ := l.admit("+18762345678", t0); verdict != refusedRegion {
+			t.Errorf("a Jamaican number without a rate limit: verdict %d, want refusedRegion", verdict)
+		}
+	})
+
+	t.Run("Regions", func(t *testing.T) {
+		l := newSenderLimits(rate.Inf, 1, usRegions)
+		for _, tc := range []struct {
+			from     string
+			want     int
+			remember bool
+		}{
+			{"+17875550123", admitted, true},      // Puerto Rico
+			{"+18762345678", refusedRegion, true}, // Jamaica: +1, parsed, remembered
+			{"+14165550123", refusedRegion, true}, // Canada
+			{"+447400123456", refusedRegion, false},
+			{"+12021234567", refusedRegion, true}, // +1 but no valid number
+		} {
+			before := l.seen.len()
+			for range 2 { // the second time from memory
+				if verdict, _ := l.admit(tc.from, t0); verdict != tc.want {
+					t.Errorf("admit(%s) = %d, want %d", tc.from, verdict, tc.want)
+				}
+			}
+			if remembered := l.seen.len() > before; remembered != tc.remember {
+				t.Errorf("%s remembered: %v, want %v", tc.from, remembered, tc.remember)
+			}
 		}
 	})
 }
 
-// TestCountryRefused checks that a number outside the allowed countries
-// gets nothing, before any engine: this server has none.
-func TestCountryRefused(t *testing.T) {
+// BenchmarkAdmit measures the check of a turn's number: the first turn of
+// a number parses it to find its region, later ones find it remembered.
+func BenchmarkAdmit(b *testing.B) {
+	b.Run("FirstTurn", func(b *testing.B) {
+		l := newSenderLimits(rate.Inf, 1, usRegions)
+		i := 0
+		for b.Loop() {
+			// Distinct numbers, all valid: +1 202 2xx xxxx.
+			l.admit(fmt.Sprintf("+1202%07d", 2000000+i%8000000), t0)
+			i++
+		}
+	})
+	b.Run("LaterTurn", func(b *testing.B) {
+		l := newSenderLimits(rate.Inf, 1, usRegions)
+		l.admit("+12025550123", t0)
+		for b.Loop() {
+			l.admit("+12025550123", t0)
+		}
+	})
+}
+
+// TestRegionRefused checks that a number outside the allowed regions gets
+// nothing, before any engine: this server has none.
+func TestRegionRefused(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	m := NewMetrics()
-	h := New(Config{PublicURL: publicURL, AuthToken: token, Metrics: m, AllowedCountryCodes: []int{1, 52}})
+	h := New(Config{PublicURL: publicURL, AuthToken: token, Metrics: m, AllowedRegions: flows.MustParseRegions("US,MX")})
 	sid := "CA" + strings.Repeat("c", 32)
 	for _, tc := range []struct {
 		name, path string
@@ -156,6 +210,8 @@ func TestCountryRefused(t *testing.T) {
 		{"SMS", "/twilio/sms", url.Values{"MessageSid": {"SM" + strings.Repeat("a", 32)}, "From": {"+447700900123"}, "Body": {"hi"}}, "<Response/>"},
 		{"Call", "/twilio/voice", url.Values{"CallSid": {sid}, "From": {"+447700900123"}}, "<Response><Hangup/></Response>"},
 		{"CallTurn", "/twilio/voice/turn?seq=1", url.Values{"CallSid": {sid}, "From": {"+33612345678"}, "Digits": {"1"}}, "<Response><Hangup/></Response>"},
+		{"Jamaica", "/twilio/sms", url.Values{"MessageSid": {"SM" + strings.Repeat("b", 32)}, "From": {"+18762345678"}, "Body": {"hi"}}, "<Response/>"},
+		{"Canada", "/twilio/voice", url.Values{"CallSid": {"CA" + strings.Repeat("d", 32)}, "From": {"+14165550123"}}, "<Response><Hangup/></Response>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := do(h, signedRequest(tc.path, tc.form))
@@ -164,7 +220,7 @@ func TestCountryRefused(t *testing.T) {
 			}
 		})
 	}
-	if body := scrape(t, h); !strings.Contains(body, "\ninfopass_limited_total{reason=\"country\"} 3\n") {
+	if body := scrape(t, h); !strings.Contains(body, "\ninfopass_limited_total{reason=\"region\"} 5\n") {
 		t.Errorf("metrics do not count the refusals:\n%s", body)
 	}
 }
@@ -224,36 +280,6 @@ func TestCheckProxies(t *testing.T) {
 	} {
 		if err := CheckProxies(tc.in); (err == nil) != tc.ok {
 			t.Errorf("CheckProxies(%q) = %v", tc.in, err)
-		}
-	}
-}
-
-// TestCountryCode checks the shortcut that reads a number's calling code
-// against phonenumbers' full parse.
-func TestCountryCode(t *testing.T) {
-	for _, tc := range []struct {
-		from string
-		want int
-		ok   bool
-	}{
-		{"+12025550123", 1, true},
-		{"+447700900123", 44, true},
-		{"+525512345678", 52, true},
-		{"+8613800138000", 86, true},
-		{"+971501234567", 971, true},
-		{"+80012345678", 800, true},
-		{"+0123456789", 0, false},
-		{"+", 0, false},
-		{"+1a", 1, true}, // the code is read; the rest is the engine's to refuse
-		{"", 0, false},
-		{"client:alice", 0, false},
-	} {
-		got, ok := countryCode(tc.from)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("countryCode(%q) = %d %v, want %d %v", tc.from, got, ok, tc.want, tc.ok)
-		}
-		if n, err := phonenumbers.Parse(tc.from, ""); err == nil && tc.ok && int(n.GetCountryCode()) != got {
-			t.Errorf("countryCode(%q) = %d, phonenumbers says %d", tc.from, got, n.GetCountryCode())
 		}
 	}
 }

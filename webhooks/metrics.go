@@ -30,6 +30,7 @@ type Metrics struct {
 	outboxSends *prometheus.CounterVec
 	optOuts     *prometheus.CounterVec
 	limited     *prometheus.CounterVec
+	held        *prometheus.GaugeVec
 	attested    *prometheus.CounterVec
 	lockouts    *prometheus.CounterVec
 }
@@ -47,7 +48,7 @@ const (
 // infopass_limited_total counts them.
 const (
 	limitSenderRate = "sender_rate" // one number sent too much too fast
-	limitCountry    = "country"     // a number outside ALLOWED_COUNTRY_CODES
+	limitRegion     = "region"      // a number outside ALLOWED_REGIONS
 	limitStaffAuth  = "staff_auth"  // an address, an account or the server locked out after failed sign-ins or API tokens
 )
 
@@ -78,6 +79,10 @@ func NewMetrics() *Metrics {
 			Name: "infopass_limited_total",
 			Help: "Requests refused by an abuse limit, by limit.",
 		}, []string{"reason"}),
+		held: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "infopass_outbound_held",
+			Help: "1 while the cap of texts sent across all numbers (hourly or daily) holds due texts back, at this replica's last claim; else 0.",
+		}, []string{"cap"}),
 		attested: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "infopass_call_attestations_total",
 			Help: "Incoming calls by the STIR/SHAKEN attestation of their caller ID (A: the carrier vouches the caller owns the number).",
@@ -90,7 +95,7 @@ func NewMetrics() *Metrics {
 	for _, sc := range []string{lockout.ScopeAddress, lockout.ScopeAccount, lockout.ScopeGlobal} {
 		m.lockouts.WithLabelValues(sc)
 	}
-	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.attested, m.lockouts,
+	m.reg.MustRegister(m.turns, m.webhook, m.outboxSends, m.optOuts, m.limited, m.held, m.attested, m.lockouts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every series exists from the start, so that rates over a fresh
 	// process are right and dashboards show zeros rather than gaps.
@@ -100,15 +105,17 @@ func NewMetrics() *Metrics {
 		}
 		m.optOuts.WithLabelValues(string(ch))
 	}
-	for _, r := range []string{bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled} {
+	for _, r := range []string{bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled,
+		bot.SendCapped, bot.SendRegion} {
 		m.outboxSends.WithLabelValues(r)
 	}
-	for _, r := range []string{limitSenderRate, limitCountry, limitStaffAuth} {
+	for _, r := range []string{limitSenderRate, limitRegion, limitStaffAuth} {
 		m.limited.WithLabelValues(r)
 	}
 	for _, l := range attestationLevels() {
 		m.attested.WithLabelValues(l)
 	}
+	m.OutboundHeld("")
 	return m
 }
 
@@ -161,6 +168,22 @@ func (m *Metrics) OutboxResult(result string) {
 		return
 	}
 	m.outboxSends.WithLabelValues(result).Inc()
+}
+
+// OutboundHeld records which cap held due texts back at the outbox
+// worker's last claim (bot.CapHourly or bot.CapDaily), or that none did
+// (""); it is the worker's OnHeld.
+func (m *Metrics) OutboundHeld(heldBy string) {
+	if m == nil {
+		return
+	}
+	for _, c := range []string{bot.CapHourly, bot.CapDaily} {
+		v := 0.0
+		if c == heldBy {
+			v = 1
+		}
+		m.held.WithLabelValues(c).Set(v)
+	}
 }
 
 // OptOut counts a number that opted out of texts in a turn on channel; it

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"infopass/bot"
+	"infopass/flows"
 	"infopass/webhooks/console"
 	"infopass/webhooks/lockout"
 )
@@ -51,9 +52,9 @@ type Config struct {
 	// (DefaultSenderBurst).
 	SenderRate  rate.Limit
 	SenderBurst int
-	// AllowedCountryCodes are the calling codes of the numbers the bot
-	// answers ([1]).
-	AllowedCountryCodes []int
+	// AllowedRegions are the regions whose numbers the bot answers
+	// (flows.DefaultRegions when zero).
+	AllowedRegions flows.Regions
 	// TrustedProxies are the addresses or CIDR ranges of the reverse
 	// proxies in front: only from them is X-Forwarded-For read, for the
 	// client address the per-address limits count by. None: the peer's
@@ -66,7 +67,6 @@ type Server struct {
 	cfg       Config
 	validator client.RequestValidator
 	log       *slog.Logger
-	countries map[int]bool // AllowedCountryCodes
 
 	senders *senderLimits
 	lockout *lockout.Lockout
@@ -103,14 +103,13 @@ func New(cfg Config) http.Handler {
 	if cfg.SenderBurst == 0 {
 		cfg.SenderBurst = DefaultSenderBurst
 	}
-	if cfg.AllowedCountryCodes == nil {
-		cfg.AllowedCountryCodes = []int{1}
+	if cfg.AllowedRegions.String() == "" {
+		cfg.AllowedRegions = flows.MustParseRegions(flows.DefaultRegions)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &Server{
 		cfg: cfg, validator: client.NewRequestValidator(cfg.AuthToken), log: cfg.Logger,
-		countries: make(map[int]bool),
-		senders:   newSenderLimits(cfg.SenderRate, cfg.SenderBurst),
+		senders: newSenderLimits(cfg.SenderRate, cfg.SenderBurst, cfg.AllowedRegions),
 	}
 	limits := cfg.Lockout
 	if limits == (lockout.Limits{}) {
@@ -124,9 +123,6 @@ func New(cfg Config) http.Handler {
 		s.log.Warn("staff sign-ins or API tokens locked out after failures", attrs...)
 		s.cfg.Metrics.lockout(scope)
 	})
-	for _, code := range cfg.AllowedCountryCodes {
-		s.countries[code] = true
-	}
 	// gin's debug mode prints every route at start, and would print
 	// request details in its own words.
 	gin.SetMode(gin.ReleaseMode)

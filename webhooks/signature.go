@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -15,7 +16,17 @@ import (
 // twilioSigned admits only requests that carry Twilio's signature of
 // PublicURL + path and the form; anything else gets 403 before any handler
 // reads it. The form is capped at MaxFormBytes.
+//
+// Twilio posts application/x-www-form-urlencoded, the only body whose
+// fields the signature covers: any other gets 415 unread. (A multipart
+// body's fields are not in PostForm, so its signature would cover the URL
+// alone, and gin's PostForm would then read them unchecked.)
 func (s *Server) twilioSigned(c *gin.Context) {
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		s.log.WarnContext(c.Request.Context(), "rejected webhook: not a form", "route", c.FullPath())
+		c.AbortWithStatus(http.StatusUnsupportedMediaType)
+		return
+	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxFormBytes)
 	if err := c.Request.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError

@@ -203,6 +203,17 @@ func SpokenPrompts(e *bot.Engine, lang string) []string {
 		for n := 1; n <= len(e.Catalog().Languages()); n++ {
 			add(flows.M(id, "N", n, "Last", n))
 		}
+		// The fixed parts of a message that carries the caller's data,
+		// played around the clips of it (compose.go).
+		parts, names := fragments(e.Catalog().Template(lang, id))
+		if len(names) > 0 {
+			for _, p := range parts {
+				if p != "" && !seen[p] {
+					seen[p] = true
+					out = append(out, p)
+				}
+			}
+		}
 	}
 	return out
 }

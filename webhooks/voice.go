@@ -177,14 +177,25 @@ type voiceRenderer struct {
 // spoken is a reply as a call says it.
 type spoken struct {
 	bot.Reply
-	Text   string   // all of it
-	Parts  []string // message by message, for languages whose prompts are played from recordings
+	Text  string   // all of it
+	Parts []string // message by message
+	// Audio are the recordings that say it all, where it is played from
+	// recordings; nil when some part of it has none.
+	Audio  []string
 	Menu   []menuOption
 	Hints  []string
 	Offer  string // "press 1 to go on by text", where a prompt cannot be played in the language
 	Byebye string // said before hanging up when nobody pressed 0
 	// attested: the call's next turns say so in their URLs.
 	attested bool
+}
+
+// recorded is what plays the reply from recordings: Audio, or the parts.
+func (r spoken) recorded() []string {
+	if r.Audio != nil {
+		return r.Audio
+	}
+	return r.Parts
 }
 
 // menuOption is one line of the spoken language menu, in its own language.
@@ -217,6 +228,18 @@ func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
 	for _, m := range msgs {
 		out.Parts = append(out.Parts, sp.text(r.Language, []flows.Msg{m}))
 	}
+	if speakerFor(r.Language).Voice == "" {
+		// Played from recordings: each message, or its fixed parts
+		// around the clips of the caller's data.
+		for _, m := range msgs {
+			a, ok := composer{sp}.audio(r.Language, m)
+			if !ok {
+				out.Audio = nil
+				break
+			}
+			out.Audio = append(out.Audio, a...)
+		}
+	}
 	out.Offer = sp.text(r.Language, []flows.Msg{flows.M("voice.sms_offer")})
 	if !r.CanText {
 		out.Offer = sp.text(r.Language, []flows.Msg{flows.M("voice.person_offer")})
@@ -233,13 +256,13 @@ func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
 func (s *Server) voiceVerbs(r spoken) []twiml.Element {
 	switch r.Intent {
 	case bot.ConnectPerson:
-		return append(s.speak(r.Language, r.Text, r.Parts), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
+		return append(s.speak(r.Language, r.Text, r.recorded()), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
 	case bot.EndOfferPerson:
 		g := s.gather(r, flows.Expect{Kind: flows.ExpectChoice, Choices: 1})
 		g.ActionOnEmptyResult = "" // silence falls through to the goodbye
 		return append([]twiml.Element{g}, append(s.speak(r.Language, r.Byebye, []string{r.Byebye}), &twiml.VoiceHangup{})...)
 	case bot.End, bot.ContinueByText:
-		return append(s.speak(r.Language, r.Text, r.Parts), &twiml.VoiceHangup{})
+		return append(s.speak(r.Language, r.Text, r.recorded()), &twiml.VoiceHangup{})
 	}
 	return []twiml.Element{s.gather(r, r.Expect)}
 }
@@ -287,7 +310,7 @@ func (s *Server) gather(r spoken, e flows.Expect) *twiml.VoiceGather {
 		g.NumDigits = "8"
 	}
 	if sp.Voice == "" && r.Text != "" {
-		plays, ok := s.plays(r.Language, r.Parts)
+		plays, ok := s.plays(r.Language, r.recorded())
 		if !ok {
 			// The prompt cannot be played: offer to go on by text, or, to
 			// a caller who may not be texted, a person (press 0).

@@ -50,3 +50,7 @@ func RecordedLanguages() []string {
 	}
 	return out
 }
+
+// KeypadOnly reports whether callers in lang can only use the keypad:
+// Twilio recognizes no speech in it. The engine's Config.KeypadOnly.
+func KeypadOnly(lang string) bool { return speakerFor(lang).Speech == "" }

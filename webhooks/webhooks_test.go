@@ -1,8 +1,10 @@
 package webhooks
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	multipart "mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -92,6 +94,42 @@ func TestTwilioRoutesRejectBadRequests(t *testing.T) {
 		form := url.Values{"MessageSid": good["MessageSid"], "From": good["From"], "Body": {strings.Repeat("x", MaxFormBytes)}}
 		if w := do(h, signedRequest("/twilio/sms", form)); w.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("status %d", w.Code)
+		}
+	})
+	t.Run("ErrNotAForm", func(t *testing.T) {
+		// Each body is signed as its fields would be checked if the server
+		// parsed it as a form: a multipart one for the URL alone.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range good {
+			mw.WriteField(k, v[0])
+		}
+		mw.Close()
+		for _, tc := range []struct{ name, contentType, body string }{
+			{"Multipart", mw.FormDataContentType(), body.String()},
+			{"JSON", "application/json", `{"MessageSid":"SM` + strings.Repeat("a", 32) + `","From":"+12025550147","Body":"hi"}`},
+			{"Text", "text/plain", good.Encode()},
+			{"None", "", good.Encode()},
+			{"Garbled", "application/x-www-form-urlencoded;;", good.Encode()},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				req := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(tc.body))
+				req.Header.Set("Content-Type", tc.contentType)
+				req.Header.Set("X-Twilio-Signature", Sign(token, publicURL+"/twilio/sms", url.Values{}))
+				if w := do(h, req); w.Code != http.StatusUnsupportedMediaType {
+					t.Errorf("status %d, want 415", w.Code)
+				}
+			})
+		}
+	})
+	t.Run("FormWithCharset", func(t *testing.T) {
+		// Admitted past the signature check, to the handler, which
+		// answers 400 to a form without a MessageSid.
+		form := url.Values{"From": good["From"]}
+		req := signedRequest("/twilio/sms", form)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+		if w := do(h, req); w.Code != http.StatusBadRequest {
+			t.Errorf("status %d, want 400", w.Code)
 		}
 	})
 	t.Run("ErrGet", func(t *testing.T) {

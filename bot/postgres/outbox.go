@@ -12,10 +12,66 @@ import (
 
 var _ bot.OutboxStore = (*DB)(nil)
 
-// ClaimOutbox leases due texts. SKIP LOCKED lets several workers claim at
-// once without waiting for each other or taking the same row.
-func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]bot.OutboxMessage, error) {
-	rows, err := db.pool.Query(ctx, `
+// outboxClaimLock is the advisory lock every claim takes, on every
+// replica, for its transaction: counting the texts sent against the caps
+// and marking the claimed ones as being sent must not interleave with
+// another claim, or two workers under a cap could each take its last text.
+const outboxClaimLock = 0x6f7574626f78 // "outbox"
+
+// ClaimOutbox leases due texts, as many as the caps leave room for. SKIP
+// LOCKED lets several workers claim without taking the same row. A text
+// counts against the caps once sent (sent_at, whatever its delivery
+// became) or while it is being sent under a live lease.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, caps bot.OutboundCaps) (bot.Claim, error) {
+	var claim bot.Claim
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var hour, day, sending int
+		b := &pgx.Batch{}
+		b.Queue(`SELECT pg_advisory_xact_lock($1)`, int64(outboxClaimLock))
+		b.Queue(`SELECT
+			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '1 hour'),
+			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '24 hours'),
+			(SELECT count(*) FROM outbox WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $1)`, now)
+		br := tx.SendBatch(ctx, b)
+		_, err := br.Exec()
+		if err == nil {
+			err = br.QueryRow().Scan(&hour, &day, &sending)
+		}
+		if closeErr := br.Close(); err == nil {
+			err = closeErr
+		}
+		if err != nil {
+			return fmt.Errorf("count sent texts: %w", err)
+		}
+		room := min(caps.Hourly-hour, caps.Daily-day) - sending
+		if room <= 0 {
+			var due bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox
+				WHERE (status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1))`, now).Scan(&due)
+			if err != nil {
+				return fmt.Errorf("look for due texts: %w", err)
+			}
+			if due {
+				// The daily cap when both are reached: the longer wait.
+				claim.HeldBy = bot.CapHourly
+				if caps.Daily-day <= caps.Hourly-hour {
+					claim.HeldBy = bot.CapDaily
+				}
+			}
+			return nil
+		}
+		claim.Messages, err = db.claim(ctx, tx, now, lease, min(limit, room))
+		return err
+	})
+	if err != nil {
+		return bot.Claim{}, fmt.Errorf("claim outbox: %w", err)
+	}
+	return claim, nil
+}
+
+// claim leases up to limit due texts.
+func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Duration, limit int) ([]bot.OutboxMessage, error) {
+	rows, err := tx.Query(ctx, `
 		WITH due AS (
 			SELECT id, status AS old_status, claimed_at AS old_claimed_at
 			FROM outbox
@@ -34,7 +90,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 			(SELECT count(*) FROM outbox s WHERE s.to_idx = o.to_idx AND s.sent_at > $1 - interval '24 hours')`,
 		now, lease.Seconds(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
+		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxMessage, error) {
 		var (
@@ -108,36 +164,61 @@ func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reas
 			return fmt.Errorf("fail text %d: %w", id, err)
 		}
 		if reason == bot.ReasonUnsubscribed {
-			phone, err := db.keys.OpenString(to, "outbox", "to_phone", rowKey(id))
-			if err != nil {
+			if err := db.carrierOptOut(ctx, tx, id, toIdx, to, now); err != nil {
 				return err
-			}
-			_, err = tx.Exec(ctx, `
-				INSERT INTO participants (phone_idx, phone, created_at, opted_out_at) VALUES ($1, $2, $3, $3)
-				ON CONFLICT (phone_idx) DO UPDATE SET opted_out_at = coalesce(participants.opted_out_at, $3)`,
-				toIdx, db.keys.SealString(phone, "participants", "phone", toIdx), now)
-			if err != nil {
-				return fmt.Errorf("record carrier opt-out: %w", err)
 			}
 		}
 		if err := setOfferMessageStatus(ctx, tx, offerID, status, now); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
-			UPDATE callback_offers SET status = 'not_sent', not_sent_reason = $2, updated_at = $3
-			WHERE id = $1 AND status = 'awaiting'`, offerID, reason, now)
-		if err != nil {
-			return fmt.Errorf("mark offer not sent: %w", err)
-		}
-		return nil
+		return offerNotSent(ctx, tx, offerID, reason, now)
 	})
+}
+
+// carrierOptOut records that the recipient of outbox text id opted out
+// with their carrier (Twilio's 21610), as if they had sent STOP. A text
+// whose number retention removed has no one left to record.
+func (db *DB) carrierOptOut(ctx context.Context, tx pgx.Tx, id int64, toIdx, sealedTo string, now time.Time) error {
+	if toIdx == "" || sealedTo == "" {
+		return nil
+	}
+	phone, err := db.keys.OpenString(sealedTo, "outbox", "to_phone", rowKey(id))
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO participants (phone_idx, phone, created_at, opted_out_at) VALUES ($1, $2, $3, $3)
+		ON CONFLICT (phone_idx) DO UPDATE SET opted_out_at = coalesce(participants.opted_out_at, $3)`,
+		toIdx, db.keys.SealString(phone, "participants", "phone", toIdx), now)
+	if err != nil {
+		return fmt.Errorf("record carrier opt-out: %w", err)
+	}
+	return nil
+}
+
+// offerNotSent marks the offer a text asked about, if it still awaits an
+// answer, as not sent for reason.
+func offerNotSent(ctx context.Context, tx pgx.Tx, offerID *int64, reason string, now time.Time) error {
+	if offerID == nil {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `
+		UPDATE callback_offers SET status = 'not_sent', not_sent_reason = $2, updated_at = $3
+		WHERE id = $1 AND status = 'awaiting'`, *offerID, reason, now)
+	if err != nil {
+		return fmt.Errorf("mark offer not sent: %w", err)
+	}
+	return nil
 }
 
 // statusRank orders delivery statuses: a late report of an earlier status
 // never overwrites a later one.
 const statusRank = `CASE %s WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END`
 
-// MessageStatus records a provider delivery report for the text sid.
+// MessageStatus records a provider delivery report for the text sid. A
+// report that the text failed because the recipient opted out with their
+// carrier (code 21610) opts the number out, as a refused send does, even
+// when an earlier report already said it failed.
 func (db *DB) MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var offerID *int64
@@ -145,13 +226,34 @@ func (db *DB) MessageStatus(ctx context.Context, sid, status string, code int, n
 			UPDATE outbox SET status = $2, error_code = coalesce(nullif($3, 0), error_code), updated_at = $4
 			WHERE provider_sid = $1 AND `+statusRank+` <= `+statusRank+`
 			RETURNING offer_id`, "status", "$2::text"), sid, status, code, now).Scan(&offerID)
+		switch {
+		case err == pgx.ErrNoRows:
+			// Unknown text, or a report older than what is known.
+		case err != nil:
+			return fmt.Errorf("record delivery of %s: %w", sid, err)
+		default:
+			if err := setOfferMessageStatus(ctx, tx, offerID, status, now); err != nil {
+				return err
+			}
+		}
+		if code != bot.CodeUnsubscribed || (status != bot.MsgUndelivered && status != bot.MsgFailed) {
+			return nil
+		}
+		var (
+			id        int64
+			toIdx, to string
+		)
+		err = tx.QueryRow(ctx, `SELECT id, offer_id, to_idx, to_phone FROM outbox WHERE provider_sid = $1`, sid).Scan(&id, &offerID, &toIdx, &to)
 		if err == pgx.ErrNoRows {
-			return nil // unknown text, or a report older than what is known
+			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("record delivery of %s: %w", sid, err)
+			return fmt.Errorf("text %s: %w", sid, err)
 		}
-		return setOfferMessageStatus(ctx, tx, offerID, status, now)
+		if err := db.carrierOptOut(ctx, tx, id, toIdx, to, now); err != nil {
+			return err
+		}
+		return offerNotSent(ctx, tx, offerID, bot.ReasonUnsubscribed, now)
 	})
 }
 

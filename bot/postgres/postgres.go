@@ -35,6 +35,27 @@ var ErrNotFound = bot.ErrNotFound
 // pool_max_conns.
 const DefaultMaxConns = 16
 
+// Timeouts returns what every connection sets unless its URL does
+// (?statement_timeout=10s&lock_timeout=…): no turn, page or job waits on
+// the database for long. A turn gets its answer within its 4.5 s either
+// way; these free the server too, and bound what has no deadline of its
+// own (the purge, the outbox worker). The migrations lift the first two
+// for their own session.
+func Timeouts() map[string]string {
+	return map[string]string{
+		// A statement that runs this long is stuck, or scans what it
+		// should not. (The retention jobs, which scan whole tables, set
+		// their own: inBackground.)
+		"statement_timeout": "5s",
+		// A turn waiting on a row lock this long (the number's turns run one
+		// at a time) is better answered "send it again" than left waiting.
+		"lock_timeout": "2s",
+		// A transaction left open by a stuck client holds its locks: every
+		// transaction of the service is a few round trips.
+		"idle_in_transaction_session_timeout": "10s",
+	}
+}
+
 // Open connects to the database at url and checks that it answers. Values
 // are sealed with keys; Migrate also loads the blind-index key.
 func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
@@ -46,6 +67,11 @@ func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
 		// A webhook must answer within seconds even when the database is
 		// down: do not wait on a connection longer than this.
 		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
+	for name, value := range Timeouts() {
+		if _, set := cfg.ConnConfig.RuntimeParams[name]; !set {
+			cfg.ConnConfig.RuntimeParams[name] = value
+		}
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		// A turn holds its connection until its COMMIT is on disk, so
@@ -76,6 +102,18 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Release()
+	// A migration may build an index for longer than a turn's statement
+	// may run, and tern waits on its advisory lock while another replica
+	// migrates: lift both timeouts for this session, and give them back
+	// before the connection goes back to the pool.
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 0; SET lock_timeout = 0"); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "RESET statement_timeout; RESET lock_timeout"); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx)) // the pool then drops it
+		}
+	}()
 	m, err := migrate.NewMigrator(ctx, conn.Conn(), "schema_version")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -162,15 +200,21 @@ func (db *DB) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(
 
 // DeleteIdle deletes conversations idle since before cutoff that filed no
 // request: unfinished ones, and those cancelled or sent to the Contact
-// Center. Their messages go with them.
+// Center. Their messages go with them; their texts and participants go
+// with PurgeLeftovers.
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `
-		DELETE FROM conversations c WHERE c.updated_at < $1
-		AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)`, cutoff)
+	var n int64
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM conversations c WHERE c.updated_at < $1
+			AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)`, cutoff)
+		n = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("delete idle conversations: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // ExpireOffers marks expired the callback offers still awaiting an answer

@@ -11,13 +11,14 @@ import (
 )
 
 // PurgeClosed deletes the personal data of requests closed or completed
-// before cutoff: their answers, numbers and notes, the messages of the
-// conversation that filed them, and their callback contacts. What staff
-// count by (type, language, dates, status, ZIP) stays. It returns how many
-// requests it purged.
+// before cutoff: their answers, numbers and notes, the conversation that
+// filed them with its messages, their callback contacts, and every text
+// about them (those still queued or being sent go once they settle:
+// PurgeLeftovers). What staff count by (type, language, dates, status,
+// ZIP) stays. It returns how many requests it purged.
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var n int64
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			UPDATE requests SET answers = '', phone = '', contact_phone = '', phone_idx = '', contact_idx = '',
 				a_number_idx = '', receipt_idx = '', purged_at = $2
@@ -39,6 +40,9 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 			return err
 		}
 		n = int64(len(list))
+		if n == 0 {
+			return nil
+		}
 		ids := make([]int64, 0, len(list))
 		convs := make([]int64, 0, len(list))
 		for _, p := range list {
@@ -47,10 +51,16 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 				convs = append(convs, *p.conv)
 			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM messages WHERE conversation_id = ANY($1)`, convs); err != nil {
-			return fmt.Errorf("purge messages: %w", err)
+		// The texts first: those of the conversations are found by them.
+		const texts = `(offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1)) OR conversation_id = ANY($2))`
+		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE status NOT IN ('queued', 'sending') AND `+texts, ids, convs); err != nil {
+			return fmt.Errorf("purge texts: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET state = '' WHERE id = ANY($1)`, convs); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE outbox SET purge = true WHERE status IN ('queued', 'sending') AND `+texts, ids, convs); err != nil {
+			return fmt.Errorf("purge texts: %w", err)
+		}
+		// Its messages go with the conversation; the request forgets it.
+		if _, err := tx.Exec(ctx, `DELETE FROM conversations WHERE id = ANY($1)`, convs); err != nil {
 			return fmt.Errorf("purge conversations: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE callback_offers SET contact_phone = '', contact_idx = '', better_times = '' WHERE request_id = ANY($1)`, ids); err != nil {
@@ -58,11 +68,6 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 		}
 		if _, err := tx.Exec(ctx, `UPDATE request_events SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("purge notes: %w", err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE outbox SET to_phone = '', body = '', to_idx = ''
-			WHERE status NOT IN ('queued', 'sending') AND offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))`, ids)
-		if err != nil {
-			return fmt.Errorf("purge texts: %w", err)
 		}
 		return nil
 	})

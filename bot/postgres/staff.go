@@ -199,9 +199,17 @@ func (t *requestTx) Events() ([]bot.RequestEvent, error) {
 	})
 }
 
+// setRequestStatus records a status change of request id. Closing or
+// completing it also withdraws what is still to be texted about it: its
+// offers awaiting an answer, and its texts not sent yet.
 func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status, note, actor string, now time.Time) error {
 	if _, err := q.Exec(ctx, `UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now); err != nil {
 		return fmt.Errorf("set request status: %w", err)
+	}
+	if status == bot.StatusClosed || status == bot.StatusCompleted {
+		if err := cancelRequestTexts(ctx, q, id, now); err != nil {
+			return err
+		}
 	}
 	ids, err := nextIDs(ctx, q, "request_events", 1)
 	if err != nil {
@@ -211,6 +219,24 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 		ids[0], id, status, db.keys.SealString(note, "request_events", "note", rowKey(ids[0])), actor, now)
 	if err != nil {
 		return fmt.Errorf("record request event: %w", err)
+	}
+	return nil
+}
+
+// cancelRequestTexts cancels a request's offers awaiting an answer and
+// its texts still queued: offers, reminders, and texts of the
+// conversation that filed it.
+func cancelRequestTexts(ctx context.Context, q querier, id int64, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
+		WHERE request_id = $1 AND status = 'awaiting'`, id, now)
+	if err != nil {
+		return fmt.Errorf("cancel offers: %w", err)
+	}
+	_, err = q.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+		WHERE status = 'queued' AND (offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
+			OR conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
+	if err != nil {
+		return fmt.Errorf("cancel queued texts: %w", err)
 	}
 	return nil
 }
@@ -280,19 +306,27 @@ func (db *DB) saveOffer(ctx context.Context, q querier, o *bot.CallbackOffer) er
 }
 
 func (db *DB) enqueue(ctx context.Context, q querier, m *bot.OutboxMessage, now time.Time) error {
-	var offerID *int64
+	var offerID, conversationID *int64
 	if m.OfferID != 0 {
 		offerID = &m.OfferID
+	}
+	if m.ConversationID != 0 {
+		conversationID = &m.ConversationID
 	}
 	ids, err := nextIDs(ctx, q, "outbox", 1)
 	if err != nil {
 		return err
 	}
-	key := rowKey(ids[0])
+	key, toIdx := rowKey(ids[0]), db.keys.Index("phone", m.To)
+	// A text about no offer belongs to a conversation: the one named, or
+	// else the number's open one (a caller's, going on by text), the
+	// latest should there ever be more than one.
 	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (id, kind, offer_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $8)`,
-		ids[0], m.Kind, offerID, db.keys.Index("phone", m.To), db.keys.SealString(m.To, "outbox", "to_phone", key),
+		INSERT INTO outbox (id, kind, offer_id, conversation_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
+		VALUES ($1, $2, $3, CASE WHEN $3::bigint IS NULL
+			THEN coalesce($4, (SELECT id FROM conversations WHERE phone_idx = $5 AND open ORDER BY updated_at DESC, id DESC LIMIT 1)) END,
+			$5, $6, $7, 'queued', $8, $9, $9)`,
+		ids[0], m.Kind, offerID, conversationID, toIdx, db.keys.SealString(m.To, "outbox", "to_phone", key),
 		db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
 	if err != nil {
 		return fmt.Errorf("queue text: %w", err)

@@ -48,6 +48,8 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		Zone:          cfg.Zone,
 		ContactCenter: cfg.ContactCenter,
 		ADITLeadDays:  cfg.ADITLeadDays,
+		Regions:       cfg.AllowedRegions,
+		KeypadOnly:    webhooks.KeypadOnly,
 		Logger:        logger,
 		OnOptOut:      metrics.OptOut,
 	})
@@ -64,7 +66,8 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		logger.Warn("outbound texts are off: callback offers are queued but not sent", "why", err.Error())
 	} else {
 		a.outbox = bot.NewOutbox(bot.OutboxConfig{Store: db, Sender: sender, Now: now, Logger: logger, RetryBase: cfg.retryBase,
-			DailyCap: cfg.DailyTextCap, OnResult: metrics.OutboxResult})
+			DailyCap: cfg.DailyTextCap, Caps: cfg.OutboundCaps, Regions: cfg.AllowedRegions,
+			OnResult: metrics.OutboxResult, OnHeld: metrics.OutboundHeld})
 	}
 	wake := func() {}
 	if a.outbox != nil {
@@ -75,7 +78,7 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		PublicURL:  cfg.PublicURL,
 		AuthToken:  cfg.AuthToken,
 		Ready:      db.Ping,
-		Staff:      bot.NewStaff(db, catalog, now, wake),
+		Staff:      bot.NewStaff(db, catalog, now, wake, cfg.AllowedRegions),
 		Officers:   bot.NewOfficers(db, now),
 		OIDC:       cfg.OIDC,
 		Deliveries: db,
@@ -84,10 +87,10 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		Logger:     logger,
 		Metrics:    metrics,
 
-		SenderRate:          cfg.senderRate,
-		SenderBurst:         cfg.senderBurst,
-		AllowedCountryCodes: cfg.AllowedCountryCodes,
-		TrustedProxies:      cfg.TrustedProxies,
+		SenderRate:     cfg.senderRate,
+		SenderBurst:    cfg.senderBurst,
+		AllowedRegions: cfg.AllowedRegions,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	return a, nil
 }
@@ -129,40 +132,50 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 }
 
 // purge, every ten minutes, deletes partial conversations idle for 30
-// days and the personal data of requests closed for RETENTION_DAYS, and
-// expires the callback offers nobody answered before their window. It logs
-// counts only.
+// days, closes the submitted requests untouched for STALE_DAYS, deletes
+// the personal data of requests closed for RETENTION_DAYS and what those
+// leave behind, and expires the callback offers nobody answered before
+// their window. It logs counts only.
 func (a *app) purge(ctx context.Context) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
-	now := a.cfg.now
-	if now == nil {
-		now = time.Now
-	}
 	for {
-		t := now()
-		if n, err := a.db.DeleteIdle(ctx, t.Add(-bot.IdleExpire)); err != nil && ctx.Err() == nil {
-			a.log.Error("purge idle conversations", "err", err)
-		} else if n > 0 {
-			a.log.Info("purged idle conversations", "count", n)
-		}
-		if n, err := a.db.ExpireOffers(ctx, t); err != nil && ctx.Err() == nil {
-			a.log.Error("expire callback offers", "err", err)
-		} else if n > 0 {
-			a.log.Info("expired callback offers", "count", n)
-		}
-		cutoff := t.AddDate(0, 0, -a.cfg.RetentionDays)
-		if n, err := a.db.PurgeClosed(ctx, cutoff, t); err != nil && ctx.Err() == nil {
-			a.log.Error("purge closed requests", "err", err)
-		} else if n > 0 {
-			a.log.Info("purged closed requests", "count", n)
-		}
+		a.purgeOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
 	}
+}
+
+// purgeOnce is one pass of purge.
+func (a *app) purgeOnce(ctx context.Context) {
+	now := a.cfg.now
+	if now == nil {
+		now = time.Now
+	}
+	t := now()
+	report := func(what string, n int64, err error) {
+		if err != nil && ctx.Err() == nil {
+			a.log.Error(what, "err", err)
+		} else if n > 0 {
+			a.log.Info(what, "count", n)
+		}
+	}
+	n, err := a.db.DeleteIdle(ctx, t.Add(-bot.IdleExpire))
+	report("purged idle conversations", n, err)
+	n, err = a.db.ExpireOffers(ctx, t)
+	report("expired callback offers", n, err)
+	n, err = a.db.CloseStale(ctx, t.AddDate(0, 0, -a.cfg.StaleDays), t,
+		fmt.Sprintf("closed by retention: no activity for %d days", a.cfg.StaleDays))
+	report("closed stale requests", n, err)
+	n, err = a.db.PurgeClosed(ctx, t.AddDate(0, 0, -a.cfg.RetentionDays), t)
+	report("purged closed requests", n, err)
+	left, err := a.db.PurgeLeftovers(ctx, t.Add(-bot.IdleExpire))
+	report("purged texts of purged requests and conversations", left.Texts, err)
+	report("purged numbers with nothing left", left.Participants, nil)
+	report("kept opted-out numbers as their blind index only", left.OptOuts, nil)
 }
 
 // openDatabase connects to cfg's database, or without one starts the

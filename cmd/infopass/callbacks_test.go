@@ -86,7 +86,7 @@ func (h *harness) fileRepresentative(from, zip string, texts bool) string {
 		{"ana@firm.example.com", "text to confirm"}, {optIn, "online account"}, {"none", "What do you need?"},
 		{"2", "travel"}, {"12/15/2026", "why"}, {"funeral", "weekdays"}, {"6", "time of day"}, {"3", "full name"},
 		{"Luis Quispe", "birth"}, {"1975-02-28", "ZIP"}, {zip, "born"}, {"Peru", "receipt"}, {"none", "A-Number"},
-		{"none", "email"}, {"none", "phone"}, {"+51 1 4112222", "Please check"},
+		{"none", "email"}, {"none", "phone"}, {"+1 787 555 0142", "Please check"},
 	})
 	return reference(h.t, h.submitReview(from))
 }
@@ -426,11 +426,11 @@ func TestOutboxSurvivesRestarts(t *testing.T) {
 		h.stop()
 		// A worker claims the row, sends the text, and dies before
 		// recording it.
-		claimed, err := h.db.ClaimOutbox(context.Background(), h.now(), time.Millisecond, 10)
-		if err != nil || len(claimed) != 1 {
-			t.Fatalf("claim: %v %v", claimed, err)
+		claim, err := h.db.ClaimOutbox(context.Background(), h.now(), time.Millisecond, 10, bot.OutboundCaps{Hourly: 10, Daily: 10})
+		if err != nil || len(claim.Messages) != 1 {
+			t.Fatalf("claim: %+v %v", claim, err)
 		}
-		h.twilio.Add(twiliotest.Message{To: from, From: serviceFrom, Body: claimed[0].Body, At: time.Now()})
+		h.twilio.Add(twiliotest.Message{To: from, From: serviceFrom, Body: claim.Messages[0].Body, At: time.Now()})
 		attempts := h.twilio.Attempts()
 		h.startServer(true)
 		eventually(t, "the interrupted text is reconciled", func() bool { return h.offers(ref)[0]["message_status"] == "sent" })

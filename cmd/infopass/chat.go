@@ -20,8 +20,9 @@ import (
 )
 
 // localAuthToken signs the chat simulator's requests to its own local
-// server. It is not a secret and never reaches Twilio.
-const localAuthToken = "localdevelopmenttoken"
+// server. It is not a secret and never reaches Twilio; it has a real
+// token's shape (32 hex digits), which serve asks of TWILIO_AUTH_TOKEN.
+const localAuthToken = "00000000000000000000000000000000"
 
 // chat is a terminal SMS simulator: each line typed is posted, signed as
 // Twilio signs, to the SMS webhook, and the bot's reply is printed. Without

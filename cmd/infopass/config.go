@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"infopass/bot"
 	"infopass/bot/vault"
+	"infopass/flows"
 	"infopass/webhooks"
 	"infopass/webhooks/console"
 )
@@ -36,13 +39,17 @@ type config struct {
 	DataKey       []byte   // seals personal data; nil: not set
 	OldDataKeys   [][]byte // still open values during a rotation
 	RetentionDays int      // a closed request's personal data is kept this long
+	StaleDays     int      // a submitted request untouched this long is closed
 	DailyTextCap  int      // texts the service sends one number in 24 hours at most
+	// OutboundCaps bound the texts the service sends on its own, across
+	// all numbers, in an hour and in 24 hours.
+	OutboundCaps bot.OutboundCaps
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the client's address.
 	TrustedProxies []string
-	// AllowedCountryCodes are the calling codes of the numbers the bot
-	// answers.
-	AllowedCountryCodes []int
+	// AllowedRegions are the regions whose numbers the bot answers, texts
+	// and calls.
+	AllowedRegions flows.Regions
 	// OIDC, if set, signs officers in through the agency's identity
 	// provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
 	// OIDC_ALLOWED_GROUPS).
@@ -102,7 +109,16 @@ func readConfig(getenv func(string) string) (config, error) {
 	if c.RetentionDays, err = intSetting(getenv, "RETENTION_DAYS", 365, 1, 3650); err != nil {
 		return c, err
 	}
+	if c.StaleDays, err = intSetting(getenv, "STALE_DAYS", 180, 1, 3650); err != nil {
+		return c, err
+	}
 	if c.DailyTextCap, err = intSetting(getenv, "DAILY_TEXT_CAP", bot.DefaultDailyCap, 1, 1000); err != nil {
+		return c, err
+	}
+	if c.OutboundCaps.Hourly, err = intSetting(getenv, "OUTBOUND_HOURLY_CAP", bot.DefaultOutboundHourlyCap, 1, 1_000_000); err != nil {
+		return c, err
+	}
+	if c.OutboundCaps.Daily, err = intSetting(getenv, "OUTBOUND_DAILY_CAP", bot.DefaultOutboundDailyCap, 1, 10_000_000); err != nil {
 		return c, err
 	}
 	if v := getenv("DATA_KEY"); v != "" {
@@ -129,8 +145,16 @@ func readConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("CONTACT_CENTER_NUMBER %q is not a valid phone number", c.ContactCenter)
 	}
 	c.ContactCenter = phonenumbers.Format(n, phonenumbers.E164)
-	if c.AllowedCountryCodes, err = countryCodes(or(getenv("ALLOWED_COUNTRY_CODES"), "1")); err != nil {
-		return c, err
+	if getenv("ALLOWED_COUNTRY_CODES") != "" {
+		// A calling code lets in every region that shares it: +1 is also
+		// Canada and the Caribbean.
+		c.Retired = append(c.Retired, "ALLOWED_COUNTRY_CODES is retired: ALLOWED_REGIONS lists the regions whose numbers the service "+
+			"answers, texts and calls, by the number's region rather than its calling code (default "+flows.DefaultRegions+
+			", the United States and its territories). Unset it.")
+	}
+	regions := or(getenv("ALLOWED_REGIONS"), flows.DefaultRegions)
+	if c.AllowedRegions, err = flows.ParseRegions(regions); err != nil {
+		return c, fmt.Errorf("ALLOWED_REGIONS %q: %w", regions, err)
 	}
 	for v := range strings.SplitSeq(getenv("TRUSTED_PROXIES"), ",") {
 		if v = strings.TrimSpace(v); v != "" {
@@ -180,20 +204,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// countryCodes reads a comma-separated list of country calling codes.
-func countryCodes(s string) ([]int, error) {
-	var codes []int
-	for v := range strings.SplitSeq(s, ",") {
-		v = strings.TrimPrefix(strings.TrimSpace(v), "+")
-		code, err := strconv.Atoi(v)
-		if err != nil || code < 1 || code > 999 || phonenumbers.GetRegionCodeForCountryCode(code) == phonenumbers.UNKNOWN_REGION {
-			return nil, fmt.Errorf("ALLOWED_COUNTRY_CODES %q: %q is not a country calling code (a number from 1 to 999, like 1 or 52)", s, v)
-		}
-		codes = append(codes, code)
-	}
-	return codes, nil
-}
-
 // localDataKey seals the private local database of `infopass chat` and of
 // serve without DATABASE_URL. It is public: never use it for real data.
 const localDataKey = "infopass local development key!!"
@@ -212,7 +222,17 @@ func (c config) keyring(stderr io.Writer) (*vault.Keyring, error) {
 	return vault.NewKeyring(key, c.OldDataKeys...)
 }
 
-// checkServe reports what serve needs and lacks.
+// Shapes of Twilio's credentials: a token is 32 hex digits, an account SID
+// AC and 32, a Messaging Service SID MG and 32.
+var (
+	twilioToken      = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
+	twilioAccountSID = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
+	twilioServiceSID = regexp.MustCompile(`^MG[0-9a-f]{32}$`)
+	e164             = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+)
+
+// checkServe reports what serve needs and lacks, and a configuration it
+// must not run with.
 func (c config) checkServe() error {
 	var missing []string
 	if c.PublicURL == "" {
@@ -231,7 +251,32 @@ func (c config) checkServe() error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("PUBLIC_URL %q must be an absolute http(s) URL", c.PublicURL)
 	}
+	// A mistyped credential would otherwise show only later: every
+	// webhook refused, or every outbound text failing at its send.
+	if !twilioToken.MatchString(c.AuthToken) {
+		return errors.New("TWILIO_AUTH_TOKEN is not an auth token: 32 hexadecimal characters, from the Twilio console's Account info")
+	}
+	if c.AccountSID != "" && !twilioAccountSID.MatchString(c.AccountSID) {
+		return errors.New("TWILIO_ACCOUNT_SID is not an account SID: AC and 32 hexadecimal characters, from the Twilio console's Account info")
+	}
+	if c.From != "" && !e164.MatchString(c.From) && !twilioServiceSID.MatchString(c.From) {
+		return errors.New("TWILIO_FROM is neither a phone number in E.164 form (+12025550123) nor a Messaging Service SID (MG and 32 hexadecimal characters)")
+	}
+	if c.usesDevelopmentKey() && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return fmt.Errorf("serve with PUBLIC_URL %s would seal personal data with the public development key: set DATABASE_URL "+
+			"(the PostgreSQL to use) and DATA_KEY (32 random bytes in base64: openssl rand -base64 32); only a local try, with "+
+			"PUBLIC_URL http:// on a loopback address such as http://127.0.0.1:8080, may do without them", c.PublicURL)
+	}
 	return nil
+}
+
+// usesDevelopmentKey reports whether personal data would be sealed with
+// localDataKey, which anyone can read in this source.
+func (c config) usesDevelopmentKey() bool {
+	if c.DataKey == nil {
+		return c.DatabaseURL == "" // the local database; with DATABASE_URL, keyring refuses
+	}
+	return bytes.Equal(c.DataKey, []byte(localDataKey))
 }
 
 func intSetting(getenv func(string) string, name string, def, lo, hi int) (int, error) {

@@ -20,6 +20,7 @@ import (
 
 	"infopass/bot"
 	"infopass/bot/postgres"
+	"infopass/flows"
 )
 
 // configure sets the abuse limits of the harness's server. Scripted
@@ -257,65 +258,87 @@ func TestDailyTextCap(t *testing.T) {
 	}
 }
 
-// TestAllowedCountries checks that only numbers of ALLOWED_COUNTRY_CODES
-// are answered.
-func TestAllowedCountries(t *testing.T) {
+// TestAllowedRegions checks that only numbers of ALLOWED_REGIONS are
+// answered, by their region: +1 876 is Jamaica, not the United States.
+func TestAllowedRegions(t *testing.T) {
 	h := newHarness(t)
-	uk := "+447700900123"
+	jamaica, uk := "+18762345678", "+447400123456"
 
 	t.Run("ErrNotServed", func(t *testing.T) {
-		if reply := h.text(uk, "hi"); reply != "" {
-			t.Errorf("reply to a UK number: %q", reply)
+		for i, from := range []string{jamaica, uk, "+14165550123"} {
+			if reply := h.text(from, "hi"); reply != "" {
+				t.Errorf("reply to %s: %q", from, reply)
+			}
+			sid := fmt.Sprintf("CA%032d", i)
+			status, body := h.post("/twilio/voice", url.Values{"CallSid": {sid}, "From": {from}}, true)
+			if status != http.StatusOK || !strings.HasSuffix(body, "<Response><Hangup/></Response>") {
+				t.Errorf("call from %s: %d %s", from, status, body)
+			}
+			if _, err := h.db.Participant(context.Background(), from); !errors.Is(err, postgres.ErrNotFound) {
+				t.Errorf("a refused number was stored: %v", err)
+			}
 		}
-		status, body := h.post("/twilio/voice", url.Values{"CallSid": {"CA" + strings.Repeat("5", 32)}, "From": {uk}}, true)
-		if status != http.StatusOK || !strings.HasSuffix(body, "<Response><Hangup/></Response>") {
-			t.Errorf("call from a UK number: %d %s", status, body)
+		if !strings.Contains(h.logs.String(), `"turn refused: region not served"`) || strings.Contains(h.logs.String(), "8762345678") {
+			t.Errorf("the refusals are not logged, or not masked:\n%s", h.logs)
 		}
-		if _, err := h.db.Participant(context.Background(), uk); !errors.Is(err, postgres.ErrNotFound) {
-			t.Errorf("a refused number was stored: %v", err)
+	})
+
+	t.Run("Territories", func(t *testing.T) {
+		for _, from := range []string{"+17875550123", "+13405550123", "+16715550123", "+16846331234", "+16705550123"} {
+			if reply := h.text(from, "hi"); !strings.Contains(reply, "Your language?") {
+				t.Errorf("reply to %s: %q", from, reply)
+			}
 		}
 	})
 
 	t.Run("Served", func(t *testing.T) {
-		h.restart(func(c *config) { c.AllowedCountryCodes = []int{1, 44} })
-		if reply := h.text(uk, "hi"); !strings.Contains(reply, "Your language?") {
-			t.Errorf("reply to a UK number once allowed: %q", reply)
-		}
-		if reply := h.text("+12025550421", "hi"); !strings.Contains(reply, "Your language?") {
-			t.Errorf("reply to a US number: %q", reply)
+		h.restart(func(c *config) { c.AllowedRegions = flows.MustParseRegions("US,JM,GB") })
+		for _, from := range []string{jamaica, uk, "+12025550421"} {
+			if reply := h.text(from, "hi"); !strings.Contains(reply, "Your language?") {
+				t.Errorf("reply to %s once allowed: %q", from, reply)
+			}
 		}
 	})
 }
 
-func TestAllowedCountryCodesSetting(t *testing.T) {
+func TestAllowedRegionsSetting(t *testing.T) {
 	for _, tc := range []struct {
-		name, env string
-		want      []int
-		wantErr   bool
+		name, env, old string
+		want           string
+		wantErr        string
 	}{
-		{"Default", "", []int{1}, false},
-		{"OK", "1, 44,+52", []int{1, 44, 52}, false},
-		{"NonGeographic", "800", []int{800}, false},
-		{"ErrZero", "0", nil, true},
-		{"ErrTooLong", "1000", nil, true},
-		{"ErrNotACode", "1,2", nil, true},
-		{"ErrWord", "US", nil, true},
-		{"ErrEmptyItem", "1,,44", nil, true},
+		{"Default", "", "", "AS,GU,MP,PR,US,VI", ""},
+		{"OK", "us, pr,JM", "", "JM,PR,US", ""},
+		{"ErrEmptyItem", "US,,PR", "", "", "ALLOWED_REGIONS"},
+		{"ErrCallingCode", "1", "", "", "ALLOWED_REGIONS"},
+		{"ErrUnknown", "US,XX", "", "", "ALLOWED_REGIONS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := readConfig(func(k string) string {
-				return map[string]string{"ALLOWED_COUNTRY_CODES": tc.env}[k]
+				return map[string]string{"ALLOWED_REGIONS": tc.env, "ALLOWED_COUNTRY_CODES": tc.old}[k]
 			})
 			switch {
-			case tc.wantErr && (err == nil || !strings.Contains(err.Error(), "ALLOWED_COUNTRY_CODES")):
-				t.Fatalf("readConfig = %v, want an error about ALLOWED_COUNTRY_CODES", err)
-			case !tc.wantErr && err != nil:
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("readConfig = %v, want an error about %s", err, tc.wantErr)
+			case tc.wantErr == "" && err != nil:
 				t.Fatal(err)
-			case !tc.wantErr && !slices.Equal(cfg.AllowedCountryCodes, tc.want):
-				t.Errorf("codes %v, want %v", cfg.AllowedCountryCodes, tc.want)
+			case tc.wantErr == "" && cfg.AllowedRegions.String() != tc.want:
+				t.Errorf("regions %s, want %s", cfg.AllowedRegions, tc.want)
 			}
 		})
 	}
+	t.Run("RetiredCountryCodes", func(t *testing.T) {
+		// A calling code would let in every region that shares it: serve
+		// refuses the old setting rather than ignore it.
+		cfg, err := readConfig(func(k string) string { return map[string]string{"ALLOWED_COUNTRY_CODES": "1"}[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.PublicURL, cfg.AuthToken = "https://infopass.example.org", testToken
+		if err := cfg.checkServe(); err == nil || !strings.Contains(err.Error(), "ALLOWED_COUNTRY_CODES is retired: ALLOWED_REGIONS") {
+			t.Errorf("checkServe = %v, want the retired setting named", err)
+		}
+	})
 }
 
 func TestTrustedProxiesSetting(t *testing.T) {

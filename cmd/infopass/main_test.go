@@ -35,6 +35,18 @@ func TestRun(t *testing.T) {
 		{"ErrBadContactCenter", []string{"serve"}, map[string]string{"CONTACT_CENTER_NUMBER": "12"}, "CONTACT_CENTER_NUMBER", ""},
 		{"ErrBadDataKey", []string{"serve"}, map[string]string{"DATA_KEY": "c2hvcnQ="}, "DATA_KEY", ""},
 		{"ErrNoDataKeyForARealDatabase", []string{"migrate"}, map[string]string{"DATABASE_URL": "postgres://db.invalid/x"}, "DATA_KEY is required", ""},
+		// serve refuses to seal real data with the published development
+		// key, and Twilio credentials that cannot be right; before it
+		// opens any database.
+		{"ErrDevKeyWithHTTPS", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://infopass.example.org", "TWILIO_AUTH_TOKEN": testToken}, "set DATABASE_URL (the PostgreSQL to use) and DATA_KEY", ""},
+		{"ErrDevKeyOnPublicHTTP", []string{"serve"}, map[string]string{"PUBLIC_URL": "http://infopass.example.org", "TWILIO_AUTH_TOKEN": testToken}, "public development key", ""},
+		{"ErrDevKeyAsDataKey", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://infopass.example.org", "TWILIO_AUTH_TOKEN": testToken,
+			"DATABASE_URL": "postgres://db.invalid/x", "DATA_KEY": base64.StdEncoding.EncodeToString([]byte(localDataKey))}, "public development key", ""},
+		{"ErrMalformedToken", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://x.example.org", "TWILIO_AUTH_TOKEN": "testauthtoken0123456789"}, "TWILIO_AUTH_TOKEN is not an auth token", ""},
+		{"ErrMalformedAccountSID", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://x.example.org", "TWILIO_AUTH_TOKEN": testToken,
+			"TWILIO_ACCOUNT_SID": "AC123"}, "TWILIO_ACCOUNT_SID is not an account SID", ""},
+		{"ErrMalformedFrom", []string{"serve"}, map[string]string{"PUBLIC_URL": "https://x.example.org", "TWILIO_AUTH_TOKEN": testToken,
+			"TWILIO_FROM": "202-555-0100"}, "TWILIO_FROM is neither", ""},
 		{"ErrRotateWithoutOldKeys", []string{"rotate-key"}, map[string]string{"DATA_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}, "OLD_DATA_KEYS", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,6 +62,51 @@ func TestRun(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), tc.wantOut) {
 				t.Errorf("stdout %q lacks %q", out.String(), tc.wantOut)
+			}
+		})
+	}
+}
+
+// TestCheckServe checks which configurations serve starts with: the
+// development key only for a local try over http on a loopback address,
+// and Twilio's credentials only in their real shapes.
+func TestCheckServe(t *testing.T) {
+	const (
+		sid     = "AC0123456789abcdef0123456789abcdef"
+		service = "MG0123456789abcdef0123456789abcdef"
+	)
+	realKey := []byte("0123456789abcdef0123456789abcdef")
+	for _, tc := range []struct {
+		name    string
+		cfg     config
+		wantErr string // "" when serve may start
+	}{
+		{"LocalTry", config{PublicURL: "http://127.0.0.1:8080", AuthToken: testToken}, ""},
+		{"LocalTryLocalhost", config{PublicURL: "http://localhost:8080", AuthToken: testToken}, ""},
+		{"LocalTryIPv6", config{PublicURL: "http://[::1]:8080", AuthToken: testToken}, ""},
+		{"Production", config{PublicURL: "https://infopass.example.org", AuthToken: testToken, AccountSID: sid, From: service,
+			DatabaseURL: "postgres://db/infopass", DataKey: realKey}, ""},
+		{"ProductionNumber", config{PublicURL: "https://infopass.example.org", AuthToken: strings.ToUpper(testToken), AccountSID: sid, From: "+12025550100",
+			DatabaseURL: "postgres://db/infopass", DataKey: realKey}, ""},
+		{"ErrDevKeyHTTPSOnLoopback", config{PublicURL: "https://127.0.0.1:8443", AuthToken: testToken}, "public development key"},
+		{"ErrDevKeyPrivateAddress", config{PublicURL: "http://10.0.0.5:8080", AuthToken: testToken}, "public development key"},
+		{"ErrDevKeyLoopbackLookalike", config{PublicURL: "http://127.0.0.1.example.org", AuthToken: testToken}, "public development key"},
+		{"ErrDevKeyAsDataKey", config{PublicURL: "https://infopass.example.org", AuthToken: testToken, DatabaseURL: "postgres://db/infopass",
+			DataKey: []byte(localDataKey)}, "public development key"},
+		{"ErrTokenTooShort", config{PublicURL: "http://127.0.0.1:8080", AuthToken: testToken[1:]}, "TWILIO_AUTH_TOKEN"},
+		{"ErrTokenNotHex", config{PublicURL: "http://127.0.0.1:8080", AuthToken: strings.Repeat("g", 32)}, "TWILIO_AUTH_TOKEN"},
+		{"ErrAccountSIDUpperCase", config{PublicURL: "http://127.0.0.1:8080", AuthToken: testToken, AccountSID: "AC" + strings.ToUpper(sid[2:])}, "TWILIO_ACCOUNT_SID"},
+		{"ErrAccountSIDOfAService", config{PublicURL: "http://127.0.0.1:8080", AuthToken: testToken, AccountSID: service}, "TWILIO_ACCOUNT_SID"},
+		{"ErrFromShortService", config{PublicURL: "http://127.0.0.1:8080", AuthToken: testToken, From: "MG123"}, "TWILIO_FROM"},
+		{"ErrFromNotE164", config{PublicURL: "http://127.0.0.1:8080", AuthToken: testToken, From: "12025550100"}, "TWILIO_FROM"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.checkServe()
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("checkServe: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("checkServe = %v, want an error naming %s", err, tc.wantErr)
 			}
 		})
 	}

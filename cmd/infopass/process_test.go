@@ -65,7 +65,7 @@ func startProcess(t *testing.T, dbURL string, env ...string) *process {
 	p.cmd = exec.Command(os.Args[0], "serve")
 	p.cmd.Env = append(os.Environ(), runMainEnv+"=1", "DATABASE_URL="+dbURL, "DATA_KEY="+processDataKey,
 		"PORT="+strconv.Itoa(port), "PUBLIC_URL="+p.base, "TWILIO_AUTH_TOKEN="+testToken,
-		"TWILIO_FROM=", "STAFF_TOKEN=", "STAFF_SESSION_KEY=", "ALLOWED_COUNTRY_CODES=")
+		"TWILIO_FROM=", "STAFF_TOKEN=", "STAFF_SESSION_KEY=", "ALLOWED_COUNTRY_CODES=", "ALLOWED_REGIONS=")
 	p.cmd.Env = append(p.cmd.Env, env...) // later values win
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {

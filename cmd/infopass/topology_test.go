@@ -727,7 +727,10 @@ func (l *topologyLoad) smsAnswer(reply string) (string, bool) {
 func (l *topologyLoad) texter(ctx context.Context, worker int) {
 	turns := 0
 	for n := 0; ctx.Err() == nil && n < 100; n++ {
-		from := fmt.Sprintf("+12025558%03d", worker*100+n)
+		// Twelve workers of a hundred numbers each: four digits, or from
+		// the eleventh worker on the number is too long to be one, and
+		// outside ALLOWED_REGIONS.
+		from := fmt.Sprintf("+1202556%04d", worker*100+n)
 		next := "Hi"
 		for ctx.Err() == nil {
 			turns++

@@ -201,3 +201,31 @@ func TestCallerTrust(t *testing.T) {
 		}
 	})
 }
+
+// TestPhoneAnswersOutsideTheRegions: a number the service would call or
+// text outside ALLOWED_REGIONS is refused with a clear problem, by text
+// and by phone, and the question stands.
+func TestPhoneAnswersOutsideTheRegions(t *testing.T) {
+	h := newHarness(t)
+	from := "+12025550480"
+	h.play(from, append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/14/2026", "weekdays"}))
+	h.play(from, applicantDetails[:len(applicantDetails)-1])
+	for _, number := range []string{"+1 876 555 0100", "+44 20 7946 0958"} {
+		if reply := h.text(from, number); !strings.Contains(reply, "only call or text numbers in the United States and its territories") {
+			t.Errorf("%s: %s", number, reply)
+		}
+	}
+	if reply := h.text(from, "787-555-0100"); !strings.Contains(reply, "Please check your request") {
+		t.Errorf("a Puerto Rico number was not taken: %s", reply)
+	}
+	// The representative's number too.
+	h.play("+12025550481", []step{{"Hi", "Your language?"}, {"1", "Are you"}, {"2", "your full name"}, {"Ana Ruiz", "number"}})
+	if reply := h.text("+12025550481", "+1 876 555 0100"); !strings.Contains(reply, "United States and its territories") {
+		t.Errorf("a representative's Jamaican number: %s", reply)
+	}
+	// By phone.
+	c := h.call("+12025550482")
+	c.script(voiceApplicantADIT[:len(voiceApplicantADIT)-2])
+	c.do("18765550100#", "We can only call numbers in the United States and its territories")
+	c.do("011442079460958#", "We can only call numbers in the United States and its territories")
+}

@@ -253,7 +253,7 @@ func newFixtureWith(t *testing.T, tune func(*console.Config)) *fixture {
 	r := gin.New()
 	ic := idp.Config()
 	cfg := console.Config{
-		Staff:     bot.NewStaff(f.store, catalog, clock, func() { f.woken++ }),
+		Staff:     bot.NewStaff(f.store, catalog, clock, func() { f.woken++ }, flows.Regions{}),
 		Officers:  bot.NewOfficers(f.store, clock),
 		OIDC:      &console.OIDCConfig{Issuer: ic.Issuer, ClientID: ic.ClientID, ClientSecret: ic.ClientSecret},
 		PublicURL: origin,
