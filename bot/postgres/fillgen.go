@@ -31,8 +31,10 @@ type FillPlan struct {
 	Messages      int       // messages of each filing conversation (even: turns of two)
 	Abandoned     float64   // conversations begun and never filed, per filed one
 	// Texts is the text of a callback offer (bot.KindOffer) or of its
-	// reminder (bot.KindReminder) about o, as the service writes it.
-	Texts func(kind string, o bot.CallbackOffer) string
+	// reminder (bot.KindReminder) about o, or the text a caller gets to go
+	// on by text (bot.KindHandoff, o zero), in language, as the service
+	// writes it.
+	Texts func(kind, language string, o bot.CallbackOffer) string
 }
 
 // fillHandlingDays is how long after filing the oldest requests were
@@ -458,16 +460,18 @@ func (g *fillGen) seal(s, table, column string, id int64) string {
 
 func (g *fillGen) tables() []fillTable {
 	return []fillTable{
-		{"participants", []string{"phone_idx", "phone", "language", "opted_out_at", "created_at", "texted_at"}, false, g.participants},
-		{"conversations", []string{"id", "phone_idx", "open", "step", "state", "history", "invalid_count", "channel", "attestation", "version", "created_at", "updated_at", "closed_at"}, true, g.conversations},
+		// Every number was looked at by an earlier retention pass.
+		{"participants", []string{"phone_idx", "phone", "language", "opted_out_at", "created_at", "texted_at", "recheck"}, false, g.participants},
+		{"conversations", []string{"id", "phone_idx", "open", "step", "state", "history", "invalid_count", "channel", "attestation", "version",
+			"created_at", "updated_at", "closed_at", "filed"}, true, g.conversations},
 		{"messages", []string{"id", "conversation_id", "direction", "channel", "provider_id", "body", "reply", "reply_to", "created_at"}, true, g.messages},
 		{"requests", []string{"id", "reference", "conversation_id", "status", "type", "language", "channel", "role", "phone_idx", "phone",
 			"contact_idx", "contact_phone", "zip", "answers", "a_number_idx", "receipt_idx", "submitted_at", "updated_at", "purged_at"}, true, g.requests},
 		{"request_events", []string{"id", "request_id", "status", "note", "actor", "officer_id", "created_at"}, true, g.events},
 		{"callback_offers", []string{"id", "request_id", "starts_at", "ends_at", "zone", "status", "contact_idx", "contact_phone", "contact_role",
 			"not_sent_reason", "message_status", "better_times", "answered_at", "created_at", "updated_at"}, true, g.offers},
-		{"outbox", []string{"id", "kind", "offer_id", "to_idx", "to_phone", "body", "status", "attempts", "send_after", "claimed_at",
-			"provider_sid", "created_at", "sent_at", "updated_at"}, true, g.outbox},
+		{"outbox", []string{"id", "kind", "offer_id", "conversation_id", "to_idx", "to_phone", "body", "status", "attempts", "send_after",
+			"claimed_at", "provider_sid", "created_at", "sent_at", "updated_at"}, true, g.outbox},
 		// Its id is GENERATED ALWAYS: drawn as the rows go in.
 		{"request_access", []string{"request_id", "reference", "officer_id", "api_client", "session_id", "action", "at"}, false, g.access},
 	}
@@ -491,6 +495,7 @@ func (g *fillGen) participants(w *copyWriter) error {
 		} else {
 			w.null()
 		}
+		w.bool(false)
 		w.end()
 	}
 	for i := range p.Requests {
@@ -591,6 +596,7 @@ func (g *fillGen) conversations(w *copyWriter) error {
 		} else {
 			w.time(updated)
 		}
+		w.bool(slot >= 0)
 		w.end()
 	}
 	return nil
@@ -805,47 +811,70 @@ func (g *fillGen) offers(w *copyWriter) error {
 func (g *fillGen) outbox(w *copyWriter) error {
 	p := g.plan
 	var id, offerID int64
+	row := func(t fillText, offerID, conv int64, to, body string, rng *rand.Rand) {
+		id++
+		w.int(id)
+		w.text(t.kind)
+		w.ref(offerID)
+		w.ref(conv)
+		w.text(g.keys.Index("phone", to))
+		w.text(g.seal(to, "outbox", "to_phone", id))
+		w.text(g.seal(body, "outbox", "body", id))
+		w.text(t.status)
+		if t.status == bot.MsgQueued {
+			w.int(0)
+			w.time(t.sendAfter)
+			w.null()
+			w.null()
+		} else {
+			w.int(1)
+			w.time(t.sendAfter)
+			w.time(t.sendAfter)
+			w.text(fmt.Sprintf("SM%016x%016x", rng.Uint64(), rng.Uint64()))
+		}
+		w.time(t.created)
+		w.timeOrNull(t.sentAt)
+		if t.sentAt.IsZero() {
+			w.time(t.created)
+		} else {
+			w.time(t.sentAt.Add(5 * time.Second))
+		}
+		w.end()
+	}
 	for i := range p.Requests {
 		r := p.request(i)
 		rng := p.rng(streamOffers, -1-i)
-		for _, o := range p.offers(r) {
+		offers := p.offers(r)
+		if r.purged {
+			offerID += int64(len(offers))
+			continue // retention deleted its texts
+		}
+		if r.channel == bot.Voice && r.answers.Email != "" {
+			// The caller went on by text to give the email address.
+			at := r.at.Add(-filingTime / 2)
+			row(fillText{kind: bot.KindHandoff, status: bot.MsgDelivered, created: at, sendAfter: at, sentAt: at.Add(time.Second)},
+				0, g.reqConv[i], r.phone, g.text(bot.KindHandoff, bot.CallbackOffer{Language: r.language}, ""), rng)
+		}
+		for _, o := range offers {
 			offerID++
-			if r.purged {
-				continue // retention deleted its texts
-			}
 			offer := bot.CallbackOffer{ID: offerID, Language: r.language, Start: o.start, End: o.end,
 				Zone: flows.TimeZoneForZIP(r.answers.ZIP)}
 			for _, t := range o.texts {
-				body := g.text(t.kind, offer, r.reference)
-				id++
-				w.int(id)
-				w.text(t.kind)
-				w.int(offerID)
-				w.text(g.keys.Index("phone", r.contact))
-				w.text(g.seal(r.contact, "outbox", "to_phone", id))
-				w.text(g.seal(body, "outbox", "body", id))
-				w.text(t.status)
-				if t.status == bot.MsgQueued {
-					w.int(0)
-					w.time(t.sendAfter)
-					w.null()
-					w.null()
-				} else {
-					w.int(1)
-					w.time(t.sendAfter)
-					w.time(t.sendAfter)
-					w.text(fmt.Sprintf("SM%016x%016x", rng.Uint64(), rng.Uint64()))
-				}
-				w.time(t.created)
-				w.timeOrNull(t.sentAt)
-				if t.sentAt.IsZero() {
-					w.time(t.created)
-				} else {
-					w.time(t.sentAt.Add(5 * time.Second))
-				}
-				w.end()
+				row(t, offerID, 0, r.contact, g.text(t.kind, offer, r.reference), rng)
 			}
 		}
+	}
+	for s, slot := range g.slots {
+		if slot >= 0 {
+			continue
+		}
+		c := p.abandonedConversation(int(-1 - slot))
+		if c.channel != bot.Voice || c.turns < 3 {
+			continue
+		}
+		at := c.at.Add(time.Duration(c.turns) * time.Minute)
+		row(fillText{kind: bot.KindHandoff, status: bot.MsgDelivered, created: at, sendAfter: at, sentAt: at.Add(time.Second)},
+			0, int64(s+1), c.phone, g.text(bot.KindHandoff, bot.CallbackOffer{Language: c.language}, ""), p.rng(streamAbandoned, -1-s))
 	}
 	return nil
 }
@@ -859,7 +888,7 @@ func (g *fillGen) text(kind string, o bot.CallbackOffer, ref string) string {
 	t, ok := g.texts[key]
 	if !ok {
 		o.Reference = placeholder
-		t = g.plan.Texts(kind, o)
+		t = g.plan.Texts(kind, o.Language, o)
 		if len(g.texts) > 1<<18 {
 			clear(g.texts)
 		}

@@ -98,7 +98,8 @@ func (s *store) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Re
 	defer s.mu.Unlock()
 	s.filters = append(s.filters, f)
 	if s.backlog != nil {
-		// By id, oldest first, as the queue asks.
+		// Oldest first, as the queue asks: the backlog is in the order of
+		// submission, and so of id.
 		var out []bot.Request
 		for _, r := range s.backlog {
 			if (f.Status == "" || f.Status == r.Status) && (f.Type == "" || f.Type == string(r.Type)) && r.ID > f.After && len(out) < f.Limit {

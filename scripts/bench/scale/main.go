@@ -29,6 +29,7 @@ import (
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/vault"
+	"infopass/flows"
 	"infopass/locales"
 )
 
@@ -79,12 +80,14 @@ type planFile struct {
 func (p planFile) plan(catalog *bot.Catalog) postgres.FillPlan {
 	return postgres.FillPlan{Requests: p.Requests, Now: p.Now, Seed: p.Seed, RetentionDays: p.RetentionDays,
 		Messages: p.Messages, Abandoned: p.Abandoned,
-		Texts: func(kind string, o bot.CallbackOffer) string {
-			id := "callback.offer"
-			if kind == bot.KindReminder {
-				id = "callback.reminder"
+		Texts: func(kind, language string, o bot.CallbackOffer) string {
+			switch kind {
+			case bot.KindHandoff:
+				return catalog.Join(language, []flows.Msg{flows.M("voice.handoff_text"), flows.M("ask.email")})
+			case bot.KindReminder:
+				return catalog.Text(language, bot.WindowMsg(catalog, "callback.reminder", o))
 			}
-			return catalog.Text(o.Language, bot.WindowMsg(catalog, id, o))
+			return catalog.Text(language, bot.WindowMsg(catalog, "callback.offer", o))
 		}}
 }
 

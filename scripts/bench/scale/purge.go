@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"infopass/bot"
 	"infopass/bot/postgres"
 )
 
@@ -104,28 +103,37 @@ func benchDuring(ctx context.Context, bin string, clients int, warmup time.Durat
 	return f, nil
 }
 
-// retentionPass is the service's background job (cmd/infopass app.purge)
-// as it would run at now: each of its steps, timed.
-func retentionPass(ctx context.Context, db *postgres.DB, now time.Time, retentionDays int, stdout io.Writer) error {
-	step := func(name string, fn func() (int64, error)) error {
-		began := time.Now()
-		n, err := fn()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+// retentionSteps names the steps of a pass in the table.
+var retentionSteps = map[string]string{
+	"purged idle conversations":                         "idle",
+	"expired callback offers":                           "expire_offers",
+	"closed stale requests":                             "stale",
+	"purged closed requests":                            "closed",
+	"purged texts of purged requests and conversations": "leftovers",
+	"purged numbers with nothing left":                  "leftover_numbers",
+	"kept opted-out numbers as their blind index only":  "leftover_optouts",
+}
+
+// retentionPass is the service's background job (cmd/infopass purgeOnce)
+// as it would run at now, each of its steps timed.
+func retentionPass(ctx context.Context, db *postgres.DB, now time.Time, retentionDays, staleDays int, stdout io.Writer) error {
+	var failed error
+	policy := postgres.Retention{RetentionDays: retentionDays, StaleDays: staleDays, StaleNote: "closed by retention (scale bench)"}
+	db.RetentionPass(ctx, now, policy, func(s postgres.RetentionStep) {
+		name, ok := retentionSteps[s.Name]
+		if !ok {
+			name = strings.NewReplacer(" ", "_", "-", "_").Replace(s.Name)
 		}
-		took := time.Since(began)
-		fmt.Fprintf(stdout, "purge: %-16s %6d rows in %s\n", name, n, took.Round(time.Millisecond))
-		result(stdout, "purge_"+name+"_rows", float64(n), "rows")
-		result(stdout, "purge_"+name+"_seconds", took.Seconds(), "s")
-		return nil
-	}
-	if err := step("idle", func() (int64, error) { return db.DeleteIdle(ctx, now.Add(-bot.IdleExpire)) }); err != nil {
-		return err
-	}
-	if err := step("expire_offers", func() (int64, error) { return db.ExpireOffers(ctx, now) }); err != nil {
-		return err
-	}
-	return step("closed", func() (int64, error) { return db.PurgeClosed(ctx, now.AddDate(0, 0, -retentionDays), now) })
+		fmt.Fprintf(stdout, "purge: %-50s %6d rows in %s\n", s.Name, s.Rows, s.Took.Round(time.Millisecond))
+		result(stdout, "purge_"+name+"_rows", float64(s.Rows), "rows")
+		if name != "leftover_numbers" && name != "leftover_optouts" { // timed with the texts: one call
+			result(stdout, "purge_"+name+"_seconds", s.Took.Seconds(), "s")
+		}
+		if s.Err != nil && failed == nil {
+			failed = fmt.Errorf("%s: %w", s.Name, s.Err)
+		}
+	})
+	return failed
 }
 
 func purge(ctx context.Context, args []string, stdout io.Writer) error {
@@ -135,6 +143,8 @@ func purge(ctx context.Context, args []string, stdout io.Writer) error {
 	clients := fs.Int("c", 16, "conversations at once")
 	warmup := fs.Duration("warmup", 5*time.Second, "warm-up of each bench (the server's own jobs run in it)")
 	least := fs.Duration("baseline", 10*time.Second, "the least time the bench without the purge is measured")
+	staleDays := fs.Int("stale-days", 180, "STALE_DAYS")
+	days := fs.Int("days", 1, "run the job as this many days after the fill (each day has its own due rows)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,11 +158,11 @@ func purge(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	// A day's worth of due rows: the job as it runs a day after the fill.
-	tomorrow := pf.Now.Add(24 * time.Hour)
+	tomorrow := pf.Now.AddDate(0, 0, *days)
 	var took time.Duration
 	during, err := benchDuring(ctx, *bin, *clients, *warmup, func(ctx context.Context) error {
 		began := time.Now()
-		err := retentionPass(ctx, db, tomorrow, pf.RetentionDays, stdout)
+		err := retentionPass(ctx, db, tomorrow, pf.RetentionDays, *staleDays, stdout)
 		took = time.Since(began)
 		return err
 	})
