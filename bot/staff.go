@@ -49,8 +49,9 @@ type StaffStore interface {
 	AccessLog(ctx context.Context, reference string) ([]Access, error)
 	AccessBetween(ctx context.Context, from, to time.Time) ([]Access, error)
 	// Overview counts the requests submitted and the callback offers made
-	// in [from, to), by day in zone.
-	Overview(ctx context.Context, from, to time.Time, zone *time.Location) (Overview, error)
+	// in [from, to), by day in zone. Days that ended before now are over:
+	// their counts may be kept.
+	Overview(ctx context.Context, from, to time.Time, zone *time.Location, now time.Time) (Overview, error)
 	// EndSession records that the staff session id ended at now, before
 	// it expires; SessionEnded tells whether it did.
 	EndSession(ctx context.Context, id string, expires, now time.Time) error

@@ -58,3 +58,31 @@ CREATE INDEX IF NOT EXISTS participants_recheck ON participants (phone_idx) WHER
 UPDATE outbox o SET purge = true
 WHERE NOT o.purge AND o.conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = o.conversation_id);
 CREATE INDEX IF NOT EXISTS outbox_unlinked ON outbox (updated_at) WHERE conversation_id IS NULL AND offer_id IS NULL;
+
+-- The overview's counts of the days that are over, per time zone they are
+-- counted in (bot/postgres/console.go): a day's requests never change
+-- once it is over; its offers' statuses may, and a day whose offers
+-- changed since it was counted (callback_offers_updated_at) is counted
+-- again. Only today is counted from the requests and offers themselves.
+CREATE TABLE IF NOT EXISTS overview_days (
+    zone       text NOT NULL,
+    day        date NOT NULL,
+    counted_at timestamptz NOT NULL,
+    PRIMARY KEY (zone, day)
+);
+CREATE TABLE IF NOT EXISTS overview_requests (
+    zone     text NOT NULL,
+    day      date NOT NULL,
+    type     text NOT NULL,
+    language text NOT NULL,
+    requests integer NOT NULL,
+    PRIMARY KEY (zone, day, type, language)
+);
+CREATE TABLE IF NOT EXISTS overview_offers (
+    zone   text NOT NULL,
+    day    date NOT NULL,
+    status text NOT NULL,
+    offers integer NOT NULL,
+    PRIMARY KEY (zone, day, status)
+);
+CREATE INDEX IF NOT EXISTS callback_offers_updated_at ON callback_offers (updated_at);

@@ -212,7 +212,7 @@ func TestConsoleStore(t *testing.T) {
 
 	t.Run("Overview", func(t *testing.T) {
 		chicago, _ := time.LoadLocation("America/Chicago")
-		o, err := db.Overview(ctx, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), chicago)
+		o, err := db.Overview(ctx, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), chicago, t0.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}

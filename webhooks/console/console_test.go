@@ -165,7 +165,7 @@ func (s *store) WithRequest(ctx context.Context, reference string, now time.Time
 	return nil
 }
 
-func (s *store) Overview(ctx context.Context, from, to time.Time, zone *time.Location) (bot.Overview, error) {
+func (s *store) Overview(ctx context.Context, from, to time.Time, zone *time.Location, now time.Time) (bot.Overview, error) {
 	day := flows.DateOf(friday)
 	return bot.Overview{
 		Requests: []bot.RequestCount{{Day: day, Type: flows.TypeADIT, Language: "en", Count: 3}, {Day: day, Type: flows.TypeEAP, Language: "es", Count: 1}},
