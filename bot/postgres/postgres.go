@@ -214,6 +214,7 @@ func (db *DB) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 	var total int64
 	for {
+		began := time.Now()
 		var ids []int64
 		// The numbers first, in a transaction of their own: a turn locks
 		// its number, then its conversation.
@@ -264,21 +265,38 @@ func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 		if len(ids) < db.retentionBatch {
 			return total, nil
 		}
+		if err := pause(ctx, began); err != nil {
+			return total, err
+		}
 	}
 }
 
 // ExpireOffers marks expired the callback offers still awaiting an answer
 // whose window has started, and returns how many: staff then see that
 // nobody answered in time. A reply on the day still hears that the window
-// passed (bot.LateReplyGrace).
+// passed (bot.LateReplyGrace). It works in batches, as the other
+// retention jobs do; an offer a turn holds (its contact is answering) is
+// left for the next pass.
 func (db *DB) ExpireOffers(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `
-		UPDATE callback_offers SET status = 'expired', updated_at = $1
-		WHERE status = 'awaiting' AND starts_at <= $1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("expire callback offers: %w", err)
+	var total int64
+	for {
+		began := time.Now()
+		tag, err := db.pool.Exec(ctx, `
+			UPDATE callback_offers SET status = 'expired', updated_at = $1
+			WHERE id IN (
+				SELECT id FROM callback_offers WHERE status = 'awaiting' AND starts_at <= $1
+				ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, db.retentionBatch)
+		if err != nil {
+			return total, fmt.Errorf("expire callback offers: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(db.retentionBatch) {
+			return total, nil
+		}
+		if err := pause(ctx, began); err != nil {
+			return total, err
+		}
 	}
-	return tag.RowsAffected(), nil
 }
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.

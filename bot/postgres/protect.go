@@ -25,6 +25,7 @@ import (
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var total int64
 	for {
+		began := time.Now()
 		var ids []int64
 		err := db.inBackground(ctx, func(tx pgx.Tx) error {
 			var numbers []string
@@ -57,6 +58,9 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 		}
 		if len(ids) < db.retentionBatch {
 			return total, nil
+		}
+		if err := pause(ctx, began); err != nil {
+			return total, err
 		}
 	}
 }

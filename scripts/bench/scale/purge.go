@@ -145,6 +145,7 @@ func purge(ctx context.Context, args []string, stdout io.Writer) error {
 	least := fs.Duration("baseline", 10*time.Second, "the least time the bench without the purge is measured")
 	staleDays := fs.Int("stale-days", 180, "STALE_DAYS")
 	days := fs.Int("days", 1, "run the job as this many days after the fill (each day has its own due rows)")
+	alone := fs.Bool("alone", false, "run the job alone, with no bench (to look at its statements)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -159,6 +160,9 @@ func purge(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close()
 	// A day's worth of due rows: the job as it runs a day after the fill.
 	tomorrow := pf.Now.AddDate(0, 0, *days)
+	if *alone {
+		return retentionPass(ctx, db, tomorrow, pf.RetentionDays, *staleDays, stdout)
+	}
 	var took time.Duration
 	during, err := benchDuring(ctx, *bin, *clients, *warmup, func(ctx context.Context) error {
 		began := time.Now()
