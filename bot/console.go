@@ -49,20 +49,23 @@ func (s *Staff) ViewRequest(ctx context.Context, ref string) (RequestView, error
 		return RequestView{}, ErrNoActor
 	}
 	var v RequestView
-	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		v.Request = tx.Request()
 		v.Zone = contactZone(v.Request)
 		var err error
-		if v.Offers, err = tx.Offers(); err != nil {
+		if v.Offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
-		if v.Events, err = tx.Events(); err != nil {
+		if v.Events, err = tx.Events(ctx); err != nil {
 			return err
 		}
-		if v.Messages, err = tx.History(); err != nil {
+		if v.Messages, err = tx.History(ctx); err != nil {
 			return err
 		}
-		return tx.RecordAccess(who, AccessView)
+		if v.Appointments, err = tx.Appointments(ctx); err != nil {
+			return err
+		}
+		return tx.RecordAccess(ctx, who, AccessView)
 	})
 	return v, err
 }
@@ -74,7 +77,7 @@ func recordAccess(ctx context.Context, tx RequestTx, action string) error {
 	if !ok {
 		return ErrNoActor
 	}
-	return tx.RecordAccess(who, action)
+	return tx.RecordAccess(ctx, who, action)
 }
 
 // ContactZone is the time zone of a request's contact: the applicant's ZIP

@@ -258,6 +258,7 @@ var firstTexts = []struct{ text, want string }{
 
 func TestDetectLanguage(t *testing.T) {
 	c := mustCatalog(t)
+	<-WarmDetector()
 	for _, tc := range firstTexts {
 		got, ok := c.DetectLanguage(tc.text)
 		if got != tc.want || ok != (tc.want != "") {
@@ -309,7 +310,7 @@ func BenchmarkDetectLanguage(b *testing.B) {
 		b.Fatal(err)
 	}
 	texts := []string{"cita por favor", "mwen bezwen yon randevou", "I need to travel urgently", "potrzebuje wizyty"}
-	linguaDetector()
+	<-WarmDetector()
 	for i := 0; b.Loop(); i++ {
 		c.DetectLanguage(texts[i%len(texts)])
 	}

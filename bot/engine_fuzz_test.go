@@ -536,11 +536,54 @@ func (h *engineHarness) checkStore() {
 		}
 	}
 	for _, m := range h.store.Outbox() {
+		if m.Channel == bot.ChannelEmail {
+			h.checkEmail(m)
+			continue
+		}
 		h.checkText(m.Body)
 		if phoneIndex(m.To) < 0 || m.Body == "" {
 			h.fatalf("text queued to %q: %q", m.To, m.Body)
 		}
 	}
+}
+
+// checkEmail checks an email the engine queued: the written confirmation
+// of a request, to an address the request gives, without its A-Number,
+// receipt number or date of birth.
+func (h *engineHarness) checkEmail(m bot.OutboxMessage) {
+	h.t.Helper()
+	e, err := bot.DecodeEmail(m.Body)
+	if err != nil || m.Kind != bot.KindFiled {
+		h.fatalf("email of kind %q: %v", m.Kind, err)
+	}
+	for _, part := range []string{e.Subject, e.Text, e.HTML} {
+		h.checkText(part)
+	}
+	for _, r := range h.store.Requests() {
+		if r.ID != m.RequestID {
+			continue
+		}
+		a := r.Answers
+		if m.To != a.Email && m.To != a.Rep.Email {
+			h.fatalf("confirmation of %s emailed to an address it does not give", r.Reference)
+		}
+		if !strings.Contains(e.Text, r.Reference) || !strings.Contains(e.Subject, r.Reference) {
+			h.fatalf("confirmation of %s does not name it", r.Reference)
+		}
+		for _, secret := range []string{a.ANumber, strings.TrimPrefix(a.ANumber, "A"), a.Receipt} {
+			if secret != "" && (strings.Contains(e.Text, secret) || strings.Contains(e.HTML, secret)) {
+				h.fatalf("confirmation of %s carries its A-Number or receipt number", r.Reference)
+			}
+		}
+		if !a.BirthDate.IsZero() {
+			dob := h.catalog.FormatDate(r.Language, a.BirthDate)
+			if strings.Contains(e.Text, dob) || strings.Contains(e.HTML, dob) {
+				h.fatalf("confirmation of %s carries the date of birth", r.Reference)
+			}
+		}
+		return
+	}
+	h.fatalf("email for no request: %d", m.RequestID)
 }
 
 // offerCallback offers a callback for the newest request phone filed, as

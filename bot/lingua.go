@@ -26,18 +26,46 @@ func detectorKnows(tag string) bool {
 	return false
 }
 
-// linguaDetector is built once per process, on first use: it takes about a
-// second and some 135 MB (lingua's n-gram models of eight languages),
-// which every Catalog of the process shares, as the models never change.
-// Only first texts that neither a greeting, a script nor the locale files'
-// words decide reach it.
-var linguaDetector = sync.OnceValue(func() lingua.LanguageDetector {
-	langs := make([]lingua.Language, 0, len(linguaLanguages))
-	for l := range linguaLanguages {
-		langs = append(langs, l)
+// The detector is built once per process, in the background: it takes
+// one to two seconds (ten under the race detector) and some 135 MB
+// (lingua's n-gram models of eight languages), which every Catalog of the
+// process shares, as the models never change. A turn never waits for it:
+// until it is built, first texts are decided by greetings, script and the
+// locale files' words alone, and the others get the language menu.
+var detector struct {
+	start sync.Once
+	done  chan struct{}
+	built lingua.LanguageDetector
+}
+
+// WarmDetector starts building the language detector, once per process,
+// and returns a channel closed when it is built. serve calls it at start;
+// tests that need the detector wait on it.
+func WarmDetector() <-chan struct{} {
+	detector.start.Do(func() {
+		detector.done = make(chan struct{})
+		go func() {
+			langs := make([]lingua.Language, 0, len(linguaLanguages))
+			for l := range linguaLanguages {
+				langs = append(langs, l)
+			}
+			detector.built = lingua.NewLanguageDetectorBuilder().FromLanguages(langs...).WithPreloadedLanguageModels().Build()
+			close(detector.done)
+		}()
+	})
+	return detector.done
+}
+
+// linguaDetector returns the detector if it is built, starting the build
+// otherwise.
+func linguaDetector() (lingua.LanguageDetector, bool) {
+	select {
+	case <-WarmDetector():
+		return detector.built, true
+	default:
+		return nil, false
 	}
-	return lingua.NewLanguageDetectorBuilder().FromLanguages(langs...).WithPreloadedLanguageModels().Build()
-})
+}
 
 // langScore is lingua's confidence that a text is in a language.
 type langScore struct {
@@ -82,8 +110,12 @@ func detectorConfident(s scores) bool {
 // detectorScores returns lingua's confidence in each language the catalog
 // has, for text.
 func (c *Catalog) detectorScores(text string) scores {
+	d, ok := linguaDetector()
+	if !ok {
+		return nil // not built yet: no witness
+	}
 	var out scores
-	for _, v := range linguaDetector().ComputeLanguageConfidenceValues(text) {
+	for _, v := range d.ComputeLanguageConfidenceValues(text) {
 		if tag, ok := linguaLanguages[v.Language()]; ok && c.Has(tag) {
 			out = append(out, langScore{tag, v.Value()})
 		}

@@ -41,17 +41,41 @@ func (e *SendError) Temporary() bool { return e.Status == 429 || e.Status >= 500
 // carrier: the text is never retried and the number counts as opted out.
 const CodeUnsubscribed = 21610
 
+// Twilio's errors for a number that cannot take texts: not a mobile
+// number (a landline), or one no carrier route reaches. The text is never
+// retried, and a callback offer asks by phone instead.
+const (
+	CodeNotMobile   = 21614
+	CodeUnreachable = 21612
+)
+
+// Caller places the outbound calls of the outbox (availability calls).
+type Caller interface {
+	// Call places the call m asks for and returns the provider's call id.
+	// API errors are *SendError.
+	Call(ctx context.Context, m OutboxMessage) (sid string, err error)
+	// FindCall looks for a call to `to` placed since `since`, to learn
+	// whether a call whose outcome was lost was placed.
+	FindCall(ctx context.Context, to string, since time.Time) (sid string, found bool, err error)
+}
+
 // OutboxStore is what the outbox worker needs of storage.
 type OutboxStore interface {
-	// ClaimOutbox leases up to limit due texts: queued ones whose time has
-	// come, and ones whose earlier lease ran out (Reclaimed). It takes none
-	// that would make the texts sent, or being sent, across every worker
-	// exceed caps, and then says which cap held due texts back.
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, caps OutboundCaps) (Claim, error)
+	// ClaimOutbox leases up to limit due rows of channel: queued ones whose
+	// time has come, and ones whose earlier lease ran out (Reclaimed). Of
+	// texts and calls, it takes none that would make those sent, or being
+	// sent, across every worker exceed caps, and then says which cap held
+	// due ones back; emails are not capped.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, channel string, caps OutboundCaps) (Claim, error)
 	OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error
 	OutboxRetry(ctx context.Context, id int64, at time.Time, reason string, now time.Time) error
-	// OutboxFailed gives up on a text; reason is one of the Reason values
-	// for the offer it asked about.
+	// OutboxDefer puts a row back until at without counting the attempt: a
+	// call outside calling hours.
+	OutboxDefer(ctx context.Context, id int64, at time.Time, now time.Time) error
+	// OutboxFailed gives up on a row; reason is one of the Reason values
+	// for the offer it asked about. A text of an offer refused because the
+	// number cannot take texts (ReasonUnsubscribed, ReasonNotMobile) turns
+	// the offer into one asked by call, in the same transaction.
 	OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error
 	// MessageStatus records a delivery report of the provider.
 	MessageStatus(ctx context.Context, sid, status string, code int, now time.Time) error
@@ -87,8 +111,13 @@ type Claim struct {
 
 // OutboxConfig tunes the worker; zero values take the defaults.
 type OutboxConfig struct {
-	Store       OutboxStore
+	Store OutboxStore
+	// Channel is what the worker sends (ChannelSMS): texts with Sender,
+	// emails with Mailer, calls with Caller. Run a worker for each.
+	Channel     string
 	Sender      Sender
+	Mailer      Mailer
+	Caller      Caller
 	Now         func() time.Time
 	Logger      *slog.Logger
 	Lease       time.Duration // (1m) how long a claim lasts before another worker may take the row
@@ -121,6 +150,11 @@ const (
 	SendOptedOut     = "opted_out"    // not sent: the recipient sent STOP
 	SendReconciled   = "reconciled"   // an interrupted earlier attempt had sent it
 	SendCapped       = "capped"       // not sent: the number had its day's texts
+	SendNotMobile    = "not_mobile"   // not sent: the number cannot take texts
+	SendDeferred     = "deferred"     // a call put back until calling hours
+	SendTooLate      = "too_late"     // a call given up: no calling hour left before its window
+	SendRefused      = "refused"      // an email the mail server refused for good
+	SendCancelled    = "cancelled"    // a call not placed: its offer was answered meanwhile
 	SendRegion       = "region"       // not sent: the number is outside the allowed regions
 )
 
@@ -169,6 +203,9 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 	}
 	if cfg.DailyCap == 0 {
 		cfg.DailyCap = DefaultDailyCap
+	}
+	if cfg.Channel == "" {
+		cfg.Channel = ChannelSMS
 	}
 	if cfg.Caps.Hourly == 0 {
 		cfg.Caps.Hourly = DefaultOutboundHourlyCap
@@ -221,7 +258,7 @@ func (o *Outbox) Once(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
 	}
-	claim, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch, o.cfg.Caps)
+	claim, err := o.cfg.Store.ClaimOutbox(ctx, o.cfg.Now(), o.cfg.Lease, claimBatch, o.cfg.Channel, o.cfg.Caps)
 	if err != nil {
 		return 0, err
 	}
@@ -265,6 +302,12 @@ func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
 
 // attempt sends m, or learns it need not, and records what became of it.
 func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, err error) {
+	switch m.Channel {
+	case ChannelEmail:
+		return o.mail(ctx, m)
+	case ChannelCall:
+		return o.call(ctx, m)
+	}
 	log := o.cfg.Logger.With("outbox", m.ID, "kind", m.Kind, "to", MaskPhone(m.To), "attempt", m.Attempts)
 	if m.OptedOut {
 		log.Info("text not sent: recipient opted out")
@@ -301,6 +344,9 @@ func (o *Outbox) attempt(ctx context.Context, m OutboxMessage) (result string, e
 	case errors.As(err, &se) && se.Code == CodeUnsubscribed:
 		log.Info("recipient unsubscribed with the carrier")
 		return SendUnsubscribed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonUnsubscribed, o.cfg.Now())
+	case errors.As(err, &se) && (se.Code == CodeNotMobile || se.Code == CodeUnreachable):
+		log.Info("the number cannot take texts", "code", se.Code)
+		return SendNotMobile, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonNotMobile, o.cfg.Now())
 	case errors.As(err, &se) && !se.Temporary():
 		log.Warn("text refused", "status", se.Status, "code", se.Code)
 		return SendFailed, o.cfg.Store.OutboxFailed(ctx, m.ID, se.Code, se.Error(), ReasonSendFailed, o.cfg.Now())

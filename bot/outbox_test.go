@@ -19,7 +19,7 @@ type fakeOutboxStore struct {
 	heldBy  string
 }
 
-func (s *fakeOutboxStore) ClaimOutbox(context.Context, time.Time, time.Duration, int, OutboundCaps) (Claim, error) {
+func (s *fakeOutboxStore) ClaimOutbox(context.Context, time.Time, time.Duration, int, string, OutboundCaps) (Claim, error) {
 	if s.heldBy != "" {
 		return Claim{HeldBy: s.heldBy}, nil
 	}
@@ -38,6 +38,10 @@ func (s *fakeOutboxStore) end(how string) error {
 
 func (s *fakeOutboxStore) OutboxSent(context.Context, int64, string, time.Time) error {
 	return s.end("sent")
+}
+
+func (s *fakeOutboxStore) OutboxDefer(context.Context, int64, time.Time, time.Time) error {
+	return s.end("deferred")
 }
 
 func (s *fakeOutboxStore) OutboxRetry(context.Context, int64, time.Time, string, time.Time) error {
@@ -168,5 +172,89 @@ func TestSendErrorHidesTheProviderMessage(t *testing.T) {
 	err := &SendError{Status: 400, Code: 21211, Message: "The 'To' number +12025550101 is not a valid phone number."}
 	if got := err.Error(); got != "provider answered 400 (error 21211)" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// fakeMailer answers every Mail with err.
+type fakeMailer struct{ err error }
+
+func (f fakeMailer) Mail(context.Context, string, Email, string) error { return f.err }
+
+// fakeCaller answers every Call with err and FindCall with found.
+type fakeCaller struct {
+	err   error
+	found bool
+	calls *int
+}
+
+func (f fakeCaller) Call(context.Context, OutboxMessage) (string, error) {
+	if f.calls != nil {
+		*f.calls++
+	}
+	if f.err != nil {
+		return "", f.err
+	}
+	return "CA0123456789abcdef0123456789abcdef", nil
+}
+
+func (f fakeCaller) FindCall(context.Context, string, time.Time) (string, bool, error) {
+	return "CAfound", f.found, nil
+}
+
+// TestEmailAndCallResults checks what becomes of an email or a call: a
+// refused recipient is not retried, and a call goes out only in calling
+// hours of the contact's zone and before its window.
+func TestEmailAndCallResults(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	friday10 := time.Date(2026, 11, 20, 10, 0, 0, 0, ny)
+	email := OutboxMessage{ID: 1, Kind: KindFiled, Channel: ChannelEmail, To: "ana@example.org", Attempts: 1,
+		Body: EncodeEmail(Email{Subject: "s", Text: "t", HTML: "h"})}
+	call := OutboxMessage{ID: 2, Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: 7, OfferOpen: true, To: "+12025550101", Attempts: 1,
+		Zone: "America/New_York", OfferStart: time.Date(2026, 11, 24, 9, 0, 0, 0, ny)}
+	with := func(m OutboxMessage, change func(*OutboxMessage)) OutboxMessage {
+		change(&m)
+		return m
+	}
+	for _, tc := range []struct {
+		name   string
+		now    time.Time
+		msg    OutboxMessage
+		mailer fakeMailer
+		caller fakeCaller
+		want   string
+		ended  string
+		placed int
+	}{
+		{"EmailSent", friday10, email, fakeMailer{}, fakeCaller{}, SendSent, "sent", 0},
+		{"EmailRefused", friday10, email, fakeMailer{&MailError{Code: 550, Permanent: true}}, fakeCaller{}, SendRefused, "failed:" + ReasonRefused, 0},
+		{"EmailLater", friday10, email, fakeMailer{&MailError{Code: 451}}, fakeCaller{}, SendRetry, "retry", 0},
+		{"EmailUnreachable", friday10, email, fakeMailer{errors.New("connection refused")}, fakeCaller{}, SendRetry, "retry", 0},
+		{"EmailOfOptedOutNumber", friday10, with(email, func(m *OutboxMessage) { m.OptedOut = true }), fakeMailer{}, fakeCaller{}, SendSent, "sent", 0},
+		{"CallPlaced", friday10, call, fakeMailer{}, fakeCaller{}, SendSent, "sent", 1},
+		// STOP is about texts: a contact who sent it is called.
+		{"CallAfterSTOP", friday10, with(call, func(m *OutboxMessage) { m.OptedOut = true }), fakeMailer{}, fakeCaller{}, SendSent, "sent", 1},
+		{"CallTooEarly", time.Date(2026, 11, 20, 7, 0, 0, 0, ny), call, fakeMailer{}, fakeCaller{}, SendDeferred, "deferred", 0},
+		{"CallOnSaturday", time.Date(2026, 11, 21, 12, 0, 0, 0, ny), call, fakeMailer{}, fakeCaller{}, SendDeferred, "deferred", 0},
+		{"CallTooLate", time.Date(2026, 11, 20, 21, 0, 0, 0, ny), with(call, func(m *OutboxMessage) { m.OfferStart = time.Date(2026, 11, 23, 9, 0, 0, 0, ny) }),
+			fakeMailer{}, fakeCaller{}, SendTooLate, "failed:" + ReasonTooLate, 0},
+		{"CallInContactsZone", friday10, with(call, func(m *OutboxMessage) { m.Zone = "America/Los_Angeles" }), fakeMailer{}, fakeCaller{}, SendDeferred, "deferred", 0},
+		{"CallRefused", friday10, call, fakeMailer{}, fakeCaller{err: &SendError{Status: 400, Code: 21215}}, SendFailed, "failed:" + ReasonSendFailed, 1},
+		{"CallOfferAnswered", friday10, with(call, func(m *OutboxMessage) { m.OfferOpen = false }), fakeMailer{}, fakeCaller{}, SendCancelled, "failed:" + ReasonAnswered, 0},
+		{"CallReconciled", friday10, with(call, func(m *OutboxMessage) { m.Reclaimed = true }), fakeMailer{}, fakeCaller{found: true}, SendReconciled, "sent", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &fakeOutboxStore{msgs: []OutboxMessage{tc.msg}}
+			placed := 0
+			tc.caller.calls = &placed
+			var results []string
+			o := NewOutbox(OutboxConfig{Store: store, Channel: tc.msg.Channel, Mailer: tc.mailer, Caller: tc.caller,
+				Now: func() time.Time { return tc.now }, OnResult: func(r string) { results = append(results, r) }})
+			if _, err := o.Once(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(results, []string{tc.want}) || !slices.Equal(store.ended, []string{tc.ended}) || placed != tc.placed {
+				t.Errorf("OnResult %v, store %v, %d calls placed; want %s, %s, %d", results, store.ended, placed, tc.want, tc.ended, tc.placed)
+			}
+		})
 	}
 }

@@ -39,6 +39,8 @@ type Reply struct {
 	// is its number's own; a call's number only if the carrier vouches
 	// for its caller ID, or it texted the service itself).
 	CanText bool `json:"can_text,omitempty"`
+	// Reference is the request this turn filed, if it filed one.
+	Reference string `json:"reference,omitempty"`
 	// Repeated is set on the reply to a delivery already answered: only
 	// what was stored of it is known, and Rendered is what was sent.
 	Repeated bool `json:"-"`
@@ -59,6 +61,10 @@ const (
 	ContinueByText Intent = "text"
 	// End: the exchange ends here (the call hangs up).
 	End Intent = "end"
+	// EndOfferText ends a call that filed a request: the caller may
+	// still press 1 to get its reference and what to bring by text
+	// (Engine.TextFiling).
+	EndOfferText Intent = "end_offer_text"
 	// EndOfferPerson ends the exchange after the Contact Center was
 	// recommended: by phone, the caller may still press 0 before the call
 	// ends.

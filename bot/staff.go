@@ -36,11 +36,14 @@ type RequestFilter struct {
 // StaffStore is what the staff service needs of storage.
 type StaffStore interface {
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, error)
+	// WithdrawnAppointments lists the appointments applicants withdrew
+	// (CANCEL by text) that start after now, soonest first.
+	WithdrawnAppointments(ctx context.Context, now time.Time) ([]Appointment, error)
 	// WithRequest runs fn in one transaction on the request, or returns
 	// ErrNotFound. With lock the transaction holds the request's row lock
 	// (SELECT … FOR UPDATE): for work that changes the request; views take
 	// no lock, so they never wait on nor hold up a change.
-	WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(RequestTx) error) error
+	WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(context.Context, RequestTx) error) error
 	// RecordAccess records that who did action with each of reqs (none:
 	// one line of no request, for an export).
 	RecordAccess(ctx context.Context, who Actor, reqs []Request, action string, now time.Time) error
@@ -61,20 +64,27 @@ type StaffStore interface {
 // RequestTx is staff work on one locked request.
 type RequestTx interface {
 	Request() Request
-	Participant(phone string) (Participant, error) // the zero Participant if unknown
-	Offers() ([]CallbackOffer, error)
-	SaveOffer(o *CallbackOffer) error
-	Enqueue(m *OutboxMessage) error
-	// CancelQueued cancels the offer's texts that are not sent yet.
-	CancelQueued(offerID int64) error
+	Participant(ctx context.Context, phone string) (Participant, error) // the zero Participant if unknown
+	Offers(ctx context.Context) ([]CallbackOffer, error)
+	SaveOffer(ctx context.Context, o *CallbackOffer) error
+	Enqueue(ctx context.Context, m *OutboxMessage) error
+	// CancelQueued cancels the offer's texts and calls that are not sent
+	// yet.
+	CancelQueued(ctx context.Context, offerID int64) error
+	// Appointments lists the request's appointments, oldest first.
+	Appointments(ctx context.Context) ([]Appointment, error)
+	SaveAppointment(ctx context.Context, a *Appointment) error
+	// CancelAppointmentNotices cancels the appointment's texts and emails
+	// that are not sent yet (its reminder).
+	CancelAppointmentNotices(ctx context.Context, appointmentID int64) error
 	// SetStatus records the new status and who set it.
-	SetStatus(status, note string, who Actor) error
-	Events() ([]RequestEvent, error)
+	SetStatus(ctx context.Context, status, note string, who Actor) error
+	Events(ctx context.Context) ([]RequestEvent, error)
 	// History lists the messages about the request, oldest first.
-	History() ([]HistoryMessage, error)
+	History(ctx context.Context) ([]HistoryMessage, error)
 	// RecordAccess adds to the access log that who did action with the
 	// request.
-	RecordAccess(who Actor, action string) error
+	RecordAccess(ctx context.Context, who Actor, action string) error
 }
 
 // FieldError says what is wrong with one field of a staff request.
@@ -103,15 +113,29 @@ type Staff struct {
 	store   StaffStore
 	catalog *Catalog
 	now     func() time.Time
-	center  string
-	wake    func()        // tells the outbox worker a text is waiting
-	regions flows.Regions // where texts may go
+	center  string        // the Contact Center as dialed, in emails
+	wake    func()        // tells the outbox workers a row is waiting
+	regions flows.Regions // where texts may go and calls be placed
+	offices Offices
+}
+
+// StaffOption sets an optional part of the staff service.
+type StaffOption func(*Staff)
+
+// WithOffices gives the offices appointments are booked at (OFFICES_FILE);
+// without them no appointment can be recorded.
+func WithOffices(o Offices) StaffOption { return func(s *Staff) { s.offices = o } }
+
+// WithContactCenter gives the USCIS Contact Center's number (E.164) that
+// notices name (+18003755283).
+func WithContactCenter(number string) StaffOption {
+	return func(s *Staff) { s.center = (&Engine{cfg: Config{ContactCenter: number}}).ContactCenterDisplay() }
 }
 
 // NewStaff returns the staff service. wake, if not nil, is called after a
-// text is queued. Offers are texted only to numbers of regions
-// (flows.DefaultRegions when zero).
-func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), regions flows.Regions) *Staff {
+// text, email or call is queued. Offers are texted and called only to
+// numbers of regions (flows.DefaultRegions when zero).
+func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake func(), regions flows.Regions, opts ...StaffOption) *Staff {
 	if now == nil {
 		now = time.Now
 	}
@@ -121,8 +145,15 @@ func NewStaff(store StaffStore, catalog *Catalog, now func() time.Time, wake fun
 	if regions.String() == "" {
 		regions = flows.MustParseRegions(flows.DefaultRegions)
 	}
-	return &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions}
+	s := &Staff{store: store, catalog: catalog, now: now, wake: wake, regions: regions, center: "1-800-375-5283"}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// notices writes the staff service's notices.
+func (s *Staff) notices() notices { return notices{c: s.catalog, center: s.center} }
 
 // EndSession ends an officer's session before it expires: signing out.
 func (s *Staff) EndSession(ctx context.Context, who Officer, expires time.Time) error {
@@ -290,21 +321,25 @@ func (s *Staff) checkFilter(f *RequestFilter) ValidationError {
 // RequestDetail is a request with its callback offers and status history.
 type RequestDetail struct {
 	Request
-	Offers []CallbackOffer
-	Events []RequestEvent
+	Offers       []CallbackOffer
+	Events       []RequestEvent
+	Appointments []Appointment // oldest first
 }
 
 // Request returns one request by reference, or ErrNotFound, and records
 // that the actor in ctx viewed it.
 func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) {
 	var d RequestDetail
-	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		d.Request = tx.Request()
 		var err error
-		if d.Offers, err = tx.Offers(); err != nil {
+		if d.Offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
-		if d.Events, err = tx.Events(); err != nil {
+		if d.Events, err = tx.Events(ctx); err != nil {
+			return err
+		}
+		if d.Appointments, err = tx.Appointments(ctx); err != nil {
 			return err
 		}
 		return recordAccess(ctx, tx, AccessView)
@@ -316,9 +351,9 @@ func (s *Staff) Request(ctx context.Context, ref string) (RequestDetail, error) 
 // that the actor in ctx viewed them (they hold the contact's number).
 func (s *Staff) Offers(ctx context.Context, ref string) ([]CallbackOffer, error) {
 	var offers []CallbackOffer
-	err := s.readRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.readRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		var err error
-		if offers, err = tx.Offers(); err != nil {
+		if offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
 		return recordAccess(ctx, tx, AccessView)
@@ -327,7 +362,7 @@ func (s *Staff) Offers(ctx context.Context, ref string) ([]CallbackOffer, error)
 }
 
 // withRequest runs fn holding the request's row lock: for changes.
-func (s *Staff) withRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
+func (s *Staff) withRequest(ctx context.Context, ref string, fn func(context.Context, RequestTx) error) error {
 	if !ValidReference(ref) {
 		return ErrNotFound
 	}
@@ -335,41 +370,51 @@ func (s *Staff) withRequest(ctx context.Context, ref string, fn func(RequestTx) 
 }
 
 // readRequest runs fn on the request without locking it: for views.
-func (s *Staff) readRequest(ctx context.Context, ref string, fn func(RequestTx) error) error {
+func (s *Staff) readRequest(ctx context.Context, ref string, fn func(context.Context, RequestTx) error) error {
 	if !ValidReference(ref) {
 		return ErrNotFound
 	}
 	return s.store.WithRequest(ctx, ref, s.now(), false, fn)
 }
 
-// OfferCallback offers the window [start, end) and, when someone agreed to
-// texts, queues the text that asks them, in the same transaction.
-func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.Time) (CallbackOffer, error) {
+// OfferCallback offers the window [start, end) and, in the same
+// transaction, queues what asks the contact whether they can take the
+// call: a text when someone agreed to texts, or else a call (no consent,
+// STOP, a number that cannot take texts). A window outside the person's
+// preferred days and time of day is refused unless outside is set (the
+// officer confirmed it).
+func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.Time, outside bool) (CallbackOffer, error) {
 	now := s.now()
 	var offer CallbackOffer
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
 		r := tx.Request()
 		zone := contactZone(r)
 		if bad := checkWindow(start, end, now, zone); len(bad) > 0 {
 			return bad
+		}
+		if !outside && !flows.FitsPreferences(start, end, zone, r.Answers.Days, r.Answers.TimeOfDay) {
+			return ValidationError{{"outside_preferences", "the window is outside the days and time of day the person asked for (" +
+				PreferencesLabel(r.Answers) + "); send \"outside_preferences\": true to offer it anyway"}}
 		}
 		if r.Status == StatusCompleted || r.Status == StatusClosed {
 			return ValidationError{{"request", "is " + r.Status + ": reopen it before offering a callback"}}
 		}
 		offer = CallbackOffer{
 			RequestID: r.ID, Reference: r.Reference, Language: r.Language,
-			Start: start, End: end, Zone: zone.String(), Status: OfferAwaiting,
+			Start: start, End: end, Zone: zone.String(), Status: OfferAwaiting, AskBy: AskByText,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		phone, role, reason := contactFor(r)
 		if phone != "" {
-			p, err := tx.Participant(phone)
+			p, err := tx.Participant(ctx, phone)
 			if err != nil {
 				return err
 			}
 			switch {
 			case p.OptedOut:
 				reason = ReasonOptedOut
+			case p.SMSRefused:
+				reason = ReasonNotMobile
 			case !s.regions.Allows(phone):
 				// Texts there cost the most and are where SMS pumping
 				// fraud goes; the office calls instead.
@@ -380,30 +425,83 @@ func (s *Staff) OfferCallback(ctx context.Context, ref string, start, end time.T
 			return err
 		}
 		if reason != "" {
-			offer.Status, offer.NotSentReason = OfferNotSent, reason
-			return tx.SaveOffer(&offer)
+			return s.askByCall(ctx, tx, &offer, r, reason, now)
 		}
 		offer.ContactPhone, offer.ContactRole, offer.MessageStatus = phone, role, MsgQueued
-		if err := tx.SaveOffer(&offer); err != nil {
+		if err := tx.SaveOffer(ctx, &offer); err != nil {
 			return err
 		}
-		return tx.Enqueue(&OutboxMessage{
-			Kind: KindOffer, OfferID: offer.ID, To: phone, Status: MsgQueued, SendAfter: now,
+		return tx.Enqueue(ctx, &OutboxMessage{
+			Kind: KindOffer, OfferID: offer.ID, RequestID: r.ID, To: phone, Status: MsgQueued, SendAfter: now,
 			Body: s.catalog.Text(r.Language, s.windowMsg("callback.offer", offer)),
 		})
 	})
-	if err == nil && offer.MessageStatus == MsgQueued {
+	if err == nil && (offer.MessageStatus == MsgQueued || offer.AskBy == AskByCall && offer.Status == OfferAwaiting) {
 		s.wake()
 	}
 	return offer, err
+}
+
+// askByCall makes offer one asked by an outbound call to the request's
+// contact number, because they cannot be texted (reason), and queues the
+// call; with no number to call it is not sent.
+func (s *Staff) askByCall(ctx context.Context, tx RequestTx, offer *CallbackOffer, r Request, reason string, now time.Time) error {
+	offer.NotSentReason = reason
+	if r.ContactPhone == "" || !s.regions.Allows(r.ContactPhone) {
+		// Nobody to call, or a number outside the regions the service
+		// calls (where calls cost the most): not sent, and why.
+		offer.Status = OfferNotSent
+		if r.ContactPhone != "" {
+			offer.NotSentReason = ReasonRegion
+		}
+		return tx.SaveOffer(ctx, offer)
+	}
+	offer.AskBy, offer.ContactPhone, offer.ContactRole = AskByCall, r.ContactPhone, string(r.Role)
+	if err := tx.SaveOffer(ctx, offer); err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, &OutboxMessage{Kind: KindAvailabilityCall, Channel: ChannelCall, OfferID: offer.ID, RequestID: r.ID,
+		To: r.ContactPhone, SendAfter: now})
+}
+
+// PreferencesLabel says in English, for staff, when a person asked to be
+// called: "Tuesday, Thursday; mornings".
+func PreferencesLabel(a flows.Answers) string {
+	days := "any weekday"
+	if len(a.Days) > 0 {
+		names := make([]string, len(a.Days))
+		for i, d := range a.Days {
+			names[i] = map[flows.Weekday]string{flows.Monday: "Monday", flows.Tuesday: "Tuesday", flows.Wednesday: "Wednesday",
+				flows.Thursday: "Thursday", flows.Friday: "Friday"}[d]
+		}
+		days = strings.Join(names, ", ")
+	}
+	tod := map[flows.TimeOfDay]string{flows.Morning: "mornings, 9 AM to noon", flows.Afternoon: "afternoons, noon to 5 PM"}[a.TimeOfDay]
+	if tod == "" {
+		tod = "any time, 9 AM to 5 PM"
+	}
+	return days + "; " + tod
+}
+
+// ProposedWindows is how many windows the request page proposes.
+const ProposedWindows = 3
+
+// proposalLead is how long before a proposed window starts the offer must
+// be made: time to text or call the contact and hear back.
+const proposalLead = 2 * time.Hour
+
+// ProposeWindows returns the next windows that fit the person's preferred
+// days and time of day in their zone, for staff to offer in one click.
+func ProposeWindows(r Request, now time.Time) []flows.Window {
+	return flows.ProposeWindows(now, contactZone(r), r.Answers.Days, r.Answers.TimeOfDay, ProposedWindows, proposalLead)
 }
 
 // CancelOffer withdraws an offer that is not answered yet, and any text of
 // it not sent yet.
 func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (CallbackOffer, error) {
 	var offer CallbackOffer
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
-		offers, err := tx.Offers()
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
+		offers, err := tx.Offers(ctx)
 		if err != nil {
 			return err
 		}
@@ -422,13 +520,13 @@ func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (Callback
 			return ValidationError{{"offer", "is " + offer.Status + " and cannot be cancelled"}}
 		}
 		offer.Status, offer.UpdatedAt = OfferCancelled, s.now()
-		if err := tx.SaveOffer(&offer); err != nil {
+		if err := tx.SaveOffer(ctx, &offer); err != nil {
 			return err
 		}
 		if err := recordAccess(ctx, tx, AccessCancelOffer); err != nil {
 			return err
 		}
-		return tx.CancelQueued(offer.ID)
+		return tx.CancelQueued(ctx, offer.ID)
 	})
 	return offer, err
 }
@@ -450,20 +548,20 @@ func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (Reques
 		return RequestDetail{}, ErrNoActor
 	}
 	var d RequestDetail
-	err := s.withRequest(ctx, ref, func(tx RequestTx) error {
-		if err := tx.RecordAccess(who, AccessStatus); err != nil {
+	err := s.withRequest(ctx, ref, func(ctx context.Context, tx RequestTx) error {
+		if err := tx.RecordAccess(ctx, who, AccessStatus); err != nil {
 			return err
 		}
-		if err := tx.SetStatus(status, strings.TrimSpace(note), who); err != nil {
+		if err := tx.SetStatus(ctx, status, strings.TrimSpace(note), who); err != nil {
 			return err
 		}
 		d.Request = tx.Request()
 		d.Status = status
 		var err error
-		if d.Offers, err = tx.Offers(); err != nil {
+		if d.Offers, err = tx.Offers(ctx); err != nil {
 			return err
 		}
-		d.Events, err = tx.Events()
+		d.Events, err = tx.Events(ctx)
 		return err
 	})
 	return d, err

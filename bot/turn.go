@@ -622,15 +622,21 @@ func (t *turn) save(ctx context.Context) (Reply, Rendered, error) {
 			return Reply{}, Rendered{}, err
 		}
 	}
+	var filed string
 	if t.submit {
 		ref, err := t.file(ctx)
 		if err != nil {
 			return Reply{}, Rendered{}, err
 		}
+		filed = ref
 		t.say = append(t.say, flows.M("done.submitted", "Ref", ref))
 		t.then = append(t.then, flows.M("done.bring"))
+		if t.voice() && t.canText() {
+			t.intent = EndOfferText // press 1 for the same by text
+		}
 	}
 	reply := t.reply()
+	reply.Reference = filed
 	out, err := t.render.Render(reply)
 	if err != nil {
 		return Reply{}, Rendered{}, fmt.Errorf("render reply: %w", err)
@@ -670,6 +676,12 @@ func (t *turn) file(ctx context.Context) (string, error) {
 			return "", err
 		}
 		t.e.log.InfoContext(ctx, "request filed", "conversation", t.c.ID, "request", r.ID, "type", string(r.Type))
+		// Its written confirmation by email, committed with the request.
+		if n, err := t.e.confirmByEmail(ctx, t.tx, *r); err != nil {
+			return "", err
+		} else if n > 0 {
+			t.queued = true
+		}
 		return r.Reference, nil
 	}
 	return "", fmt.Errorf("file request: %w five times", ErrReferenceTaken)

@@ -70,6 +70,9 @@ type Participant struct {
 	// Texted: the phone number has sent the service a text itself, so
 	// texts about a call may go to it.
 	Texted bool
+	// SMSRefused: the carrier refused a text to the number because it
+	// cannot take texts (a landline); callback offers call it instead.
+	SMSRefused bool
 }
 
 // Conversation is one pass through the wizard, as stored.

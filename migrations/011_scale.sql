@@ -53,11 +53,11 @@ CREATE INDEX IF NOT EXISTS participants_recheck ON participants (phone_idx) WHER
 -- Texts of conversations that went are marked for purging where they go
 -- (the idle purge, the purge of requests, a turn that starts over), as
 -- the purge of requests marked its own; those of conversations already
--- gone are marked here. Texts of no conversation and no offer are found
--- by when they settled.
+-- gone are marked here. Texts of no conversation, no offer and no request
+-- are found by when they settled.
 UPDATE outbox o SET purge = true
 WHERE NOT o.purge AND o.conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = o.conversation_id);
-CREATE INDEX IF NOT EXISTS outbox_unlinked ON outbox (updated_at) WHERE conversation_id IS NULL AND offer_id IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_unlinked ON outbox (updated_at) WHERE conversation_id IS NULL AND offer_id IS NULL AND request_id IS NULL;
 
 -- The overview's counts of the days that are over, per time zone they are
 -- counted in (bot/postgres/console.go): a day's requests never change

@@ -125,6 +125,26 @@ type requestJSON struct {
 	Answers      *flows.Answers        `json:"answers,omitempty"`
 	Offers       []offerJSON           `json:"callback_offers,omitempty"`
 	Events       []eventJSON           `json:"events,omitempty"`
+	Appointments []appointmentJSON     `json:"appointments,omitempty"`
+}
+
+type appointmentJSON struct {
+	Start         time.Time `json:"start"`
+	Office        string    `json:"office"`
+	OfficeName    string    `json:"office_name"`
+	OfficeAddress string    `json:"office_address"`
+	Zone          string    `json:"zone"`
+	Note          string    `json:"note,omitempty"`
+	// Status: booked, moved (a newer one replaces it), cancelled (by the
+	// office) or withdrawn (the applicant texted CANCEL).
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toAppointmentJSON(a bot.Appointment) appointmentJSON {
+	return appointmentJSON{Start: a.Start, Office: a.Office.ID, OfficeName: a.Office.Name, OfficeAddress: a.Office.Address,
+		Zone: a.Office.Zone, Note: a.Note, Status: a.Status, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 type offerJSON struct {
@@ -134,6 +154,8 @@ type offerJSON struct {
 	End           time.Time  `json:"end"`
 	Zone          string     `json:"zone"`
 	Status        string     `json:"status"`
+	AskBy         string     `json:"ask_by"` // sms, or call
+	CallStatus    string     `json:"call_status,omitempty"`
 	ContactPhone  string     `json:"contact_phone,omitempty"`
 	ContactRole   string     `json:"contact_role,omitempty"`
 	NotSentReason string     `json:"not_sent_reason,omitempty"`
@@ -165,11 +187,15 @@ func detailJSON(d bot.RequestDetail) requestJSON {
 	for _, e := range d.Events {
 		j.Events = append(j.Events, eventJSON(e))
 	}
+	for _, a := range d.Appointments {
+		j.Appointments = append(j.Appointments, toAppointmentJSON(a))
+	}
 	return j
 }
 
 func toOfferJSON(o bot.CallbackOffer) offerJSON {
 	return offerJSON{ID: o.ID, Reference: o.Reference, Start: o.Start, End: o.End, Zone: o.Zone, Status: o.Status,
+		AskBy: o.AskBy, CallStatus: o.CallStatus,
 		ContactPhone: o.ContactPhone, ContactRole: o.ContactRole, NotSentReason: o.NotSentReason,
 		MessageStatus: o.MessageStatus, BetterTimes: o.BetterTimes, AnsweredAt: o.AnsweredAt, CreatedAt: o.CreatedAt}
 }
@@ -235,11 +261,14 @@ func (s *Server) handleGetRequest(c *gin.Context) {
 	c.JSON(http.StatusOK, detailJSON(d))
 }
 
-// handleCreateOffer: POST /api/requests/:ref/callback-offers {"start", "end"}
+// handleCreateOffer: POST /api/requests/:ref/callback-offers {"start",
+// "end", "outside_preferences"}: a window outside the days and time of day
+// the person asked for is refused unless outside_preferences is true.
 func (s *Server) handleCreateOffer(c *gin.Context) {
 	var body struct {
-		Start *string `json:"start"`
-		End   *string `json:"end"`
+		Start   *string `json:"start"`
+		End     *string `json:"end"`
+		Outside bool    `json:"outside_preferences"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		s.apiError(c, err)
@@ -262,7 +291,7 @@ func (s *Server) handleCreateOffer(c *gin.Context) {
 		s.apiError(c, bad)
 		return
 	}
-	offer, err := s.cfg.Staff.OfferCallback(c.Request.Context(), c.Param("ref"), start, end)
+	offer, err := s.cfg.Staff.OfferCallback(c.Request.Context(), c.Param("ref"), start, end, body.Outside)
 	if err != nil {
 		s.apiError(c, err)
 		return
@@ -319,4 +348,53 @@ func (s *Server) handleSetStatus(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, detailJSON(d))
+}
+
+// handleBookAppointment: POST /api/requests/:ref/appointment {"start",
+// "office", "note"}: the office booked the appointment (or moved it); the
+// request is scheduled and the contact gets the notice.
+func (s *Server) handleBookAppointment(c *gin.Context) {
+	var body struct {
+		Start  *string `json:"start"`
+		Office *string `json:"office"`
+		Note   string  `json:"note"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	var bad bot.ValidationError
+	var start time.Time
+	if body.Start == nil {
+		bad = append(bad, bot.FieldError{Field: "start", Message: "is required (RFC 3339)"})
+	} else if t, err := time.Parse(time.RFC3339, *body.Start); err != nil {
+		bad = append(bad, bot.FieldError{Field: "start", Message: "must be an RFC 3339 time, like 2026-12-01T10:00:00-05:00"})
+	} else {
+		start = t
+	}
+	if body.Office == nil {
+		bad = append(bad, bot.FieldError{Field: "office", Message: "is required: the id of an office of OFFICES_FILE"})
+	}
+	if len(bad) > 0 {
+		s.apiError(c, bad)
+		return
+	}
+	a, err := s.cfg.Staff.BookAppointment(c.Request.Context(), c.Param("ref"), start, *body.Office, body.Note)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toAppointmentJSON(a))
+}
+
+// handleCancelAppointment: DELETE /api/requests/:ref/appointment, the
+// office cancelled the booked appointment; the contact gets a short
+// notice.
+func (s *Server) handleCancelAppointment(c *gin.Context) {
+	a, err := s.cfg.Staff.CancelAppointment(c.Request.Context(), c.Param("ref"))
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAppointmentJSON(a))
 }

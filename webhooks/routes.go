@@ -23,6 +23,10 @@ func (s *Server) routes(r *gin.Engine) {
 	tw.POST("/voice/turn", s.admitSender(bot.Voice), s.handleVoiceTurn)
 	tw.POST("/voice/fallback", s.handleVoiceFallback)
 	tw.POST("/voice/retry", s.admitSender(bot.Voice), s.handleVoiceRetry)
+	tw.POST("/voice/filed", s.admitSender(bot.Voice), s.handleVoiceFiled)
+	// The service's own calls (availability), to numbers it chose.
+	tw.POST("/availability", s.handleAvailability)
+	tw.POST("/availability/answer", s.handleAvailabilityAnswer)
 
 	api := r.Group("/api", s.apiAuth)
 	api.GET("/requests", s.handleListRequests)
@@ -32,6 +36,8 @@ func (s *Server) routes(r *gin.Engine) {
 	api.GET("/requests/:ref/callback-offers", s.handleListOffers)
 	api.POST("/requests/:ref/callback-offers", s.handleCreateOffer)
 	api.DELETE("/requests/:ref/callback-offers/:id", s.handleCancelOffer)
+	api.POST("/requests/:ref/appointment", s.handleBookAppointment)
+	api.DELETE("/requests/:ref/appointment", s.handleCancelAppointment)
 
 	if s.cfg.Staff != nil && s.cfg.Officers != nil {
 		console.Register(r, console.Config{

@@ -31,6 +31,9 @@ type Config struct {
 	// and there is no console.
 	Staff    *bot.Staff
 	Officers *bot.Officers
+	// Calls answers the availability calls' webhooks; without it they get
+	// 400.
+	Calls *bot.Calls
 	// OIDC, if set, signs officers in through the agency's identity
 	// provider.
 	OIDC *console.OIDCConfig

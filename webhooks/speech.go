@@ -192,7 +192,7 @@ func SpokenPrompts(e *bot.Engine, lang string) []string {
 	for _, id := range e.Catalog().IDs() {
 		prefix, _, _ := strings.Cut(id, ".")
 		switch prefix {
-		case "voice", "problem", "reply", "refer", "info", "hint", "ask":
+		case "voice", "problem", "reply", "refer", "info", "hint", "ask", "call":
 		default:
 			continue
 		}
@@ -219,7 +219,7 @@ func SpokenPrompts(e *bot.Engine, lang string) []string {
 }
 
 // SpokenMessageIDs lists the messages a caller can hear: every voice
-// version, and the messages of the kinds a call says (questions, problems,
+// version, the prompts of the availability calls, and the messages of the kinds a call says (questions, problems,
 // replies, referrals, information, hints) that have none and are spoken as
 // written. Recordings and checks of what callers hear start from it.
 func SpokenMessageIDs(c *bot.Catalog) []string {
@@ -227,7 +227,7 @@ func SpokenMessageIDs(c *bot.Catalog) []string {
 	for _, id := range c.IDs() {
 		prefix, _, _ := strings.Cut(id, ".")
 		switch prefix {
-		case "voice":
+		case "voice", "call": // call: the availability calls' prompts
 			out = append(out, id)
 		case "problem", "reply", "refer", "info", "hint", "ask":
 			if voiceID(c, id, false) == id {

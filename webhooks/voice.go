@@ -1,9 +1,11 @@
 package webhooks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -75,6 +77,28 @@ func (s *Server) handleVoiceTurn(c *gin.Context) {
 		ToSMS: c.Query("sms") == "1", ProviderID: sid + ":" + strconv.Itoa(seq),
 		Call: sid, Attested: c.Query("caller") == "attested",
 	})
+}
+
+// handleVoiceFiled takes the key a caller pressed after their call filed a
+// request: 1 texts them its reference and what to bring.
+func (s *Server) handleVoiceFiled(c *gin.Context) {
+	sid := c.PostForm("CallSid")
+	if !callSid.MatchString(sid) {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return
+	}
+	in := bot.Inbound{Channel: bot.Voice, From: c.PostForm("From"), Keys: c.PostForm("Digits"),
+		Call: sid, Attested: c.Query("caller") == "attested"}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), turnDeadline)
+	defer cancel()
+	_, out, err := s.cfg.Engine.TextFiling(ctx, in, c.Query("ref"), voiceRenderer{s: s, attested: in.Attested})
+	if err != nil {
+		// Nothing is lost: the request is filed; the caller hears goodbye.
+		s.log.WarnContext(ctx, "filing follow-up", "call_sid", sid, "err", err)
+		s.writeVoice(c, []twiml.Element{&twiml.VoiceHangup{}})
+		return
+	}
+	c.Data(http.StatusOK, "text/xml; charset=utf-8", out.Document)
 }
 
 // handleVoiceFallback is Twilio's fallback URL: when the service failed,
@@ -211,6 +235,9 @@ func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
 	out := spoken{Reply: r, attested: v.attested}
 	var msgs []flows.Msg
 	for _, m := range r.Say {
+		if m.ID == "done.submitted" && r.Intent == bot.EndOfferText {
+			m.ID = "voice.submitted_offer" // and press 1 for it by text
+		}
 		if m.ID == "ask.language" {
 			msgs = append(msgs, flows.M("voice.welcome"), flows.M("voice.agent_hint"))
 			for i, o := range c.Languages() {
@@ -222,6 +249,8 @@ func (v voiceRenderer) Render(r bot.Reply) (bot.Rendered, error) {
 	}
 	if r.Intent == bot.EndOfferPerson {
 		msgs = append(msgs, flows.M("voice.call_us_now"))
+	}
+	if r.Intent == bot.EndOfferPerson || r.Intent == bot.EndOfferText {
 		out.Byebye = sp.text(r.Language, []flows.Msg{flows.M("voice.goodbye")})
 	}
 	out.Text = sp.text(r.Language, msgs)
@@ -257,9 +286,17 @@ func (s *Server) voiceVerbs(r spoken) []twiml.Element {
 	switch r.Intent {
 	case bot.ConnectPerson:
 		return append(s.speak(r.Language, r.Text, r.recorded()), &twiml.VoiceDial{Number: s.cfg.Engine.ContactCenter()})
-	case bot.EndOfferPerson:
+	case bot.EndOfferPerson, bot.EndOfferText:
 		g := s.gather(r, flows.Expect{Kind: flows.ExpectChoice, Choices: 1})
 		g.ActionOnEmptyResult = "" // silence falls through to the goodbye
+		if r.Intent == bot.EndOfferText {
+			// The key goes to the filing's follow-up, not to a turn of
+			// the conversation, which has ended.
+			g.Action = s.cfg.PublicURL + "/twilio/voice/filed?ref=" + url.QueryEscape(r.Reference)
+			if r.attested {
+				g.Action += "&" + attestedParam
+			}
+		}
 		return append([]twiml.Element{g}, append(s.speak(r.Language, r.Byebye, []string{r.Byebye}), &twiml.VoiceHangup{})...)
 	case bot.End, bot.ContinueByText:
 		return append(s.speak(r.Language, r.Text, r.recorded()), &twiml.VoiceHangup{})

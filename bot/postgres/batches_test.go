@@ -133,3 +133,36 @@ func TestTurnsLeaveNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestRowsGoWithTheRequest checks that a settled row of the outbox
+// about a request (its filing's email) is kept while the request is, past
+// the cutoff of rows about nothing, and goes when the request is purged.
+func TestRequestRowsGoWithTheRequest(t *testing.T) {
+	ctx := context.Background()
+	db, conn := openRaw(t)
+	const phone = "+12025550870"
+	old := t0.Add(-400 * 24 * time.Hour)
+	r := file(t, db, "IP-EMAIL001", phone, old)
+	m := &bot.OutboxMessage{Kind: bot.KindFiled, Channel: bot.ChannelEmail, RequestID: r.ID, To: "jane@example.org",
+		Body: bot.EncodeEmail(bot.Email{Subject: "Request " + r.Reference, Text: "Filed."}), SendAfter: old}
+	err := db.Turn(ctx, bot.Party{Phone: phone}, old, func(ctx context.Context, tx bot.Tx) error { return tx.Enqueue(ctx, m) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE outbox SET status = 'delivered', sent_at = $2, updated_at = $2 WHERE id = $1`, m.ID, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PurgeLeftovers(ctx, t0.Add(-bot.IdleExpire)); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, conn, `SELECT count(*) FROM outbox WHERE id = $1`, m.ID); n != 1 {
+		t.Fatal("the email of a request still kept was purged")
+	}
+	setStatus(t, db, r.Reference, bot.StatusCompleted, old)
+	if n, err := db.PurgeClosed(ctx, t0.AddDate(0, 0, -365), t0); err != nil || n != 1 {
+		t.Fatalf("purged %d, %v", n, err)
+	}
+	if n := count(t, conn, `SELECT count(*) FROM outbox WHERE id = $1`, m.ID); n != 0 {
+		t.Error("the email of a purged request is still there")
+	}
+}

@@ -14,11 +14,13 @@ import (
 )
 
 // History lists the messages about the request, oldest first: the turns of
-// the conversation that filed it, the texts the outbox sent about its
-// offers, and the turns in which the contact answered an offer (those are
-// stored with the offer's answered_at as their time).
-func (t *requestTx) History() ([]bot.HistoryMessage, error) {
-	rows, err := t.tx.Query(t.ctx, `
+// the conversation that filed it, the texts, emails and calls the outbox
+// sent about it (its offers, its confirmation, its appointment notices,
+// and those of the conversation that filed it), and the turns in which the
+// contact answered an offer (those are stored with the offer's answered_at
+// as their time).
+func (t *requestTx) History(ctx context.Context) ([]bot.HistoryMessage, error) {
+	rows, err := t.tx.Query(ctx, `
 		SELECT m.id, m.direction, m.channel, m.body, m.created_at FROM messages m
 		WHERE m.conversation_id = $1
 		UNION
@@ -56,24 +58,33 @@ func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 		out = append(out, x.msg)
 	}
 
-	rows, err = t.tx.Query(t.ctx, `
-		SELECT x.id, x.kind, x.status, x.body, coalesce(x.sent_at, x.send_after) FROM outbox x
-		JOIN callback_offers o ON o.id = x.offer_id
-		WHERE o.request_id = $1 ORDER BY x.id`, t.r.ID)
+	rows, err = t.tx.Query(ctx, `
+		SELECT x.id, x.kind, x.channel, x.status, x.body, coalesce(x.sent_at, x.send_after) FROM outbox x
+		WHERE x.request_id = $1 OR x.offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
+			OR x.conversation_id = $2
+		ORDER BY x.id`, t.r.ID, t.r.ConversationID)
 	if err != nil {
 		return nil, fmt.Errorf("request texts: %w", err)
 	}
 	texts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.HistoryMessage, error) {
-		m := bot.HistoryMessage{Direction: "out", Channel: bot.SMS}
+		m := bot.HistoryMessage{Direction: "out"}
 		var (
-			id     int64
-			sealed string
+			id              int64
+			sealed, channel string
 		)
-		if err := r.Scan(&id, &m.Kind, &m.Status, &sealed, &m.At); err != nil {
+		if err := r.Scan(&id, &m.Kind, &channel, &m.Status, &sealed, &m.At); err != nil {
 			return m, err
 		}
+		m.Channel = bot.Channel(channel)
 		var err error
-		m.Body, err = t.db.keys.OpenString(sealed, "outbox", "body", rowKey(id))
+		if m.Body, err = t.db.keys.OpenString(sealed, "outbox", "body", rowKey(id)); err != nil || channel != bot.ChannelEmail {
+			return m, err
+		}
+		// An email shows as its subject and its plain text.
+		e, err := bot.DecodeEmail(m.Body)
+		if err == nil {
+			m.Body = e.Subject + "\n\n" + e.Text
+		}
 		return m, err
 	})
 	if err != nil {
@@ -87,8 +98,8 @@ func (t *requestTx) History() ([]bot.HistoryMessage, error) {
 // RecordAccess adds a line to the access log, in the request's
 // transaction: if the work fails, so does its record, and no view is shown
 // that was not recorded.
-func (t *requestTx) RecordAccess(who bot.Actor, action string) error {
-	return t.db.recordAccess(t.ctx, t.tx, who, []bot.Request{t.r}, action, t.now)
+func (t *requestTx) RecordAccess(ctx context.Context, who bot.Actor, action string) error {
+	return t.db.recordAccess(ctx, t.tx, who, []bot.Request{t.r}, action, t.now)
 }
 
 // RecordAccess adds a line to the access log for each of reqs, or one line

@@ -62,16 +62,16 @@ func TestConsoleStore(t *testing.T) {
 	who := bot.Actor{Officer: lee}
 	t.Run("HistoryAndAccess", func(t *testing.T) {
 		later := t0.Add(2 * time.Hour)
-		err := db.WithRequest(ctx, first.Reference, later, true, func(tx bot.RequestTx) error {
+		err := db.WithRequest(ctx, first.Reference, later, true, func(ctx context.Context, tx bot.RequestTx) error {
 			o := bot.CallbackOffer{RequestID: first.ID, Start: t0.Add(72 * time.Hour), End: t0.Add(74 * time.Hour), Zone: "America/Chicago",
 				Status: bot.OfferAwaiting, ContactPhone: phone, ContactRole: "applicant", MessageStatus: bot.MsgQueued, CreatedAt: later, UpdatedAt: later}
-			if err := tx.SaveOffer(&o); err != nil {
+			if err := tx.SaveOffer(ctx, &o); err != nil {
 				return err
 			}
-			if err := tx.Enqueue(&bot.OutboxMessage{Kind: bot.KindOffer, OfferID: o.ID, To: phone, SendAfter: later, Body: "Can you take the call?"}); err != nil {
+			if err := tx.Enqueue(ctx, &bot.OutboxMessage{Kind: bot.KindOffer, OfferID: o.ID, To: phone, SendAfter: later, Body: "Can you take the call?"}); err != nil {
 				return err
 			}
-			return tx.RecordAccess(who, bot.AccessOffer)
+			return tx.RecordAccess(ctx, who, bot.AccessOffer)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -99,13 +99,13 @@ func TestConsoleStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		var history []bot.HistoryMessage
-		err = db.WithRequest(ctx, first.Reference, answered, false, func(tx bot.RequestTx) error {
+		err = db.WithRequest(ctx, first.Reference, answered, false, func(ctx context.Context, tx bot.RequestTx) error {
 			var err error
-			history, err = tx.History()
+			history, err = tx.History(ctx)
 			if err != nil {
 				return err
 			}
-			return tx.RecordAccess(who, bot.AccessView)
+			return tx.RecordAccess(ctx, who, bot.AccessView)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -136,8 +136,8 @@ func TestConsoleStore(t *testing.T) {
 	})
 
 	t.Run("RecordAccessRollsBack", func(t *testing.T) {
-		_ = db.WithRequest(ctx, first.Reference, t0, true, func(tx bot.RequestTx) error {
-			if err := tx.RecordAccess(who, bot.AccessStatus); err != nil {
+		_ = db.WithRequest(ctx, first.Reference, t0, true, func(ctx context.Context, tx bot.RequestTx) error {
+			if err := tx.RecordAccess(ctx, who, bot.AccessStatus); err != nil {
 				return err
 			}
 			return bot.ValidationError{{Field: "x", Message: "fails"}}
@@ -150,17 +150,17 @@ func TestConsoleStore(t *testing.T) {
 	t.Run("ActorsOfChangesAndSearches", func(t *testing.T) {
 		client := bot.Actor{Client: "crm-sync"}
 		for _, w := range []bot.Actor{who, client} {
-			err := db.WithRequest(ctx, first.Reference, t0.Add(4*time.Hour), true, func(tx bot.RequestTx) error {
-				return tx.SetStatus(bot.StatusScheduled, "booked", w)
+			err := db.WithRequest(ctx, first.Reference, t0.Add(4*time.Hour), true, func(ctx context.Context, tx bot.RequestTx) error {
+				return tx.SetStatus(ctx, bot.StatusScheduled, "booked", w)
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
 		var events []bot.RequestEvent
-		_ = db.WithRequest(ctx, first.Reference, t0, false, func(tx bot.RequestTx) error {
+		_ = db.WithRequest(ctx, first.Reference, t0, false, func(ctx context.Context, tx bot.RequestTx) error {
 			var err error
-			events, err = tx.Events()
+			events, err = tx.Events(ctx)
 			return err
 		})
 		if len(events) != 2 || events[0].Actor != "Officer Lee" || events[1].Actor != "API client crm-sync" {
@@ -188,7 +188,7 @@ func TestConsoleStore(t *testing.T) {
 		locked, release := make(chan struct{}), make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
-			done <- db.WithRequest(ctx, first.Reference, t0, true, func(tx bot.RequestTx) error {
+			done <- db.WithRequest(ctx, first.Reference, t0, true, func(ctx context.Context, tx bot.RequestTx) error {
 				close(locked)
 				<-release
 				return nil
@@ -196,8 +196,8 @@ func TestConsoleStore(t *testing.T) {
 		}()
 		<-locked
 		viewCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := db.WithRequest(viewCtx, first.Reference, t0, false, func(tx bot.RequestTx) error {
-			_, err := tx.Offers()
+		err := db.WithRequest(viewCtx, first.Reference, t0, false, func(ctx context.Context, tx bot.RequestTx) error {
+			_, err := tx.Offers(ctx)
 			return err
 		})
 		cancel()

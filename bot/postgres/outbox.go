@@ -13,25 +13,43 @@ import (
 var _ bot.OutboxStore = (*DB)(nil)
 
 // outboxClaimLock is the advisory lock every claim takes, on every
-// replica, for its transaction: counting the texts sent against the caps
-// and marking the claimed ones as being sent must not interleave with
-// another claim, or two workers under a cap could each take its last text.
+// replica, for its transaction: counting the texts and calls placed
+// against the caps and marking the claimed ones as being sent must not
+// interleave with another claim, or two workers under a cap could each
+// take its last one.
 const outboxClaimLock = 0x6f7574626f78 // "outbox"
 
-// ClaimOutbox leases due texts, as many as the caps leave room for. SKIP
-// LOCKED lets several workers claim without taking the same row. A text
-// counts against the caps once sent (sent_at, whatever its delivery
-// became) or while it is being sent under a live lease.
-func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, caps bot.OutboundCaps) (bot.Claim, error) {
+// capped is the condition of the rows the outbound caps count: texts and
+// calls (Twilio's traffic, which costs and can be pumped), not emails.
+const capped = `channel IN ('sms', 'call')`
+
+// ClaimOutbox leases due rows of channel. SKIP LOCKED lets several
+// workers claim without taking the same row. Texts and calls are taken as
+// many as the caps leave room for: one counts against the caps once sent
+// (sent_at, whatever its delivery became) or while it is being sent under
+// a live lease. A call's row comes with its offer's zone, start and
+// whether it still waits for an answer.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int, channel string, caps bot.OutboundCaps) (bot.Claim, error) {
 	var claim bot.Claim
+	if channel == bot.ChannelEmail {
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			var err error
+			claim.Messages, err = db.claim(ctx, tx, now, lease, limit, channel)
+			return err
+		})
+		if err != nil {
+			return bot.Claim{}, fmt.Errorf("claim outbox: %w", err)
+		}
+		return claim, nil
+	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var hour, day, sending int
 		b := &pgx.Batch{}
 		b.Queue(`SELECT pg_advisory_xact_lock($1)`, int64(outboxClaimLock))
 		b.Queue(`SELECT
-			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '1 hour'),
-			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '24 hours'),
-			(SELECT count(*) FROM outbox WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $1)`, now)
+			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '1 hour' AND `+capped+`),
+			(SELECT count(*) FROM outbox WHERE sent_at > $1::timestamptz - interval '24 hours' AND `+capped+`),
+			(SELECT count(*) FROM outbox WHERE status = 'sending' AND sent_at IS NULL AND lease_until >= $1 AND `+capped+`)`, now)
 		br := tx.SendBatch(ctx, b)
 		_, err := br.Exec()
 		if err == nil {
@@ -47,7 +65,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		if room <= 0 {
 			var due bool
 			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox
-				WHERE (status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1))`, now).Scan(&due)
+				WHERE channel = $2 AND ((status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1)))`,
+				now, channel).Scan(&due)
 			if err != nil {
 				return fmt.Errorf("look for due texts: %w", err)
 			}
@@ -60,7 +79,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 			}
 			return nil
 		}
-		claim.Messages, err = db.claim(ctx, tx, now, lease, min(limit, room))
+		claim.Messages, err = db.claim(ctx, tx, now, lease, min(limit, room), channel)
 		return err
 	})
 	if err != nil {
@@ -69,13 +88,13 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 	return claim, nil
 }
 
-// claim leases up to limit due texts.
-func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Duration, limit int) ([]bot.OutboxMessage, error) {
+// claim leases up to limit due rows of channel.
+func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Duration, limit int, channel string) ([]bot.OutboxMessage, error) {
 	rows, err := tx.Query(ctx, `
 		WITH due AS (
 			SELECT id, status AS old_status, claimed_at AS old_claimed_at
 			FROM outbox
-			WHERE (status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1)
+			WHERE channel = $4 AND ((status = 'queued' AND send_after <= $1) OR (status = 'sending' AND lease_until < $1))
 			ORDER BY send_after, id
 			LIMIT $3
 			FOR UPDATE SKIP LOCKED
@@ -84,23 +103,32 @@ func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Du
 		SET status = 'sending', lease_until = $1 + make_interval(secs => $2), claimed_at = $1,
 			attempts = o.attempts + 1, updated_at = $1
 		FROM due WHERE o.id = due.id
-		RETURNING o.id, o.kind, coalesce(o.offer_id, 0), o.to_phone, o.body, o.attempts, o.send_after,
+		RETURNING o.id, o.kind, o.channel, coalesce(o.offer_id, 0), coalesce(o.request_id, 0), coalesce(o.appointment_id, 0),
+			o.to_phone, o.body, o.attempts, o.send_after,
 			due.old_status = 'sending', coalesce(due.old_claimed_at, $1),
 			EXISTS (SELECT 1 FROM participants p WHERE p.phone_idx = o.to_idx AND p.opted_out_at IS NOT NULL),
-			(SELECT count(*) FROM outbox s WHERE s.to_idx = o.to_idx AND s.sent_at > $1 - interval '24 hours')`,
-		now, lease.Seconds(), limit)
+			(SELECT count(*) FROM outbox s WHERE s.to_idx = o.to_idx AND s.sent_at > $1 - interval '24 hours'),
+			coalesce((SELECT c.zone FROM callback_offers c WHERE c.id = o.offer_id), ''),
+			(SELECT c.starts_at FROM callback_offers c WHERE c.id = o.offer_id),
+			EXISTS (SELECT 1 FROM callback_offers c WHERE c.id = o.offer_id AND c.status IN ('awaiting', 'no_answer'))`,
+		now, lease.Seconds(), limit, channel)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bot.OutboxMessage, error) {
 		var (
-			m        bot.OutboxMessage
-			to, body string
+			m          bot.OutboxMessage
+			to, body   string
+			offerStart *time.Time
 		)
 		m.Status = bot.MsgSending
-		err := row.Scan(&m.ID, &m.Kind, &m.OfferID, &to, &body, &m.Attempts, &m.SendAfter, &m.Reclaimed, &m.ClaimedAt, &m.OptedOut, &m.SentToday)
+		err := row.Scan(&m.ID, &m.Kind, &m.Channel, &m.OfferID, &m.RequestID, &m.AppointmentID, &to, &body, &m.Attempts, &m.SendAfter,
+			&m.Reclaimed, &m.ClaimedAt, &m.OptedOut, &m.SentToday, &m.Zone, &offerStart, &m.OfferOpen)
 		if err != nil {
 			return m, err
+		}
+		if offerStart != nil {
+			m.OfferStart = *offerStart
 		}
 		if m.To, err = db.keys.OpenString(to, "outbox", "to_phone", rowKey(m.ID)); err != nil {
 			return m, err
@@ -110,28 +138,51 @@ func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Du
 	})
 }
 
-// OutboxDepth counts the texts waiting to be sent or being sent.
+// OutboxDepth counts the texts waiting to be sent or being sent (not the
+// emails and calls, which wait while their channel is off).
 func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 	var n int
-	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')`).Scan(&n)
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending') AND channel = 'sms'`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("outbox depth: %w", err)
 	}
 	return n, nil
 }
 
-// OutboxSent records the provider's id of a sent text.
+// OutboxSent records the provider's id of a sent text, email or placed
+// call. A call's offer shows it queued at Twilio.
 func (db *DB) OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		var offerID *int64
+		var (
+			offerID *int64
+			channel string
+		)
 		err := tx.QueryRow(ctx, `
 			UPDATE outbox SET status = 'sent', provider_sid = $2, sent_at = $3, lease_until = NULL, updated_at = $3
-			WHERE id = $1 RETURNING offer_id`, id, sid, now).Scan(&offerID)
+			WHERE id = $1 RETURNING offer_id, channel`, id, sid, now).Scan(&offerID, &channel)
 		if err != nil {
 			return fmt.Errorf("record sent text %d: %w", id, err)
 		}
+		if channel == bot.ChannelCall {
+			if _, err := tx.Exec(ctx, `UPDATE callback_offers SET call_status = 'queued', updated_at = $2 WHERE id = $1`, offerID, now); err != nil {
+				return fmt.Errorf("offer call status: %w", err)
+			}
+			return nil
+		}
 		return setOfferMessageStatus(ctx, tx, offerID, bot.MsgSent, now)
 	})
+}
+
+// OutboxDefer puts a row back in the queue until at, without counting the
+// attempt its claim counted.
+func (db *DB) OutboxDefer(ctx context.Context, id int64, at time.Time, now time.Time) error {
+	_, err := db.pool.Exec(ctx, `
+		UPDATE outbox SET status = 'queued', send_after = $2, attempts = greatest(attempts - 1, 0), lease_until = NULL, updated_at = $3
+		WHERE id = $1`, id, at, now)
+	if err != nil {
+		return fmt.Errorf("defer %d: %w", id, err)
+	}
+	return nil
 }
 
 // OutboxRetry puts a text back in the queue until at.
@@ -150,27 +201,55 @@ func (db *DB) OutboxRetry(ctx context.Context, id int64, at time.Time, reason st
 func (db *DB) OutboxFailed(ctx context.Context, id int64, code int, detail, reason string, now time.Time) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		status := bot.MsgFailed
-		if reason == bot.ReasonOptedOut {
+		if reason == bot.ReasonOptedOut || reason == bot.ReasonAnswered {
 			status = bot.MsgCancelled
 		}
 		var (
-			offerID   *int64
-			toIdx, to string
+			offerID            *int64
+			toIdx, to, channel string
 		)
 		err := tx.QueryRow(ctx, `
 			UPDATE outbox SET status = $2, error_code = nullif($3, 0), last_error = $4, lease_until = NULL, updated_at = $5
-			WHERE id = $1 RETURNING offer_id, to_idx, to_phone`, id, status, code, truncate(detail, 500), now).Scan(&offerID, &toIdx, &to)
+			WHERE id = $1 RETURNING offer_id, to_idx, to_phone, channel`, id, status, code, truncate(detail, 500), now).Scan(&offerID, &toIdx, &to, &channel)
 		if err != nil {
 			return fmt.Errorf("fail text %d: %w", id, err)
+		}
+		if channel == bot.ChannelSMS && (reason == bot.ReasonNotMobile || reason == bot.ReasonUnsubscribed) {
+			if reason == bot.ReasonNotMobile {
+				if _, err := tx.Exec(ctx, `UPDATE participants SET sms_refused_at = coalesce(sms_refused_at, $2) WHERE phone_idx = $1`, toIdx, now); err != nil {
+					return fmt.Errorf("record a number that cannot take texts: %w", err)
+				}
+			}
+			if offerID != nil {
+				asked, err := db.askOfferByCall(ctx, tx, *offerID, reason, now)
+				if err != nil || asked {
+					if err == nil && reason == bot.ReasonUnsubscribed {
+						err = db.carrierOptOut(ctx, tx, id, toIdx, to, now)
+					}
+					if err == nil {
+						err = setOfferMessageStatus(ctx, tx, offerID, status, now)
+					}
+					return err
+				}
+			}
 		}
 		if reason == bot.ReasonUnsubscribed {
 			if err := db.carrierOptOut(ctx, tx, id, toIdx, to, now); err != nil {
 				return err
 			}
 		}
-		if err := setOfferMessageStatus(ctx, tx, offerID, status, now); err != nil {
+		textOf := offerID
+		if channel != bot.ChannelSMS {
+			textOf = nil // an offer's message status is its text's
+		}
+		if err := setOfferMessageStatus(ctx, tx, textOf, status, now); err != nil {
 			return err
 		}
+		if reason == bot.ReasonAnswered {
+			return nil // the offer's answer stands
+		}
+		// An offer still awaiting that nobody could be asked about: for a
+		// call, not_sent_reason (why no text) becomes why no call.
 		return offerNotSent(ctx, tx, offerID, reason, now)
 	})
 }
@@ -194,6 +273,39 @@ func (db *DB) carrierOptOut(ctx context.Context, tx pgx.Tx, id int64, toIdx, sea
 		return fmt.Errorf("record carrier opt-out: %w", err)
 	}
 	return nil
+}
+
+// askOfferByCall turns an offer whose text the carrier refused (reason)
+// into one asked by an outbound call to the request's contact number, and
+// queues the call. It reports whether it did: an offer no longer
+// awaiting, or a request without a contact number, stays as it is.
+func (db *DB) askOfferByCall(ctx context.Context, tx pgx.Tx, offerID int64, reason string, now time.Time) (bool, error) {
+	var (
+		requestID int64
+		contact   string
+	)
+	err := tx.QueryRow(ctx, `
+		SELECT r.id, r.contact_phone FROM callback_offers o JOIN requests r ON r.id = o.request_id
+		WHERE o.id = $1 AND o.status = 'awaiting' FOR UPDATE OF o`, offerID).Scan(&requestID, &contact)
+	if err == pgx.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("offer %d: %w", offerID, err)
+	}
+	phone, err := db.keys.OpenString(contact, "requests", "contact_phone", rowKey(requestID))
+	if err != nil || phone == "" {
+		return false, err
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE callback_offers SET ask_by = 'call', not_sent_reason = $2, contact_idx = $3, contact_phone = $4, updated_at = $5
+		WHERE id = $1`, offerID, reason, db.keys.Index("phone", phone),
+		db.keys.SealString(phone, "callback_offers", "contact_phone", rowKey(offerID)), now)
+	if err != nil {
+		return false, fmt.Errorf("ask offer %d by call: %w", offerID, err)
+	}
+	return true, db.enqueue(ctx, tx, &bot.OutboxMessage{Kind: bot.KindAvailabilityCall, Channel: bot.ChannelCall, OfferID: offerID,
+		RequestID: requestID, To: phone, SendAfter: now}, now)
 }
 
 // offerNotSent marks the offer a text asked about, if it still awaits an
@@ -252,6 +364,12 @@ func (db *DB) MessageStatus(ctx context.Context, sid, status string, code int, n
 		}
 		if err := db.carrierOptOut(ctx, tx, id, toIdx, to, now); err != nil {
 			return err
+		}
+		if offerID != nil {
+			// The contact is asked by a call instead, when they can be.
+			if asked, err := db.askOfferByCall(ctx, tx, *offerID, bot.ReasonUnsubscribed, now); err != nil || asked {
+				return err
+			}
 		}
 		return offerNotSent(ctx, tx, offerID, bot.ReasonUnsubscribed, now)
 	})

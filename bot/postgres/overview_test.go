@@ -52,14 +52,14 @@ func TestOverviewKeepsDays(t *testing.T) {
 		map[string]int{d0.String() + " awaiting": 2, d1.String() + " awaiting": 1, today.String() + " awaiting": 1})
 
 	t.Run("ChangedOfferOfADayOver", func(t *testing.T) {
-		err := db.WithRequest(ctx, "IP-VIEW0000", t0, true, func(tx bot.RequestTx) error {
-			offers, err := tx.Offers()
+		err := db.WithRequest(ctx, "IP-VIEW0000", t0, true, func(ctx context.Context, tx bot.RequestTx) error {
+			offers, err := tx.Offers(ctx)
 			if err != nil || len(offers) != 1 {
 				return fmt.Errorf("offers %v %v", offers, err)
 			}
 			o := offers[0]
 			o.Status, o.UpdatedAt = bot.OfferConfirmed, t0
-			return tx.SaveOffer(&o)
+			return tx.SaveOffer(ctx, &o)
 		})
 		if err != nil {
 			t.Fatal(err)

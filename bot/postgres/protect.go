@@ -12,9 +12,9 @@ import (
 
 // PurgeClosed deletes the personal data of requests closed or completed
 // before cutoff: their answers, numbers and notes, the conversation that
-// filed them with its messages, their callback contacts, and every text
-// about them (those still queued or being sent go once they settle:
-// PurgeLeftovers). What staff count by (type, language, dates, status,
+// filed them with its messages, their callback contacts, their
+// appointments' notes, and every text, email and call about them (those
+// still queued or being sent go once they settle: PurgeLeftovers). What staff count by (type, language, dates, status,
 // ZIP) stays. It returns how many requests it purged.
 //
 // It works in batches of retentionBatch requests, the longest waiting
@@ -113,10 +113,13 @@ func (db *DB) purgeClosed(ctx context.Context, ids []int64, cutoff, now time.Tim
 				convs = append(convs, *p.conv)
 			}
 		}
-		// The texts first: those of the conversations are found by them.
-		// Each kind is found by its own index (an OR of them would read
-		// every text).
-		const texts = `SELECT id FROM outbox WHERE offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))
+		// The texts, emails and calls first: those of the conversations are
+		// found by them. A row names its request (a confirmation, a notice,
+		// an offer's text or call), its offer, or its conversation; each
+		// kind is found by its own index (an OR of them would read every
+		// row).
+		const texts = `SELECT id FROM outbox WHERE request_id = ANY($1)
+			UNION SELECT id FROM outbox WHERE offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))
 			UNION SELECT id FROM outbox WHERE conversation_id = ANY($2)`
 		_, err = tx.Exec(ctx, `
 			WITH texts AS (`+texts+`), sent AS (
@@ -135,6 +138,9 @@ func (db *DB) purgeClosed(ctx context.Context, ids []int64, cutoff, now time.Tim
 		}
 		if _, err := tx.Exec(ctx, `UPDATE request_events SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
 			return fmt.Errorf("purge notes: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE appointments SET note = '' WHERE request_id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("purge appointment notes: %w", err)
 		}
 		return nil
 	})
@@ -162,6 +168,7 @@ func sealedColumns() []sealedColumn {
 		{"callback_offers", "better_times", "id::text"},
 		{"outbox", "to_phone", "id::text"},
 		{"outbox", "body", "id::text"},
+		{"appointments", "note", "id::text"},
 		{"officers", "name", "id::text"},
 		{"officers", "email", "id::text"},
 		{"passkeys", "credential", "id::text"},

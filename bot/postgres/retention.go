@@ -56,9 +56,9 @@ type Leftovers struct {
 //
 //   - texts marked for purging (of a purged request, of a conversation
 //     deleted idle, with its request, or by its turn) once they settled;
-//     and texts about no offer that name no conversation (queued before
-//     conversations were recorded, or for a call's party), once settled
-//     before cutoff;
+//     and texts about no offer and no request that name no conversation
+//     (queued before conversations were recorded, or for a call's party),
+//     once settled before cutoff (a request's go with it: PurgeClosed);
 //   - participants with no conversation, request or callback offer left.
 //     A number that opted out keeps its row, with nothing but its blind
 //     index and when it opted out, so that it is never texted again
@@ -77,7 +77,7 @@ func (db *DB) PurgeLeftovers(ctx context.Context, cutoff time.Time) (Leftovers, 
 		}
 		n.Texts = tag.RowsAffected()
 		tag, err = tx.Exec(ctx, `
-			DELETE FROM outbox WHERE conversation_id IS NULL AND offer_id IS NULL AND updated_at < $1
+			DELETE FROM outbox WHERE conversation_id IS NULL AND offer_id IS NULL AND request_id IS NULL AND updated_at < $1
 				AND status NOT IN ('queued', 'sending')`, cutoff)
 		n.Texts += tag.RowsAffected()
 		return err

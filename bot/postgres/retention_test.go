@@ -73,7 +73,7 @@ func queueText(t *testing.T, db *postgres.DB, phone string, at time.Time) int64 
 func claimAll(t *testing.T, db *postgres.DB, now time.Time, caps bot.OutboundCaps) (ids []int64, heldBy string) {
 	t.Helper()
 	for {
-		claim, err := db.ClaimOutbox(context.Background(), now, time.Minute, 1, caps)
+		claim, err := db.ClaimOutbox(context.Background(), now, time.Minute, 1, bot.ChannelSMS, caps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func TestOutboundCaps(t *testing.T) {
 		for i := range 8 {
 			wg.Go(func() {
 				<-start
-				claim, err := replicas[i%4].ClaimOutbox(ctx, t0, time.Minute, 1, bot.OutboundCaps{Hourly: 3, Daily: 100})
+				claim, err := replicas[i%4].ClaimOutbox(ctx, t0, time.Minute, 1, bot.ChannelSMS, bot.OutboundCaps{Hourly: 3, Daily: 100})
 				if err != nil {
 					t.Error(err)
 					return
@@ -252,14 +252,14 @@ func file(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) bot.Re
 // offerText makes a callback offer on ref at `at` and queues its text.
 func offerText(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) (offerID, textID int64) {
 	t.Helper()
-	err := db.WithRequest(context.Background(), ref, at, true, func(tx bot.RequestTx) error {
+	err := db.WithRequest(context.Background(), ref, at, true, func(ctx context.Context, tx bot.RequestTx) error {
 		o := bot.CallbackOffer{RequestID: tx.Request().ID, Start: at.Add(72 * time.Hour), End: at.Add(74 * time.Hour), Zone: "America/New_York",
 			Status: bot.OfferAwaiting, ContactPhone: phone, ContactRole: "applicant", MessageStatus: bot.MsgQueued, CreatedAt: at, UpdatedAt: at}
-		if err := tx.SaveOffer(&o); err != nil {
+		if err := tx.SaveOffer(ctx, &o); err != nil {
 			return err
 		}
 		m := &bot.OutboxMessage{Kind: bot.KindOffer, OfferID: o.ID, To: phone, Body: "Can we call you?", SendAfter: at}
-		if err := tx.Enqueue(m); err != nil {
+		if err := tx.Enqueue(ctx, m); err != nil {
 			return err
 		}
 		offerID, textID = o.ID, m.ID
@@ -273,8 +273,8 @@ func offerText(t *testing.T, db *postgres.DB, ref, phone string, at time.Time) (
 
 func setStatus(t *testing.T, db *postgres.DB, ref, status string, at time.Time) {
 	t.Helper()
-	err := db.WithRequest(context.Background(), ref, at, true, func(tx bot.RequestTx) error {
-		return tx.SetStatus(status, "", bot.Actor{Client: "test"})
+	err := db.WithRequest(context.Background(), ref, at, true, func(ctx context.Context, tx bot.RequestTx) error {
+		return tx.SetStatus(ctx, status, "", bot.Actor{Client: "test"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -498,15 +498,15 @@ func TestCloseStale(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s", ref, r.Status, err, want)
 		}
 	}
-	err = db.WithRequest(ctx, stale.Reference, t0, false, func(tx bot.RequestTx) error {
-		events, err := tx.Events()
+	err = db.WithRequest(ctx, stale.Reference, t0, false, func(ctx context.Context, tx bot.RequestTx) error {
+		events, err := tx.Events(ctx)
 		if err != nil {
 			return err
 		}
 		if e := events[len(events)-1]; e.Status != bot.StatusClosed || e.Actor != bot.ActorRetention || e.Note != "closed by retention: no activity for 180 days" {
 			t.Errorf("last event %+v", e)
 		}
-		offers, err := tx.Offers()
+		offers, err := tx.Offers(ctx)
 		if err != nil {
 			return err
 		}

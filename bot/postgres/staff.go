@@ -99,7 +99,7 @@ func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Requ
 
 // WithRequest runs fn in a transaction on the request, holding its row
 // lock when lock is set.
-func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock bool, fn func(bot.RequestTx) error) error {
+func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock bool, fn func(context.Context, bot.RequestTx) error) error {
 	tail := `WHERE reference = $1`
 	if lock {
 		tail += ` FOR UPDATE`
@@ -112,13 +112,12 @@ func (db *DB) WithRequest(ctx context.Context, ref string, now time.Time, lock b
 		if len(reqs) == 0 {
 			return bot.ErrNotFound
 		}
-		return fn(&requestTx{db: db, ctx: ctx, tx: tx, now: now, r: reqs[0]})
+		return fn(ctx, &requestTx{db: db, tx: tx, now: now, r: reqs[0]})
 	})
 }
 
 type requestTx struct {
 	db  *DB
-	ctx context.Context
 	tx  pgx.Tx
 	now time.Time
 	r   bot.Request
@@ -126,10 +125,10 @@ type requestTx struct {
 
 func (t *requestTx) Request() bot.Request { return t.r }
 
-func (t *requestTx) Participant(phone string) (bot.Participant, error) {
+func (t *requestTx) Participant(ctx context.Context, phone string) (bot.Participant, error) {
 	p := bot.Participant{Phone: phone}
-	err := t.tx.QueryRow(t.ctx, `SELECT language, opted_out_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
-		t.db.keys.Index("phone", phone)).Scan(&p.Language, &p.OptedOut)
+	err := t.tx.QueryRow(ctx, `SELECT language, opted_out_at IS NOT NULL, sms_refused_at IS NOT NULL FROM participants WHERE phone_idx = $1`,
+		t.db.keys.Index("phone", phone)).Scan(&p.Language, &p.OptedOut, &p.SMSRefused)
 	if err == pgx.ErrNoRows {
 		return p, nil
 	}
@@ -139,16 +138,27 @@ func (t *requestTx) Participant(phone string) (bot.Participant, error) {
 	return p, nil
 }
 
-func (t *requestTx) Offers() ([]bot.CallbackOffer, error) {
-	return t.db.queryOffers(t.ctx, t.tx, `WHERE o.request_id = $1 ORDER BY o.id`, t.r.ID)
+func (t *requestTx) Offers(ctx context.Context) ([]bot.CallbackOffer, error) {
+	return t.db.queryOffers(ctx, t.tx, `WHERE o.request_id = $1 ORDER BY o.id`, t.r.ID)
 }
 
-func (t *requestTx) SaveOffer(o *bot.CallbackOffer) error { return t.db.saveOffer(t.ctx, t.tx, o) }
+func (t *requestTx) SaveOffer(ctx context.Context, o *bot.CallbackOffer) error {
+	return t.db.saveOffer(ctx, t.tx, o)
+}
 
-func (t *requestTx) Enqueue(m *bot.OutboxMessage) error { return t.db.enqueue(t.ctx, t.tx, m, t.now) }
+func (t *requestTx) Enqueue(ctx context.Context, m *bot.OutboxMessage) error {
+	return t.db.enqueue(ctx, t.tx, m, t.now)
+}
 
-func (t *requestTx) CancelQueued(offerID int64) error {
-	_, err := t.tx.Exec(t.ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
+func askBy(s string) string {
+	if s == "" {
+		return bot.AskByText
+	}
+	return s
+}
+
+func (t *requestTx) CancelQueued(ctx context.Context, offerID int64) error {
+	_, err := t.tx.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
 		WHERE offer_id = $1 AND status = 'queued'`, offerID, t.now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
@@ -158,14 +168,14 @@ func (t *requestTx) CancelQueued(offerID int64) error {
 
 // SetStatus records the new status: an officer by id (their name is read
 // from the officers' table, sealed), an API client by name.
-func (t *requestTx) SetStatus(status, note string, who bot.Actor) error {
+func (t *requestTx) SetStatus(ctx context.Context, status, note string, who bot.Actor) error {
 	if who.Client != "" {
-		return t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, "api:"+who.Client, t.now)
+		return t.db.setRequestStatus(ctx, t.tx, t.r.ID, status, note, "api:"+who.Client, t.now)
 	}
-	if err := t.db.setRequestStatus(t.ctx, t.tx, t.r.ID, status, note, "", t.now); err != nil {
+	if err := t.db.setRequestStatus(ctx, t.tx, t.r.ID, status, note, "", t.now); err != nil {
 		return err
 	}
-	_, err := t.tx.Exec(t.ctx, `UPDATE request_events SET officer_id = $2
+	_, err := t.tx.Exec(ctx, `UPDATE request_events SET officer_id = $2
 		WHERE id = (SELECT max(id) FROM request_events WHERE request_id = $1)`, t.r.ID, who.Officer.ID)
 	if err != nil {
 		return fmt.Errorf("record who set the status: %w", err)
@@ -173,8 +183,8 @@ func (t *requestTx) SetStatus(status, note string, who bot.Actor) error {
 	return nil
 }
 
-func (t *requestTx) Events() ([]bot.RequestEvent, error) {
-	rows, err := t.tx.Query(t.ctx, `
+func (t *requestTx) Events(ctx context.Context) ([]bot.RequestEvent, error) {
+	rows, err := t.tx.Query(ctx, `
 		SELECT e.id, e.status, e.note, e.actor, e.created_at, o.id, coalesce(o.name, '')
 		FROM request_events e LEFT JOIN officers o ON o.id = e.officer_id
 		WHERE e.request_id = $1 ORDER BY e.id`, t.r.ID)
@@ -212,6 +222,12 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 	if _, err := q.Exec(ctx, `UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now); err != nil {
 		return fmt.Errorf("set request status: %w", err)
 	}
+	if status == bot.StatusClosed && actor == "applicant" {
+		// A CANCEL by text: the office sees the appointment withdrawn.
+		if err := withdrawAppointments(ctx, q, id, now); err != nil {
+			return err
+		}
+	}
 	if status == bot.StatusClosed || status == bot.StatusCompleted {
 		if err := cancelRequestTexts(ctx, q, id, now); err != nil {
 			return err
@@ -230,16 +246,17 @@ func (db *DB) setRequestStatus(ctx context.Context, q querier, id int64, status,
 }
 
 // cancelRequestTexts cancels a request's offers awaiting an answer and
-// its texts still queued: offers, reminders, and texts of the
-// conversation that filed it.
+// its texts, emails and calls still queued: offers' texts and calls,
+// reminders, appointment notices, and texts of the conversation that
+// filed it.
 func cancelRequestTexts(ctx context.Context, q querier, id int64, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE callback_offers SET status = 'cancelled', updated_at = $2
-		WHERE request_id = $1 AND status = 'awaiting'`, id, now)
+		WHERE request_id = $1 AND status IN ('awaiting', 'no_answer')`, id, now)
 	if err != nil {
 		return fmt.Errorf("cancel offers: %w", err)
 	}
 	_, err = q.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
-		WHERE status = 'queued' AND (offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
+		WHERE status = 'queued' AND (request_id = $1 OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
 			OR conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
@@ -248,7 +265,8 @@ func cancelRequestTexts(ctx context.Context, q querier, id int64, now time.Time)
 }
 
 const offerColumns = `o.id, o.request_id, r.reference, r.language, o.starts_at, o.ends_at, o.zone, o.status,
-	o.contact_phone, o.contact_role, o.not_sent_reason, o.message_status, o.better_times, o.answered_at, o.created_at, o.updated_at`
+	o.contact_phone, o.contact_role, o.not_sent_reason, o.message_status, o.better_times, o.answered_at, o.created_at, o.updated_at,
+	o.ask_by, o.call_status`
 
 func (db *DB) queryOffers(ctx context.Context, q querier, tail string, args ...any) ([]bot.CallbackOffer, error) {
 	rows, err := q.Query(ctx, `SELECT `+offerColumns+` FROM callback_offers o JOIN requests r ON r.id = o.request_id `+tail, args...)
@@ -266,7 +284,8 @@ func (db *DB) collectOffers(rows pgx.Rows) ([]bot.CallbackOffer, error) {
 			contact, betterTimes string
 		)
 		err := row.Scan(&o.ID, &o.RequestID, &o.Reference, &o.Language, &o.Start, &o.End, &o.Zone, &o.Status,
-			&contact, &o.ContactRole, &o.NotSentReason, &o.MessageStatus, &betterTimes, &o.AnsweredAt, &o.CreatedAt, &o.UpdatedAt)
+			&contact, &o.ContactRole, &o.NotSentReason, &o.MessageStatus, &betterTimes, &o.AnsweredAt, &o.CreatedAt, &o.UpdatedAt,
+			&o.AskBy, &o.CallStatus)
 		if err != nil {
 			return o, err
 		}
@@ -287,12 +306,12 @@ func (db *DB) saveOffer(ctx context.Context, q querier, o *bot.CallbackOffer) er
 		key := rowKey(ids[0])
 		_, err = q.Exec(ctx, `
 			INSERT INTO callback_offers (id, request_id, starts_at, ends_at, zone, status, contact_idx, contact_phone, contact_role,
-				not_sent_reason, message_status, better_times, answered_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+				not_sent_reason, message_status, better_times, answered_at, created_at, updated_at, ask_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			ids[0], o.RequestID, o.Start, o.End, o.Zone, o.Status, db.keys.Index("phone", o.ContactPhone),
 			db.keys.SealString(o.ContactPhone, "callback_offers", "contact_phone", key), o.ContactRole,
 			o.NotSentReason, o.MessageStatus, db.keys.SealString(o.BetterTimes, "callback_offers", "better_times", key),
-			o.AnsweredAt, o.CreatedAt, o.UpdatedAt)
+			o.AnsweredAt, o.CreatedAt, o.UpdatedAt, askBy(o.AskBy))
 		if err != nil {
 			return fmt.Errorf("save callback offer: %w", err)
 		}
@@ -312,31 +331,38 @@ func (db *DB) saveOffer(ctx context.Context, q querier, o *bot.CallbackOffer) er
 }
 
 func (db *DB) enqueue(ctx context.Context, q querier, m *bot.OutboxMessage, now time.Time) error {
-	var offerID, conversationID *int64
-	if m.OfferID != 0 {
-		offerID = &m.OfferID
+	nullable := func(id int64) *int64 {
+		if id == 0 {
+			return nil
+		}
+		return &id
 	}
-	if m.ConversationID != 0 {
-		conversationID = &m.ConversationID
+	channel := m.Channel
+	if channel == "" {
+		channel = bot.ChannelSMS
 	}
 	ids, err := nextIDs(ctx, q, "outbox", 1)
 	if err != nil {
 		return err
 	}
 	key, toIdx := rowKey(ids[0]), db.keys.Index("phone", m.To)
-	// A text about no offer belongs to a conversation: the one named, or
-	// else the number's open one (a caller's, going on by text), the
-	// latest should there ever be more than one.
-	_, err = q.Exec(ctx, `
-		INSERT INTO outbox (id, kind, offer_id, conversation_id, to_idx, to_phone, body, status, send_after, created_at, updated_at)
-		VALUES ($1, $2, $3, CASE WHEN $3::bigint IS NULL
-			THEN coalesce($4, (SELECT id FROM conversations WHERE phone_idx = $5 AND open ORDER BY updated_at DESC, id DESC LIMIT 1)) END,
-			$5, $6, $7, 'queued', $8, $9, $9)`,
-		ids[0], m.Kind, offerID, conversationID, toIdx, db.keys.SealString(m.To, "outbox", "to_phone", key),
-		db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
-	if err != nil {
-		return fmt.Errorf("queue text: %w", err)
+	if channel == bot.ChannelEmail {
+		toIdx = db.keys.Index("email", strings.ToLower(m.To))
 	}
-	m.ID, m.Status = ids[0], bot.MsgQueued
+	// A row about no offer and no request belongs to a conversation: the
+	// one named, or else the number's open one (a caller's, going on by
+	// text), the latest should there ever be more than one.
+	_, err = q.Exec(ctx, `
+		INSERT INTO outbox (id, kind, channel, offer_id, request_id, appointment_id, conversation_id, to_idx, to_phone, body, status,
+			send_after, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $4::bigint IS NULL AND $5::bigint IS NULL
+			THEN coalesce($7, (SELECT id FROM conversations WHERE phone_idx = $8 AND open ORDER BY updated_at DESC, id DESC LIMIT 1)) END,
+			$8, $9, $10, 'queued', $11, $12, $12)`,
+		ids[0], m.Kind, channel, nullable(m.OfferID), nullable(m.RequestID), nullable(m.AppointmentID), nullable(m.ConversationID), toIdx,
+		db.keys.SealString(m.To, "outbox", "to_phone", key), db.keys.SealString(m.Body, "outbox", "body", key), m.SendAfter, now)
+	if err != nil {
+		return fmt.Errorf("queue %s: %w", channel, err)
+	}
+	m.ID, m.Status, m.Channel = ids[0], bot.MsgQueued, channel
 	return nil
 }

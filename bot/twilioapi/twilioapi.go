@@ -1,5 +1,5 @@
-// Package twilioapi sends texts through Twilio's REST API with twilio-go,
-// for the outbox worker.
+// Package twilioapi sends texts and places calls through Twilio's REST API
+// with twilio-go, for the outbox workers.
 package twilioapi
 
 import (
@@ -26,9 +26,13 @@ type Config struct {
 	APIURL string
 	// From is the sending number, or a Messaging Service SID (MG…).
 	From string
-	// StatusCallback is where Twilio reports delivery (PUBLIC_URL/twilio/status).
+	// StatusCallback is where Twilio reports delivery and call progress
+	// (PUBLIC_URL/twilio/status).
 	StatusCallback string
-	Timeout        time.Duration // (10s) per API call
+	// PublicURL is the service's base URL: an availability call's TwiML is
+	// at PublicURL/twilio/availability.
+	PublicURL string
+	Timeout   time.Duration // (10s) per API call
 }
 
 // Client sends texts. It implements bot.Sender.
@@ -37,7 +41,10 @@ type Client struct {
 	base *url.URL
 }
 
-var _ bot.Sender = (*Client)(nil)
+var (
+	_ bot.Sender = (*Client)(nil)
+	_ bot.Caller = (*Client)(nil)
+)
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
@@ -135,6 +142,76 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 			}
 		}
 		return *m.Sid, true, nil
+	}
+	return "", false, nil
+}
+
+// CanCall reports whether the client can place calls: calls need a phone
+// number to call from, not a Messaging Service, and the public URL their
+// TwiML is served at.
+func (c *Client) CanCall() error {
+	switch {
+	case strings.HasPrefix(c.cfg.From, "MG"):
+		return errors.New("TWILIO_FROM is a Messaging Service: calls need a phone number of the account")
+	case c.cfg.PublicURL == "":
+		return errors.New("calls need PUBLIC_URL")
+	}
+	return nil
+}
+
+// AvailabilityURL is where Twilio fetches the TwiML of the availability
+// call of outbox row callID about offer offerID.
+func AvailabilityURL(publicURL string, offerID, callID int64) string {
+	return fmt.Sprintf("%s/twilio/availability?offer=%d&call=%d", strings.TrimRight(publicURL, "/"), offerID, callID)
+}
+
+// Call places the availability call m: Twilio fetches its TwiML from the
+// service when it is answered, after answering machine detection (which
+// waits for a machine's greeting to end, so that the message is heard),
+// and reports its progress to the status callback.
+func (c *Client) Call(ctx context.Context, m bot.OutboxMessage) (string, error) {
+	if err := c.CanCall(); err != nil {
+		return "", err
+	}
+	p := &openapi.CreateCallParams{}
+	p.SetTo(m.To)
+	p.SetFrom(c.cfg.From)
+	p.SetUrl(AvailabilityURL(c.cfg.PublicURL, m.OfferID, m.ID))
+	p.SetMethod(http.MethodPost)
+	p.SetMachineDetection("DetectMessageEnd")
+	p.SetTimeout(30)
+	if c.cfg.StatusCallback != "" {
+		p.SetStatusCallback(c.cfg.StatusCallback)
+		p.SetStatusCallbackMethod(http.MethodPost)
+		p.SetStatusCallbackEvent([]string{"initiated", "ringing", "answered", "completed"})
+	}
+	call, err := c.rest(ctx).Api.CreateCall(p)
+	if err != nil {
+		return "", apiError(err)
+	}
+	if call.Sid == nil {
+		return "", errors.New("twilio answered without a call sid")
+	}
+	return *call.Sid, nil
+}
+
+// FindCall lists the calls to `to` and returns one created since `since`,
+// if any.
+func (c *Client) FindCall(ctx context.Context, to string, since time.Time) (string, bool, error) {
+	p := &openapi.ListCallParams{}
+	p.SetTo(to)
+	p.SetLimit(50)
+	calls, err := c.rest(ctx).Api.ListCall(p)
+	if err != nil {
+		return "", false, apiError(err)
+	}
+	for _, call := range calls {
+		if call.Sid == nil || call.DateCreated == nil {
+			continue
+		}
+		if at, err := time.Parse(time.RFC1123Z, *call.DateCreated); err == nil && !at.Before(since) {
+			return *call.Sid, true, nil
+		}
 	}
 	return "", false, nil
 }

@@ -116,3 +116,40 @@ func TestFindSentOlderText(t *testing.T) {
 		t.Errorf("a text sent before since was found: %v %v", ok, err)
 	}
 }
+
+func TestCall(t *testing.T) {
+	fake := twiliotest.New()
+	t.Cleanup(fake.Close)
+	c, err := New(Config{AccountSID: "AC" + "0123456789abcdef0123456789abcdef", AuthToken: "tok", APIURL: fake.URL,
+		From: "+18005550100", StatusCallback: "https://infopass.example.org/twilio/status", PublicURL: "https://infopass.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sid, err := c.Call(ctx, bot.OutboxMessage{ID: 34, OfferID: 12, To: "+12025550147", Channel: bot.ChannelCall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := fake.Calls()
+	if len(calls) != 1 || calls[0].SID != sid || calls[0].To != "+12025550147" || calls[0].From != "+18005550100" ||
+		calls[0].URL != "https://infopass.example.org/twilio/availability?offer=12&call=34" || calls[0].Method != "POST" ||
+		calls[0].MachineDetection != "DetectMessageEnd" || calls[0].StatusCallback != "https://infopass.example.org/twilio/status" ||
+		strings.Join(calls[0].StatusCallbackEvents, " ") != "initiated ringing answered completed" {
+		t.Errorf("fake received %+v", calls)
+	}
+	if found, ok, err := c.FindCall(ctx, "+12025550147", time.Now().Add(-time.Minute)); err != nil || !ok || found != sid {
+		t.Errorf("FindCall = %q %v %v", found, ok, err)
+	}
+	if _, ok, _ := c.FindCall(ctx, "+12025550148", time.Now().Add(-time.Minute)); ok {
+		t.Error("FindCall found a call never placed")
+	}
+	fake.FailCalls(twiliotest.Failure{Status: 400, Code: 21215})
+	var se *bot.SendError
+	if _, err := c.Call(ctx, bot.OutboxMessage{ID: 35, OfferID: 12, To: "+12025550147"}); !errors.As(err, &se) || se.Code != 21215 || se.Temporary() {
+		t.Errorf("refused call: %v", err)
+	}
+	service, _ := New(Config{AccountSID: "AC1", AuthToken: "t", From: "MG0123", PublicURL: "https://x"})
+	if service.CanCall() == nil {
+		t.Error("a Messaging Service can place calls")
+	}
+}

@@ -9,23 +9,25 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"infopass/bot"
 	"infopass/bot/postgres"
 	"infopass/bot/postgres/localpg"
+	"infopass/bot/smtpmail"
 	"infopass/bot/twilioapi"
 	"infopass/locales"
 	"infopass/webhooks"
 )
 
-// app is the wired service: store, engine, staff service, outbox worker
-// and HTTP handler.
+// app is the wired service: store, engine, staff service, outbox workers
+// (texts, emails, calls) and HTTP handler.
 type app struct {
 	cfg     config
 	db      *postgres.DB
 	engine  *bot.Engine
-	outbox  *bot.Outbox // nil when outbound texts are not configured
+	workers []*bot.Outbox // one per channel that is configured
 	handler http.Handler
 	log     *slog.Logger
 }
@@ -35,10 +37,23 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	bot.WarmDetector() // in the background: turns do not wait for it
 	metrics := webhooks.NewMetrics()
 	if store, ok := any(db).(bot.OutboxCounter); ok {
 		if err := metrics.WatchOutboxDepth(store.OutboxDepth); err != nil {
 			return nil, err
+		}
+	}
+	a := &app{cfg: cfg, db: db, log: logger}
+	now := cfg.now
+	if now == nil {
+		now = time.Now
+	}
+	// wake tells every worker a row is waiting: a turn or a staff action
+	// may queue texts, emails and calls at once.
+	wake := func() {
+		for _, w := range a.workers {
+			w.Wake()
 		}
 	}
 	engine := bot.NewEngine(bot.Config{
@@ -52,33 +67,45 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		KeypadOnly:    webhooks.KeypadOnly,
 		Logger:        logger,
 		OnOptOut:      metrics.OptOut,
+		Wake:          wake,
 	})
-	a := &app{cfg: cfg, db: db, engine: engine, log: logger}
-	now := cfg.now
-	if now == nil {
-		now = time.Now
+	a.engine = engine
+	worker := func(c bot.OutboxConfig) {
+		c.Store, c.Now, c.Logger, c.RetryBase, c.DailyCap = db, now, logger, cfg.retryBase, cfg.DailyTextCap
+		c.Caps, c.Regions, c.OnResult, c.OnHeld = cfg.OutboundCaps, cfg.AllowedRegions, metrics.OutboxResult, metrics.OutboundHeld
+		a.workers = append(a.workers, bot.NewOutbox(c))
 	}
-	sender, err := twilioapi.New(twilioapi.Config{
+	twilio, err := twilioapi.New(twilioapi.Config{
 		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, APIURL: cfg.APIURL, From: cfg.From,
-		StatusCallback: cfg.PublicURL + "/twilio/status",
+		StatusCallback: cfg.PublicURL + "/twilio/status", PublicURL: cfg.PublicURL,
 	})
 	if err != nil {
-		logger.Warn("outbound texts are off: callback offers are queued but not sent", "why", err.Error())
+		logger.Warn("outbound texts and calls are off: callback offers and notices are queued but not sent", "why", err.Error())
 	} else {
-		a.outbox = bot.NewOutbox(bot.OutboxConfig{Store: db, Sender: sender, Now: now, Logger: logger, RetryBase: cfg.retryBase,
-			DailyCap: cfg.DailyTextCap, Caps: cfg.OutboundCaps, Regions: cfg.AllowedRegions,
-			OnResult: metrics.OutboxResult, OnHeld: metrics.OutboundHeld})
+		worker(bot.OutboxConfig{Channel: bot.ChannelSMS, Sender: twilio})
+		if err := twilio.CanCall(); err != nil {
+			logger.Warn("outbound calls are off: availability calls are queued but not placed", "why", err.Error())
+		} else {
+			worker(bot.OutboxConfig{Channel: bot.ChannelCall, Caller: twilio})
+		}
 	}
-	wake := func() {}
-	if a.outbox != nil {
-		wake = a.outbox.Wake
+	if cfg.SMTPURL == "" {
+		logger.Warn("email is off: confirmations and notices by email are queued but not sent", "why", "SMTP_URL is not set")
+	} else {
+		mailer, err := smtpmail.New(smtpmail.Config{URL: cfg.SMTPURL, From: cfg.MailFrom})
+		if err != nil {
+			return nil, err
+		}
+		worker(bot.OutboxConfig{Channel: bot.ChannelEmail, Mailer: mailer})
 	}
 	a.handler = webhooks.New(webhooks.Config{
-		Engine:     engine,
-		PublicURL:  cfg.PublicURL,
-		AuthToken:  cfg.AuthToken,
-		Ready:      db.Ping,
-		Staff:      bot.NewStaff(db, catalog, now, wake, cfg.AllowedRegions),
+		Engine:    engine,
+		PublicURL: cfg.PublicURL,
+		AuthToken: cfg.AuthToken,
+		Ready:     db.Ping,
+		Staff: bot.NewStaff(db, catalog, now, wake, cfg.AllowedRegions,
+			bot.WithOffices(cfg.Offices), bot.WithContactCenter(cfg.ContactCenter)),
+		Calls:      bot.NewCalls(db, catalog, now, wake, logger),
 		Officers:   bot.NewOfficers(db, now),
 		OIDC:       cfg.OIDC,
 		Deliveries: db,
@@ -105,13 +132,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       60 * time.Second,
 	}
 	go a.purge(ctx)
-	workerDone := make(chan struct{})
-	go func() {
-		defer close(workerDone)
-		if a.outbox != nil {
-			a.outbox.Run(ctx)
-		}
-	}()
+	var workers sync.WaitGroup
+	for _, w := range a.workers {
+		workers.Go(func() { w.Run(ctx) })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -124,7 +148,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	<-workerDone // the text being sent, if any, is finished
+	workers.Wait() // what is being sent, if anything, is finished
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -274,18 +298,8 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 }
 
 func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := readConfig(getenv)
-	if err != nil {
-		return err
-	}
-	db, closeDB, err := openDatabase(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	if err := migrateDatabase(ctx, cfg, db); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "migrations applied")
-	return nil
+	return withStore(ctx, getenv, stderr, func(config, *postgres.DB) error {
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	})
 }

@@ -222,8 +222,12 @@ func TestCallbackOffers(t *testing.T) {
 		h.t = t
 		ref := h.fileRepresentative("+12025550205", "10001", false)
 		status, o := h.offer(ref, monday9, monday11)
-		if status != http.StatusCreated || o["status"] != "not_sent" || o["not_sent_reason"] != bot.ReasonNoConsent {
+		// Nobody is texted: the contact is asked by a call instead.
+		if status != http.StatusCreated || o["status"] != "awaiting" || o["ask_by"] != "call" || o["not_sent_reason"] != bot.ReasonNoConsent {
 			t.Errorf("offer: %d %v", status, o)
+		}
+		if n := h.sentTo("+12025550205"); n != 0 {
+			t.Errorf("%d texts to a contact who did not agree to texts", n)
 		}
 	})
 
@@ -233,7 +237,8 @@ func TestCallbackOffers(t *testing.T) {
 		ref := h.fileApplicant(from)
 		h.text(from, "STOP")
 		status, o := h.offer(ref, monday9, monday11)
-		if status != http.StatusCreated || o["status"] != "not_sent" || o["not_sent_reason"] != bot.ReasonOptedOut {
+		// No text after STOP: the contact is asked by a call instead.
+		if status != http.StatusCreated || o["status"] != "awaiting" || o["ask_by"] != "call" || o["not_sent_reason"] != bot.ReasonOptedOut {
 			t.Errorf("offer: %d %v", status, o)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -267,9 +272,10 @@ func TestCallbackOffers(t *testing.T) {
 		if status, _ := h.offer(ref, monday9, monday11); status != http.StatusCreated {
 			t.Fatal(status)
 		}
-		eventually(t, "the offer is marked not sent", func() bool { return h.offers(ref)[0]["status"] == "not_sent" })
+		// The text is refused for good; the contact is asked by a call.
+		eventually(t, "the offer is asked by call", func() bool { return h.offers(ref)[0]["ask_by"] == "call" })
 		o := h.offers(ref)[0]
-		if o["not_sent_reason"] != bot.ReasonUnsubscribed || o["message_status"] != "failed" {
+		if o["status"] != "awaiting" || o["not_sent_reason"] != bot.ReasonUnsubscribed || o["message_status"] != "failed" {
 			t.Errorf("offer: %v", o)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -426,7 +432,7 @@ func TestOutboxSurvivesRestarts(t *testing.T) {
 		h.stop()
 		// A worker claims the row, sends the text, and dies before
 		// recording it.
-		claim, err := h.db.ClaimOutbox(context.Background(), h.now(), time.Millisecond, 10, bot.OutboundCaps{Hourly: 10, Daily: 10})
+		claim, err := h.db.ClaimOutbox(context.Background(), h.now(), time.Millisecond, 10, bot.ChannelSMS, bot.OutboundCaps{Hourly: 10, Daily: 10})
 		if err != nil || len(claim.Messages) != 1 {
 			t.Fatalf("claim: %+v %v", claim, err)
 		}

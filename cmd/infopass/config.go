@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"infopass/bot"
+	"infopass/bot/smtpmail"
 	"infopass/bot/vault"
 	"infopass/flows"
 	"infopass/webhooks"
@@ -44,6 +46,11 @@ type config struct {
 	// OutboundCaps bound the texts the service sends on its own, across
 	// all numbers, in an hour and in 24 hours.
 	OutboundCaps bot.OutboundCaps
+	// SMTPURL and MailFrom send email (SMTP_URL, MAIL_FROM); without
+	// SMTPURL, emails wait in the outbox.
+	SMTPURL, MailFrom string
+	// Offices are where appointments are booked (OFFICES_FILE).
+	Offices bot.Offices
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
 	// the client's address.
 	TrustedProxies []string
@@ -86,6 +93,24 @@ func readConfig(getenv func(string) string) (config, error) {
 		ContactCenter: or(getenv("CONTACT_CENTER_NUMBER"), "+18003755283"),
 	}
 	c.MigrateDatabaseURL = getenv("MIGRATE_DATABASE_URL")
+	c.SMTPURL, c.MailFrom = getenv("SMTP_URL"), getenv("MAIL_FROM")
+	if c.SMTPURL != "" {
+		// Checked here, so that serve refuses a wrong one at once.
+		if _, err := smtpmail.New(smtpmail.Config{URL: c.SMTPURL, From: c.MailFrom}); err != nil {
+			return c, err
+		}
+	} else if c.MailFrom != "" {
+		return c, errors.New("MAIL_FROM is set without SMTP_URL: set both to send email, or neither")
+	}
+	if path := getenv("OFFICES_FILE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("OFFICES_FILE: %w", err)
+		}
+		if c.Offices, err = bot.ParseOffices(data); err != nil {
+			return c, fmt.Errorf("OFFICES_FILE %s: %w", path, err)
+		}
+	}
 	c.ListenHost = getenv("LISTEN_HOST")
 	if getenv("STAFF_TOKEN") != "" {
 		c.Retired = append(c.Retired, "STAFF_TOKEN is retired: officers sign in as themselves (infopass officer invite NAME EMAIL, "+

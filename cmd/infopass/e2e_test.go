@@ -72,6 +72,9 @@ const (
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	// A first text is read by the language detector once it is built:
+	// wait for it, so that replies do not depend on how fast it was.
+	<-bot.WarmDetector()
 	h := &harness{t: t, dbURL: pgtest.NewDatabase(t), logs: &syncBuffer{}, start: time.Now()}
 	keys, err := vault.NewKeyring(testDataKey)
 	if err != nil {

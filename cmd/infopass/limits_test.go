@@ -236,7 +236,8 @@ func TestDailyTextCap(t *testing.T) {
 		t.Fatalf("first offer: %d", status)
 	}
 	eventually(t, "the first offer is sent", func() bool { return h.sentTo(from) == 1 })
-	status, made := h.offer(ref, "2026-11-30T13:00:00-05:00", "2026-11-30T15:00:00-05:00")
+	// Another morning the applicant asked for (Mondays and Wednesdays).
+	status, made := h.offer(ref, "2026-12-02T09:00:00-05:00", "2026-12-02T11:00:00-05:00")
 	if status != http.StatusCreated {
 		t.Fatalf("second offer: %d", status)
 	}

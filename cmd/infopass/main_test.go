@@ -35,6 +35,11 @@ func TestRun(t *testing.T) {
 		{"ErrBadContactCenter", []string{"serve"}, map[string]string{"CONTACT_CENTER_NUMBER": "12"}, "CONTACT_CENTER_NUMBER", ""},
 		{"ErrBadDataKey", []string{"serve"}, map[string]string{"DATA_KEY": "c2hvcnQ="}, "DATA_KEY", ""},
 		{"ErrNoDataKeyForARealDatabase", []string{"migrate"}, map[string]string{"DATABASE_URL": "postgres://db.invalid/x"}, "DATA_KEY is required", ""},
+		{"ErrBadSMTPURL", []string{"serve"}, map[string]string{"SMTP_URL": "http://mail.example.org", "MAIL_FROM": "a@example.gov"}, "SMTP_URL", ""},
+		{"ErrSMTPWithoutFrom", []string{"serve"}, map[string]string{"SMTP_URL": "smtp://mail.example.org"}, "MAIL_FROM", ""},
+		{"ErrFromWithoutSMTP", []string{"serve"}, map[string]string{"MAIL_FROM": "a@example.gov"}, "MAIL_FROM is set without SMTP_URL", ""},
+		{"ErrNoOfficesFile", []string{"serve"}, map[string]string{"OFFICES_FILE": "/nonexistent/offices.toml"}, "OFFICES_FILE", ""},
+		{"ErrBadOfficesFile", []string{"serve"}, map[string]string{"OFFICES_FILE": "../../go.mod"}, "OFFICES_FILE ../../go.mod: offices", ""},
 		// serve refuses to seal real data with the published development
 		// key, and Twilio credentials that cannot be right; before it
 		// opens any database.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -107,21 +106,7 @@ func TestGlobalOutboundCap(t *testing.T) {
 	for i := range 5 {
 		refs = append(refs, h.fileApplicantVia(r, i%2, fmt.Sprintf("+120255508%02d", i)))
 	}
-	var wg sync.WaitGroup
-	for i, ref := range refs {
-		wg.Go(func() {
-			body := fmt.Sprintf(`{"start":%q,"end":%q}`, monday9, monday11)
-			req, _ := http.NewRequest("POST", r.addrs[i%2]+"/api/requests/"+ref+"/callback-offers", strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+h.apiToken)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil || resp.StatusCode != http.StatusCreated {
-				t.Errorf("offer: %v %v", resp, err)
-				return
-			}
-			resp.Body.Close()
-		})
-	}
-	wg.Wait()
+	h.offerAtOnce(r, refs)
 	held := func(i int, cap string) bool {
 		resp, err := http.Get(r.addrs[i] + "/metrics")
 		if err != nil {
@@ -141,7 +126,7 @@ func TestGlobalOutboundCap(t *testing.T) {
 		if n := len(h.twilio.Messages()); n != sent {
 			t.Errorf("%d texts sent, want %d", n, sent)
 		}
-		if n := count(t, conn, `SELECT count(*) FROM outbox WHERE status = 'queued'`); n != 5-sent {
+		if n := count(t, conn, `SELECT count(*) FROM outbox WHERE status = 'queued' AND channel = 'sms'`); n != 5-sent {
 			t.Errorf("%d texts wait, want %d", n, 5-sent)
 		}
 	}
@@ -198,8 +183,8 @@ func TestMultipartWebhook(t *testing.T) {
 }
 
 // TestCarrierOptOutByStatusCallback checks that a delivery report with
-// Twilio's error 21610 counts as STOP: the offer it carried is not sent,
-// and no later offer is texted.
+// Twilio's error 21610 counts as STOP: the offer it carried is asked by a
+// call instead, and no later offer is texted.
 func TestCarrierOptOutByStatusCallback(t *testing.T) {
 	h := newHarness(t)
 	from := "+12025550831"
@@ -213,11 +198,14 @@ func TestCarrierOptOutByStatusCallback(t *testing.T) {
 	if p, err := h.db.Participant(context.Background(), from); err != nil || !p.OptedOut {
 		t.Errorf("after 21610: %+v %v, want opted out", p, err)
 	}
-	if o := h.offers(ref)[0]; o["status"] != bot.OfferNotSent || o["not_sent_reason"] != bot.ReasonUnsubscribed || o["message_status"] != "undelivered" {
+	// The contact cannot be texted: the offer asks them by a call instead.
+	if o := h.offers(ref)[0]; o["status"] != bot.OfferAwaiting || o["ask_by"] != bot.AskByCall || o["not_sent_reason"] != bot.ReasonUnsubscribed ||
+		o["message_status"] != "undelivered" {
 		t.Errorf("the offer after 21610: %v", o)
 	}
-	status, o := h.offer(ref, "2026-12-01T09:00:00-05:00", "2026-12-01T11:00:00-05:00")
-	if status != http.StatusCreated || o["status"] != bot.OfferNotSent || o["not_sent_reason"] != bot.ReasonOptedOut {
+	// Another morning the applicant asked for (Mondays and Wednesdays).
+	status, o := h.offer(ref, "2026-12-02T09:00:00-05:00", "2026-12-02T11:00:00-05:00")
+	if status != http.StatusCreated || o["ask_by"] != bot.AskByCall || o["not_sent_reason"] != bot.ReasonOptedOut {
 		t.Errorf("the next offer: %d %v", status, o)
 	}
 	if n := h.sentTo(from); n != 1 {
@@ -242,12 +230,12 @@ func TestRetentionLeftovers(t *testing.T) {
 	}
 	closedRef := h.offeredTo(closed)
 	quiet()
-	if status, _ := h.offer(closedRef, "2026-12-01T09:00:00-05:00", "2026-12-01T11:00:00-05:00"); status != http.StatusCreated {
+	if status, _ := h.offer(closedRef, "2026-12-02T09:00:00-05:00", "2026-12-02T11:00:00-05:00"); status != http.StatusCreated {
 		t.Fatal("second offer")
 	}
 	// A worker has claimed the second offer's text and is sending it when
 	// the request is closed and, later, purged.
-	claim, err := h.db.ClaimOutbox(ctx, h.now(), time.Millisecond, 10, bot.OutboundCaps{Hourly: 10, Daily: 10})
+	claim, err := h.db.ClaimOutbox(ctx, h.now(), time.Millisecond, 10, bot.ChannelSMS, bot.OutboundCaps{Hourly: 10, Daily: 10})
 	if err != nil || len(claim.Messages) != 1 {
 		t.Fatalf("claim: %+v %v", claim, err)
 	}

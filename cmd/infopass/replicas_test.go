@@ -164,21 +164,7 @@ func TestThreeReplicas(t *testing.T) {
 			refs = append(refs, h.fileApplicantVia(r, i%3, fmt.Sprintf("+120255506%02d", 10+i)))
 		}
 		before := len(h.twilio.Messages())
-		var wg sync.WaitGroup
-		for i, ref := range refs {
-			wg.Go(func() {
-				body := fmt.Sprintf(`{"start":%q,"end":%q}`, monday9, monday11)
-				req, _ := http.NewRequest("POST", r.addrs[i%3]+"/api/requests/"+ref+"/callback-offers", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+h.apiToken)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil || resp.StatusCode != http.StatusCreated {
-					t.Errorf("offer: %v %v", resp, err)
-					return
-				}
-				resp.Body.Close()
-			})
-		}
-		wg.Wait()
+		h.offerAtOnce(r, refs)
 		eventually(t, "six offer texts are sent", func() bool { return len(h.twilio.Messages())-before >= 6 })
 		time.Sleep(300 * time.Millisecond) // three workers poll every second
 		seen := map[string]int{}
@@ -213,4 +199,26 @@ func (h *harness) fileApplicantVia(r *replicas, i int, from string) string {
 		}
 	}
 	return reference(h.t, reply)
+}
+
+// offerAtOnce offers the usual window on each request at once, through
+// the replicas in turn.
+func (h *harness) offerAtOnce(r *replicas, refs []string) {
+	t := h.t
+	t.Helper()
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"start":%q,"end":%q}`, monday9, monday11)
+			req, _ := http.NewRequest("POST", r.addrs[i%len(r.addrs)]+"/api/requests/"+ref+"/callback-offers", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+h.apiToken)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != http.StatusCreated {
+				t.Errorf("offer: %v %v", resp, err)
+				return
+			}
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
 }

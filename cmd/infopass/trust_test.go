@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -228,4 +229,44 @@ func TestPhoneAnswersOutsideTheRegions(t *testing.T) {
 	c.script(voiceApplicantADIT[:len(voiceApplicantADIT)-2])
 	c.do("18765550100#", "We can only call numbers in the United States and its territories")
 	c.do("011442079460958#", "We can only call numbers in the United States and its territories")
+}
+
+// TestFilingConfirmationByText: after a call files a request, the caller
+// may press 1 for the texts a filing by text gets, once, and only when
+// texts may go to the number.
+func TestFilingConfirmationByText(t *testing.T) {
+	h := newHarness(t)
+	file := func(from, attest string) *caller {
+		t.Helper()
+		c := h.callWith(from, attest)
+		c.script(voiceApplicantADIT)
+		c.script([]step{{"*", "(2/3)"}, {"yes", "(3/3)"}, {"*", "Your request was sent"}})
+		return c
+	}
+	t.Run("OnceForARepeatedKey", func(t *testing.T) {
+		h.t = t
+		from := "+12025550491"
+		c := file(from, attestedA)
+		g := c.last.Gather
+		c.do("1", "We will text you now")
+		// Twilio delivers the same key again: the same answer, no more texts.
+		form := url.Values{"CallSid": {c.p.sid}, "From": {from}, "Digits": {"1"}}
+		if status, body := h.postURL(g.attr("action"), form); status != 200 || !strings.Contains(body, "We will text you now") {
+			t.Fatalf("repeated key: %d %s", status, body)
+		}
+		eventually(t, "two texts", func() bool { return h.sentTo(from) == 2 })
+		conn := h.sql()
+		defer conn.Close(context.Background())
+		if n := count(t, conn, `SELECT count(*) FROM outbox WHERE kind = 'confirmation'`); n != 2 {
+			t.Errorf("%d confirmation texts queued after a repeated key", n)
+		}
+	})
+	t.Run("NotOfferedToANumberThatMayNotBeTexted", func(t *testing.T) {
+		h.t = t
+		from := "+12025550492"
+		c := file(from, "TN-Validation-Passed-B")
+		if strings.Contains(c.said(), "press 1") || !c.last.HungUp {
+			t.Errorf("an unattested caller who never texted was offered a text: %s", c.said())
+		}
+	})
 }

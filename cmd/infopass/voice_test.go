@@ -135,8 +135,20 @@ func TestVoiceWizard(t *testing.T) {
 		}
 		c.do("*", "(2/3)").do("yes", "(3/3)")
 		c.do("*", "Your request was sent. Your request number is I P")
+		if !strings.Contains(c.said(), "To get this number and what to bring in a text message, press 1.") || c.last.Gather == nil {
+			t.Fatalf("the filing does not offer the confirmation by text: %s", c.said())
+		}
+		filing := c.said()
+		// Press 1: the same as a filing by text gets, by text.
+		c.do("1", "We will text you now.")
 		if !c.last.HungUp {
-			t.Error("the call goes on after the request was filed")
+			t.Error("the call goes on after the confirmation was asked")
+		}
+		eventually(t, "the confirmation's two texts are sent", func() bool { return h.sentTo(from) == 2 })
+		msgs := h.twilio.Messages()
+		if first, second := msgs[len(msgs)-2].Body, msgs[len(msgs)-1].Body; !strings.Contains(first, "Your request number is IP-") ||
+			!strings.Contains(second, "photo ID") {
+			t.Errorf("confirmation texts: %q %q", first, second)
 		}
 		reqs := h.requests(from)
 		if len(reqs) != 1 {
@@ -148,8 +160,8 @@ func TestVoiceWizard(t *testing.T) {
 			a.BirthCountry != "MX" || len(a.Days) != 2 {
 			t.Errorf("filed: %+v", reqs[0])
 		}
-		if !strings.Contains(c.said(), spacedRef(reqs[0].Reference)) {
-			t.Errorf("the reference is not read out: %s", c.said())
+		if !strings.Contains(filing, spacedRef(reqs[0].Reference)) {
+			t.Errorf("the reference is not read out: %s", filing)
 		}
 	})
 
@@ -477,7 +489,8 @@ func TestVoiceGolden(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests filed by the call", len(reqs))
 	}
-	golden("submitted", strings.ReplaceAll(body, spacedRef(reqs[0].Reference), spacedRef("IP-XXXXXXXX")))
+	body = strings.ReplaceAll(body, spacedRef(reqs[0].Reference), spacedRef("IP-XXXXXXXX"))
+	golden("submitted", strings.ReplaceAll(body, reqs[0].Reference, "IP-XXXXXXXX"))
 
 	dial("+12025550324", "CA"+strings.Repeat("e", 32))
 	script([]step{{"1", "Are you the person"}, {"", "Sorry, I did not hear an answer."}, {"", "Sorry, I did not hear an answer."}})

@@ -130,6 +130,8 @@ func Register(r *gin.Engine, cfg Config) {
 	in.POST("/requests/:ref/offers", c.handleOffer)
 	in.POST("/requests/:ref/offers/:id/cancel", c.handleCancelOffer)
 	in.POST("/requests/:ref/status", c.handleStatus)
+	in.POST("/requests/:ref/appointment", c.handleAppointment)
+	in.POST("/requests/:ref/appointment/cancel", c.handleCancelAppointment)
 	in.GET("/account", c.handleAccount)
 	in.POST("/account/passkeys/begin", c.handleAddPasskeyBegin)
 	in.POST("/account/passkeys/finish", c.handleAddPasskeyFinish)

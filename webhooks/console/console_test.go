@@ -53,7 +53,9 @@ type store struct {
 	filters  []bot.RequestFilter
 	// backlog, when set, is what ListRequests lists instead of req.
 	backlog []bot.Request
-	ended   map[string]time.Time // sessions signed out, and when they expire
+	// withdrawn are the appointments applicants cancelled.
+	withdrawn []bot.Appointment
+	ended     map[string]time.Time // sessions signed out, and when they expire
 	// sessionErr, when set, is what EndSession, SessionEnded and
 	// CurrentSession return.
 	sessionErr error
@@ -71,6 +73,12 @@ func (s *store) EndSession(ctx context.Context, id string, expires, now time.Tim
 	}
 	s.ended[id] = expires
 	return nil
+}
+
+func (s *store) WithdrawnAppointments(context.Context, time.Time) ([]bot.Appointment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.withdrawn, nil
 }
 
 func (s *store) SessionEnded(ctx context.Context, id string) (bool, error) {
@@ -150,7 +158,7 @@ func (s *store) AccessBetween(ctx context.Context, from, to time.Time) ([]bot.Ac
 	return out, nil
 }
 
-func (s *store) WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(bot.RequestTx) error) error {
+func (s *store) WithRequest(ctx context.Context, reference string, now time.Time, lock bool, fn func(context.Context, bot.RequestTx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reference != s.req.Reference {
@@ -158,7 +166,7 @@ func (s *store) WithRequest(ctx context.Context, reference string, now time.Time
 	}
 	tx := &tx{s: s, now: now, offers: slices.Clone(s.offers), queued: slices.Clone(s.queued),
 		events: slices.Clone(s.events), accesses: slices.Clone(s.accesses), status: s.req.Status}
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return err // rolled back: nothing is kept
 	}
 	s.offers, s.queued, s.events, s.accesses, s.req.Status = tx.offers, tx.queued, tx.events, tx.accesses, tx.status
@@ -190,11 +198,11 @@ type tx struct {
 }
 
 func (t *tx) Request() bot.Request { r := t.s.req; r.Status = t.status; return r }
-func (t *tx) Participant(phone string) (bot.Participant, error) {
+func (t *tx) Participant(_ context.Context, phone string) (bot.Participant, error) {
 	return bot.Participant{Phone: phone}, nil
 }
-func (t *tx) Offers() ([]bot.CallbackOffer, error) { return t.offers, nil }
-func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
+func (t *tx) Offers(_ context.Context) ([]bot.CallbackOffer, error) { return t.offers, nil }
+func (t *tx) SaveOffer(_ context.Context, o *bot.CallbackOffer) error {
 	if o.ID == 0 {
 		o.ID = int64(len(t.offers) + 1)
 		t.offers = append(t.offers, *o)
@@ -203,21 +211,27 @@ func (t *tx) SaveOffer(o *bot.CallbackOffer) error {
 	t.offers[o.ID-1] = *o
 	return nil
 }
-func (t *tx) Enqueue(m *bot.OutboxMessage) error { t.queued = append(t.queued, *m); return nil }
-func (t *tx) CancelQueued(int64) error           { return nil }
-func (t *tx) SetStatus(status, note string, who bot.Actor) error {
+func (t *tx) Enqueue(_ context.Context, m *bot.OutboxMessage) error {
+	t.queued = append(t.queued, *m)
+	return nil
+}
+func (t *tx) CancelQueued(context.Context, int64) error                 { return nil }
+func (t *tx) Appointments(_ context.Context) ([]bot.Appointment, error) { return nil, nil }
+func (t *tx) SaveAppointment(context.Context, *bot.Appointment) error   { return nil }
+func (t *tx) CancelAppointmentNotices(context.Context, int64) error     { return nil }
+func (t *tx) SetStatus(_ context.Context, status, note string, who bot.Actor) error {
 	t.status = status
 	t.events = append(t.events, bot.RequestEvent{Status: status, Note: note, Actor: who.Label(), At: t.now})
 	return nil
 }
-func (t *tx) Events() ([]bot.RequestEvent, error) { return t.events, nil }
-func (t *tx) History() ([]bot.HistoryMessage, error) {
+func (t *tx) Events(_ context.Context) ([]bot.RequestEvent, error) { return t.events, nil }
+func (t *tx) History(_ context.Context) ([]bot.HistoryMessage, error) {
 	return []bot.HistoryMessage{
 		{At: t.s.req.SubmittedAt, Direction: "in", Channel: bot.SMS, Body: "yes"},
 		{At: t.s.req.SubmittedAt, Direction: "out", Channel: bot.SMS, Body: "Sent. Your request number is " + ref},
 	}, nil
 }
-func (t *tx) RecordAccess(who bot.Actor, action string) error {
+func (t *tx) RecordAccess(_ context.Context, who bot.Actor, action string) error {
 	t.accesses = append(t.accesses, bot.Access{Reference: t.s.req.Reference, Actor: who, Action: action, At: t.now})
 	return nil
 }

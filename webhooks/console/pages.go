@@ -150,6 +150,7 @@ var offerLabels = map[string]string{
 	bot.OfferExpired:   "expired",
 	bot.OfferCancelled: "cancelled",
 	bot.OfferNotSent:   "not sent",
+	bot.OfferNoAnswer:  "no answer",
 }
 
 func offerLabel(s string) string {

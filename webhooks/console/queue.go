@@ -37,6 +37,8 @@ type queueRow struct {
 	PastTarget bool
 }
 
+type withdrawnRow struct{ Reference, When, Office string }
+
 type queuePage struct {
 	Statuses, Types, Languages []option
 	From, To                   string
@@ -45,7 +47,9 @@ type queuePage struct {
 	Errors                     []bot.FieldError
 	Rows                       []queueRow
 	More                       string // the URL of the next page, if any
-	Filtered                   bool
+	// Withdrawn are the appointments ahead that applicants cancelled.
+	Withdrawn []withdrawnRow
+	Filtered  bool
 }
 
 // handleQueue: GET /staff?status=&type=&language=&from=&to=&after_adit=&after_eap=&after_ij=
@@ -87,6 +91,14 @@ func (c *console) handleQueue(g *gin.Context) {
 		return
 	}
 	p.Rows = c.rows(reqs)
+	withdrawn, err := c.cfg.Staff.WithdrawnAppointments(g.Request.Context())
+	if err != nil {
+		c.fail(g, err)
+		return
+	}
+	for _, a := range withdrawn {
+		p.Withdrawn = append(p.Withdrawn, withdrawnRow{Reference: a.Reference, When: a.LocalStart().Format("Mon 01/02/2006 3:04 PM MST"), Office: a.Office.Name})
+	}
 	if next != nil {
 		for k, v := range q {
 			if !strings.HasPrefix(k, "after_") {
@@ -207,6 +219,14 @@ func (c *console) handleSearch(g *gin.Context) {
 		return
 	}
 	p.Rows = c.rows(reqs)
+	withdrawn, err := c.cfg.Staff.WithdrawnAppointments(g.Request.Context())
+	if err != nil {
+		c.fail(g, err)
+		return
+	}
+	for _, a := range withdrawn {
+		p.Withdrawn = append(p.Withdrawn, withdrawnRow{Reference: a.Reference, When: a.LocalStart().Format("Mon 01/02/2006 3:04 PM MST"), Office: a.Office.Name})
+	}
 	c.render(g, http.StatusOK, "queue", p)
 }
 

@@ -47,6 +47,27 @@ type formErrors map[string]string
 type offerForm struct {
 	Date, Start, End string
 	Errors           formErrors
+	// Outside: the window is outside the person's preferences and the
+	// officer is asked to confirm it.
+	Outside bool
+}
+
+// proposal is a window that fits the person, offered in one click.
+type proposal struct {
+	Label, Date, Start, End string
+}
+
+type appointmentRow struct {
+	When, Office, Address, Status, Note, Made string
+	Booked                                    bool
+}
+
+type appointmentForm struct {
+	Offices                []option
+	Date, Time, Note       string
+	Errors                 formErrors
+	Failed                 bool
+	HasOffices, HasBooking bool
 }
 
 type statusForm struct {
@@ -70,7 +91,11 @@ type requestPage struct {
 	ZoneName, ZoneNow        string
 	ServiceZone              string
 	Contact                  string // who an offer texts, in words
+	Preferences              string // the days and time of day the person asked for
+	Proposals                []proposal
 	Offer                    offerForm
+	Appointments             []appointmentRow
+	Appointment              appointmentForm
 	StatusForm               statusForm
 	Done                     string // what was just done, for the confirmation
 	Problems                 []string
@@ -87,9 +112,11 @@ func (p requestPage) pageTitle() string { return "Request " + p.Reference }
 func (c *console) handleRequest(g *gin.Context) {
 	c.showRequest(g, http.StatusOK, g.Param("ref"), func(p *requestPage) {
 		p.Done = map[string]string{
-			"offer":     "Callback offered. If the contact agreed to texts, they are asked by text; the offer's status shows their answer.",
-			"cancelled": "The offer was cancelled. A text not sent yet will not be sent.",
-			"status":    "The status was changed.",
+			"offer":       "Callback offered. The contact is asked by text, or by a phone call if they cannot get texts; the offer's status shows their answer.",
+			"appointment": "The appointment was recorded and the request is scheduled. The contact gets the notice by text (if they accepted texts) and by email (if they gave one), and a reminder the day before.",
+			"unbooked":    "The appointment was cancelled and the request is submitted again. The contact gets a short notice.",
+			"cancelled":   "The offer was cancelled. A text not sent yet will not be sent.",
+			"status":      "The status was changed.",
 		}[g.Query("done")]
 	})
 }
@@ -125,6 +152,7 @@ func (c *console) showRequest(g *gin.Context, status int, ref string, edit func(
 func (c *console) handleOffer(g *gin.Context) {
 	ref := strings.ToUpper(g.Param("ref"))
 	form := offerForm{Date: strings.TrimSpace(g.PostForm("date")), Start: strings.TrimSpace(g.PostForm("start")), End: strings.TrimSpace(g.PostForm("end")), Errors: formErrors{}}
+	outside := g.PostForm("outside_preferences") == "yes"
 	d, err := c.cfg.Staff.Request(g.Request.Context(), ref)
 	if err != nil {
 		c.fail(g, err)
@@ -145,11 +173,17 @@ func (c *console) handleOffer(g *gin.Context) {
 	}
 	start, end := clock("start", form.Start, "starts"), clock("end", form.End, "ends")
 	if len(form.Errors) == 0 {
-		_, err = c.cfg.Staff.OfferCallback(g.Request.Context(), ref, start, end)
+		_, err = c.cfg.Staff.OfferCallback(g.Request.Context(), ref, start, end, outside)
 		var invalid bot.ValidationError
 		switch {
 		case errors.As(err, &invalid):
 			for _, e := range invalid {
+				if e.Field == "outside_preferences" {
+					form.Outside = true
+					form.Errors["general"] = "This window is outside the days and time of day the person asked for (" +
+						bot.PreferencesLabel(d.Answers) + "). Offer it anyway only if none of theirs can be had."
+					continue
+				}
 				field := e.Field
 				if field != "start" && field != "end" {
 					field = "general"
@@ -219,13 +253,14 @@ func (c *console) handleStatus(g *gin.Context) {
 var accessLabels = map[string]string{
 	bot.AccessView: "viewed", bot.AccessSearch: "found by a search", bot.AccessOffer: "offered a callback",
 	bot.AccessCancelOffer: "cancelled an offer", bot.AccessStatus: "changed the status",
+	bot.AccessAppointment: "recorded an appointment", bot.AccessCancelAppointment: "cancelled the appointment",
 }
 
 // sentence turns a staff service field error into a sentence for people.
 func sentence(field, msg string) string {
 	subject := map[string]string{
 		"start": "The start", "end": "The end", "request": "The request", "offer": "The offer",
-		"status": "The status", "note": "The note",
+		"status": "The status", "note": "The note", "office": "The office", "appointment": "The appointment",
 	}[field]
 	if subject == "" {
 		subject = "The " + field
@@ -250,8 +285,11 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 		ZoneName:    zoneName(v.Zone), ZoneNow: now.In(v.Zone).Format("3:04 PM MST on Mon 01/02/2006"),
 	}
 	switch phone, role, _ := bot.TextContact(r); {
+	case phone == "" && r.ContactPhone != "":
+		p.Contact = "Nobody agreed to texts about this request: a phone call to " + formatPhone(r.ContactPhone) +
+			" asks the contact to press 1 if they can take the call, 2 if not (calls go out 9 AM to 8 PM their time, on business days)."
 	case phone == "":
-		p.Contact = "Nobody agreed to texts about this request: an offer is recorded but no text is sent. Call without confirming."
+		p.Contact = "Nobody agreed to texts about this request: an offer is recorded but nobody is asked. Call without confirming."
 	case role == string(flows.RoleRepresentative):
 		p.Contact = "A text asks the representative, at " + formatPhone(phone) + ", to answer YES or NO."
 	default:
@@ -266,7 +304,7 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 			ID: o.ID, Status: o.Status, Label: offerLabel(o.Status), BetterTimes: o.BetterTimes,
 			Window:    o.Start.In(z).Format("Mon 01/02/2006 3:04 PM") + " to " + o.End.In(z).Format("3:04 PM MST"),
 			Made:      formatTime(o.CreatedAt, c.cfg.Zone),
-			CanCancel: o.Status == bot.OfferAwaiting || o.Status == bot.OfferConfirmed || o.Status == bot.OfferDeclined,
+			CanCancel: o.Status == bot.OfferAwaiting || o.Status == bot.OfferConfirmed || o.Status == bot.OfferDeclined || o.Status == bot.OfferNoAnswer,
 		}
 		if o.AnsweredAt != nil {
 			row.Answered = formatTime(*o.AnsweredAt, c.cfg.Zone)
@@ -274,12 +312,22 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 		if o.ContactPhone != "" {
 			row.Contact = o.ContactRole + ", " + formatPhone(o.ContactPhone)
 		}
+		why := map[string]string{
+			bot.ReasonOptedOut: "the contact sent STOP", bot.ReasonNoConsent: "nobody agreed to texts",
+			bot.ReasonUnsubscribed: "the number refuses texts", bot.ReasonSendFailed: "sending failed",
+			bot.ReasonNotMobile: "the number cannot take texts", bot.ReasonTooLate: "no calling hour was left before the window",
+		}[o.NotSentReason]
 		switch {
+		case o.AskBy == bot.AskByCall:
+			row.Text = "asked by phone call (no text: " + why + ")"
+			if o.CallStatus != "" {
+				row.Text += "; call " + o.CallStatus
+			}
+			if o.Status == bot.OfferNotSent {
+				row.Text = "not called: " + why
+			}
 		case o.NotSentReason != "":
-			row.Text = map[string]string{
-				bot.ReasonOptedOut: "not sent: the contact sent STOP", bot.ReasonNoConsent: "not sent: nobody agreed to texts",
-				bot.ReasonUnsubscribed: "not sent: the number refuses texts", bot.ReasonSendFailed: "not sent: sending failed",
-			}[o.NotSentReason]
+			row.Text = "not sent: " + why
 		case o.MessageStatus != "":
 			row.Text = o.MessageStatus
 		}
@@ -290,24 +338,55 @@ func (c *console) requestPage(v bot.RequestView) requestPage {
 	}
 	for _, m := range v.Messages {
 		row := messageRow{At: formatTime(m.At, c.cfg.Zone), Body: m.Body, In: m.Direction == "in", Channel: "text"}
-		if m.Channel == bot.Voice {
+		switch string(m.Channel) {
+		case string(bot.Voice), bot.ChannelCall:
 			row.Channel = "call"
+		case bot.ChannelEmail:
+			row.Channel = "email"
 		}
+		what := map[string]string{
+			bot.KindOffer: "Offer", bot.KindReminder: "Reminder", bot.KindFiled: "Confirmation", bot.KindConfirmation: "Confirmation",
+			bot.KindHandoff:     "Go on by text",
+			bot.KindAppointment: "Appointment notice", bot.KindAppointmentReminder: "Appointment reminder",
+			bot.KindAppointmentMoved: "Appointment moved", bot.KindAppointmentCancelled: "Appointment cancelled",
+			bot.KindAvailabilityCall: "Availability call",
+		}[m.Kind]
 		switch {
 		case row.In:
 			row.Who = "Person"
-		case m.Kind == bot.KindOffer:
-			row.Who = "Offer text (" + m.Status + ")"
-		case m.Kind == bot.KindReminder:
-			row.Who = "Reminder text (" + m.Status + ")"
+		case what != "":
+			row.Who = what + map[string]string{bot.ChannelSMS: " text", bot.ChannelEmail: " email"}[string(m.Channel)] + " (" + m.Status + ")"
+			if m.Kind == bot.KindAvailabilityCall {
+				row.Body = "Asked by phone whether the contact can take the call in the offered window."
+			}
 		default:
 			row.Who = "Bot"
 		}
 		p.Messages = append(p.Messages, row)
 	}
-	// The form starts on the next business day, 9 to 11, in the contact's zone.
+	// The form starts on the first window that fits the person, or on the
+	// next business day, 9 to 11, in the contact's zone.
+	p.Preferences = bot.PreferencesLabel(r.Answers)
+	for _, w := range bot.ProposeWindows(r, now) {
+		s, e := w.Start.In(v.Zone), w.End.In(v.Zone)
+		p.Proposals = append(p.Proposals, proposal{Label: s.Format("Mon 01/02/2006 3:04 PM") + " to " + e.Format("3:04 PM MST"),
+			Date: s.Format(time.DateOnly), Start: s.Format("15:04"), End: e.Format("15:04")})
+	}
 	next := flows.AddBusinessDays(flows.DateOf(now.In(v.Zone)), 1)
 	p.Offer = offerForm{Date: next.String(), Start: "09:00", End: "11:00"}
+	if len(p.Proposals) > 0 {
+		p.Offer = offerForm{Date: p.Proposals[0].Date, Start: p.Proposals[0].Start, End: p.Proposals[0].End}
+	}
+	p.Appointment = c.appointmentForm(v, "")
+	for _, a := range v.Appointments {
+		local := a.LocalStart()
+		p.Appointments = append(p.Appointments, appointmentRow{
+			When: local.Format("Mon 01/02/2006 3:04 PM MST"), Office: a.Office.Name, Address: a.Office.Address,
+			Status: appointmentLabels[a.Status], Note: a.Note, Made: formatTime(a.CreatedAt, c.cfg.Zone),
+			Booked: a.Status == bot.AppointmentBooked,
+		})
+		p.Appointment.HasBooking = p.Appointment.HasBooking || a.Status == bot.AppointmentBooked
+	}
 	for _, s := range []string{bot.StatusSubmitted, bot.StatusScheduled, bot.StatusCompleted, bot.StatusClosed} {
 		p.StatusForm.Statuses = append(p.StatusForm.Statuses, option{Value: s, Label: statusLabel(s), Selected: s == r.Status})
 	}

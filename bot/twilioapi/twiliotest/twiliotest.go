@@ -1,6 +1,6 @@
 // Package twiliotest is a fake of the part of Twilio's REST API the service
-// uses (create and list Messages), for tests. It records every text and can
-// be told to answer with errors.
+// uses (create and list Messages and Calls), for tests. It records every
+// text and call and can be told to answer with errors.
 package twiliotest
 
 import (
@@ -19,6 +19,13 @@ type Message struct {
 	At                                                       time.Time
 }
 
+// Call is a call the fake accepted.
+type Call struct {
+	SID, To, From, URL, Method, StatusCallback, MachineDetection string
+	StatusCallbackEvents                                         []string
+	At                                                           time.Time
+}
+
 // Failure is a scripted error answer.
 type Failure struct {
 	Status int
@@ -30,9 +37,12 @@ type Server struct {
 	*httptest.Server
 	mu       sync.Mutex
 	messages []Message
+	calls    []Call
 	failures []Failure
-	attempts int
-	hold     chan struct{} // while open, create requests wait
+	// callFailures are the scripted failures of calls.
+	callFailures []Failure
+	attempts     int
+	hold         chan struct{} // while open, create requests wait
 }
 
 // New starts a fake; Close it when done.
@@ -66,7 +76,14 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
-// Attempts counts create requests, failed ones included.
+// Calls returns the calls placed so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// Attempts counts requests to create texts, failed ones included.
 func (s *Server) Attempts() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -89,7 +106,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, Failure{http.StatusUnauthorized, 20003})
 		return
 	}
-	if !strings.HasPrefix(r.URL.Path, "/2010-04-01/Accounts/") || !strings.HasSuffix(r.URL.Path, "/Messages.json") {
+	if !strings.HasPrefix(r.URL.Path, "/2010-04-01/Accounts/") {
+		writeError(w, Failure{http.StatusNotFound, 20404})
+		return
+	}
+	if strings.HasSuffix(r.URL.Path, "/Calls.json") {
+		switch r.Method {
+		case http.MethodPost:
+			s.createCall(w, r)
+		case http.MethodGet:
+			s.listCalls(w, r)
+		default:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		}
+		return
+	}
+	if !strings.HasSuffix(r.URL.Path, "/Messages.json") {
 		writeError(w, Failure{http.StatusNotFound, 20404})
 		return
 	}
@@ -132,6 +164,69 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	json.NewEncoder(w).Encode(resource(m))
+}
+
+// FailCalls makes the next call requests fail, one failure each, in
+// order (texts' failures are Fail's).
+func (s *Server) FailCalls(f ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.callFailures = append(s.callFailures, f...)
+}
+
+// callFailure takes the next scripted failure of a call.
+func (s *Server) callFailure() (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.callFailures) == 0 {
+		return Failure{}, false
+	}
+	f := s.callFailures[0]
+	s.callFailures = s.callFailures[1:]
+	return f, true
+}
+
+func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeError(w, Failure{http.StatusBadRequest, 21600})
+		return
+	}
+	if f, failed := s.callFailure(); failed {
+		writeError(w, f)
+		return
+	}
+	if r.PostForm.Get("Url") == "" || r.PostForm.Get("To") == "" || r.PostForm.Get("From") == "" {
+		writeError(w, Failure{http.StatusBadRequest, 21205})
+		return
+	}
+	s.mu.Lock()
+	c := Call{
+		SID: fmt.Sprintf("CA%032x", len(s.calls)+1), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
+		URL: r.PostForm.Get("Url"), Method: r.PostForm.Get("Method"), StatusCallback: r.PostForm.Get("StatusCallback"),
+		MachineDetection: r.PostForm.Get("MachineDetection"), StatusCallbackEvents: r.PostForm["StatusCallbackEvent"], At: time.Now(),
+	}
+	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(callResource(c))
+}
+
+func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
+	to := r.URL.Query().Get("To")
+	var out []map[string]any
+	calls := s.Calls()
+	for i := len(calls) - 1; i >= 0; i-- {
+		if to == "" || calls[i].To == to {
+			out = append(out, callResource(calls[i]))
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"calls": out, "page": 0, "page_size": 50})
+}
+
+func callResource(c Call) map[string]any {
+	return map[string]any{"sid": c.SID, "to": c.To, "from": c.From, "status": "queued", "date_created": c.At.Format(time.RFC1123Z)}
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
