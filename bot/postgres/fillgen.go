@@ -35,6 +35,9 @@ type FillPlan struct {
 	// on by text (bot.KindHandoff, o zero), in language, as the service
 	// writes it.
 	Texts func(kind, language string, o bot.CallbackOffer) string
+	// Notices are the texts and email of a notice of kind about r (and
+	// ap), as the service writes them (bot.NoticeBodies).
+	Notices func(kind string, r bot.Request, ap bot.Appointment) (texts []string, email string)
 }
 
 // fillHandlingDays is how long after filing the oldest requests were
@@ -45,8 +48,8 @@ func (p FillPlan) check() error {
 	switch {
 	case p.Requests < 0, p.RetentionDays < 1, p.Messages < 2, p.Messages%2 != 0, p.Abandoned < 0:
 		return fmt.Errorf("fill: a plan needs requests >= 0, retention >= 1 day, an even number of messages >= 2, abandoned >= 0: %+v", p)
-	case p.Now.IsZero(), p.Texts == nil:
-		return errors.New("fill: a plan needs Now and Texts")
+	case p.Now.IsZero(), p.Texts == nil, p.Notices == nil:
+		return errors.New("fill: a plan needs Now, Texts and Notices")
 	}
 	return nil
 }
@@ -75,6 +78,7 @@ const (
 	streamAccess
 	streamMessages
 	streamAbandoned
+	streamAppointments
 )
 
 func (p FillPlan) rng(stream, i int) *rand.Rand {
@@ -110,8 +114,26 @@ type fillRequest struct {
 	language       string
 	channel        bot.Channel
 	role           flows.Role
-	phone, contact string // E.164; contact "" when nobody may be texted
+	phone, contact string // E.164: the number that filed it, the number to call
+	textTo         string // the number texts go to; "" when nobody agreed to texts
 	answers        flows.Answers
+}
+
+// bot is r as the service keeps it.
+func (r fillRequest) bot() bot.Request {
+	return bot.Request{Reference: r.reference, Status: r.status, Type: r.typ, Language: r.language, Channel: r.channel,
+		Role: r.role, Phone: r.phone, ContactPhone: r.contact, ZIP: r.answers.ZIP, Answers: r.answers, SubmittedAt: r.at}
+}
+
+// emails are the addresses r's emails go to.
+func (r fillRequest) emails() []string {
+	var out []string
+	for _, e := range []string{r.answers.Email, r.answers.Rep.Email} {
+		if e != "" && (len(out) == 0 || !strings.EqualFold(out[0], e)) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (r fillRequest) handled() bool { return r.status != bot.StatusSubmitted }
@@ -155,11 +177,8 @@ func (p FillPlan) request(i int) fillRequest {
 		r.phone = p.phone(2*p.Requests + g.IntN(p.reps()))
 	}
 	r.answers = p.answers(g, r)
-	req := bot.Request{Answers: r.answers, Channel: r.channel, Phone: r.phone}
-	r.contact, _, _ = bot.TextContact(req)
-	if r.contact == "" {
-		r.contact = r.answers.ContactPhone()
-	}
+	r.contact = r.answers.ContactPhone()
+	r.textTo, _, _ = bot.TextContact(bot.Request{Answers: r.answers, Channel: r.channel, Phone: r.phone})
 	return r
 }
 
@@ -219,40 +238,45 @@ func (p FillPlan) answers(g *rand.Rand, r fillRequest) flows.Answers {
 	return a
 }
 
-// fillOffer is a callback offer of a request, with its texts.
+// fillOffer is a callback offer of a request, with its texts or call.
 type fillOffer struct {
 	start, end, created, updated, answered time.Time
 	status, reason, messageStatus          string
+	askBy, callStatus                      string
 	betterTimes                            string
 	texts                                  []fillText
 }
 
-// fillText is a text of the outbox about an offer.
+// fillText is a row of the outbox: a text, an email or a call.
 type fillText struct {
-	kind, status               string
+	kind, channel, status      string
 	sendAfter, sentAt, created time.Time
 }
 
 // offers are r's callback offers, oldest first.
 func (p FillPlan) offers(r fillRequest) []fillOffer {
 	g := p.rng(streamOffers, r.i)
-	consent := r.contact != "" && (r.answers.Role == flows.RoleApplicant && r.channel == bot.SMS ||
-		r.answers.Role == flows.RoleRepresentative && r.answers.Rep.ConfirmByText)
 	hour := time.Hour
 	window := func(created time.Time) (time.Time, time.Time) {
 		start := created.Add(time.Duration(26+g.IntN(48)) * hour).Truncate(hour)
 		return start, start.Add(2 * hour)
 	}
 	offer := func(created time.Time, status string) fillOffer {
-		o := fillOffer{created: created, updated: created, status: status}
+		o := fillOffer{created: created, updated: created, status: status, askBy: bot.AskByText}
 		o.start, o.end = window(created)
-		if !consent {
-			o.status, o.reason = bot.OfferNotSent, bot.ReasonNoConsent
-			return o
+		if r.textTo == "" {
+			// Nobody agreed to texts: an outbound call asks.
+			o.askBy, o.reason, o.callStatus = bot.AskByCall, bot.ReasonNoConsent, "completed"
+			if status == bot.OfferAwaiting && g.IntN(5) == 0 {
+				o.status, o.callStatus = bot.OfferNoAnswer, "no-answer"
+			}
+			o.texts = append(o.texts, fillText{kind: bot.KindAvailabilityCall, channel: bot.ChannelCall, status: bot.MsgSent,
+				created: created, sendAfter: created, sentAt: created.Add(2 * time.Second)})
+		} else {
+			o.messageStatus = pick(g, []weighted[string]{{93, bot.MsgDelivered}, {3, bot.MsgSent}, {2, bot.MsgUndelivered}, {2, bot.MsgFailed}})
+			o.texts = append(o.texts, fillText{kind: bot.KindOffer, status: o.messageStatus, created: created,
+				sendAfter: created, sentAt: created.Add(2 * time.Second)})
 		}
-		o.messageStatus = pick(g, []weighted[string]{{93, bot.MsgDelivered}, {3, bot.MsgSent}, {2, bot.MsgUndelivered}, {2, bot.MsgFailed}})
-		o.texts = append(o.texts, fillText{kind: bot.KindOffer, status: o.messageStatus, created: created,
-			sendAfter: created, sentAt: created.Add(2 * time.Second)})
 		switch status {
 		case bot.OfferConfirmed, bot.OfferDeclined:
 			o.answered = created.Add(time.Duration(5+g.IntN(120)) * time.Minute)
@@ -265,7 +289,7 @@ func (p FillPlan) offers(r fillRequest) []fillOffer {
 		case bot.OfferCancelled:
 			o.updated = created.Add(time.Duration(1+g.IntN(20)) * hour)
 		}
-		if status == bot.OfferConfirmed {
+		if status == bot.OfferConfirmed && o.askBy == bot.AskByText {
 			remind := o.start.Add(-time.Hour)
 			t := fillText{kind: bot.KindReminder, status: bot.MsgDelivered, created: o.answered, sendAfter: remind, sentAt: remind.Add(2 * time.Second)}
 			if remind.After(p.Now) {
@@ -285,7 +309,7 @@ func (p FillPlan) offers(r fillRequest) []fillOffer {
 			return nil
 		}
 		o := offer(created, bot.OfferAwaiting)
-		if o.status == bot.OfferAwaiting {
+		if o.status == bot.OfferAwaiting || o.status == bot.OfferNoAnswer {
 			// Still awaiting: its window is ahead (the expiry job took
 			// those that began).
 			o.start = p.Now.Add(time.Duration(2+g.IntN(70)) * hour).Truncate(hour)
@@ -337,6 +361,48 @@ func (p FillPlan) events(r fillRequest) []fillEvent {
 		return []fillEvent{{bot.StatusClosed, note(), r.updated, g.IntN(10) == 0}}
 	}
 	return nil
+}
+
+// fillAppointment is the appointment the office booked for a request,
+// with its notices.
+type fillAppointment struct {
+	start, created time.Time
+	office         bot.Office
+	note           string
+	notices        []fillText
+}
+
+// appointment is r's appointment, if the office booked one: scheduled
+// and completed requests have one.
+func (p FillPlan) appointment(r fillRequest) (fillAppointment, bool) {
+	if r.status != bot.StatusScheduled && r.status != bot.StatusCompleted {
+		return fillAppointment{}, false
+	}
+	g := p.rng(streamAppointments, r.i)
+	events := p.events(r)
+	a := fillAppointment{created: events[0].at, office: fillOffices[g.IntN(len(fillOffices))]}
+	day := a.created.Add(time.Duration(3+g.IntN(8)) * 24 * time.Hour).Truncate(24 * time.Hour)
+	a.start = day.Add(time.Duration(14+g.IntN(6)) * time.Hour)
+	if !r.purged && g.IntN(10) < 3 {
+		a.note = fillNotes[g.IntN(len(fillNotes))]
+	}
+	notice := func(kind string, at time.Time) {
+		status, sent := bot.MsgDelivered, at.Add(2*time.Second)
+		if at.After(p.Now) {
+			status, sent = bot.MsgQueued, time.Time{}
+		}
+		if r.textTo != "" {
+			for range 2 { // the notice, and what to bring
+				a.notices = append(a.notices, fillText{kind: kind, channel: bot.ChannelSMS, status: status, created: a.created, sendAfter: at, sentAt: sent})
+			}
+		}
+		for range r.emails() {
+			a.notices = append(a.notices, fillText{kind: kind, channel: bot.ChannelEmail, status: status, created: a.created, sendAfter: at, sentAt: sent})
+		}
+	}
+	notice(bot.KindAppointment, a.created)
+	notice(bot.KindAppointmentReminder, a.start.Add(-24*time.Hour))
+	return a, true
 }
 
 // fillReference is request i's reference: the 40 bits of a bijection of
@@ -428,11 +494,12 @@ type fillGen struct {
 	slots   []int32
 	reqConv []int64 // request i's conversation id (0: purged with it)
 	texts   map[fillTextKey]string
+	notices map[fillNoticeKey]fillNotice
 }
 
 func newFillGen(plan FillPlan, keys *vault.Keyring, tmpl fillTemplate, officers []int64) *fillGen {
 	g := &fillGen{plan: plan, keys: keys, tmpl: tmpl, officers: officers, reqConv: make([]int64, plan.Requests),
-		texts: map[fillTextKey]string{}}
+		texts: map[fillTextKey]string{}, notices: map[fillNoticeKey]fillNotice{}}
 	n, a := plan.Requests, plan.abandoned()
 	g.slots = make([]int32, 0, n+a)
 	i, k := 0, 0
@@ -469,9 +536,11 @@ func (g *fillGen) tables() []fillTable {
 			"contact_idx", "contact_phone", "zip", "answers", "a_number_idx", "receipt_idx", "submitted_at", "updated_at", "purged_at"}, true, g.requests},
 		{"request_events", []string{"id", "request_id", "status", "note", "actor", "officer_id", "created_at"}, true, g.events},
 		{"callback_offers", []string{"id", "request_id", "starts_at", "ends_at", "zone", "status", "contact_idx", "contact_phone", "contact_role",
-			"not_sent_reason", "message_status", "better_times", "answered_at", "created_at", "updated_at"}, true, g.offers},
-		{"outbox", []string{"id", "kind", "offer_id", "conversation_id", "to_idx", "to_phone", "body", "status", "attempts", "send_after",
-			"claimed_at", "provider_sid", "created_at", "sent_at", "updated_at"}, true, g.outbox},
+			"not_sent_reason", "message_status", "better_times", "answered_at", "created_at", "updated_at", "ask_by", "call_status"}, true, g.offers},
+		{"appointments", []string{"id", "request_id", "starts_at", "office", "office_name", "office_address", "zone", "note", "status",
+			"created_at", "updated_at"}, true, g.appointments},
+		{"outbox", []string{"id", "kind", "channel", "offer_id", "request_id", "appointment_id", "conversation_id", "to_idx", "to_phone", "body",
+			"status", "attempts", "send_after", "claimed_at", "provider_sid", "created_at", "sent_at", "updated_at"}, true, g.outbox},
 		// Its id is GENERATED ALWAYS: drawn as the rows go in.
 		{"request_access", []string{"request_id", "reference", "officer_id", "api_client", "session_id", "action", "at"}, false, g.access},
 	}
@@ -776,16 +845,13 @@ func (g *fillGen) offers(w *copyWriter) error {
 		r := p.request(i)
 		for _, o := range p.offers(r) {
 			id++
-			contact, role := r.contact, string(r.answers.Role)
-			if o.status == bot.OfferNotSent || r.purged {
-				contact = ""
-			}
-			if o.status == bot.OfferNotSent {
-				role = ""
+			contact, role := r.textTo, string(r.answers.Role)
+			if o.askBy == bot.AskByCall {
+				contact = r.contact
 			}
 			better := o.betterTimes
 			if r.purged {
-				better = ""
+				contact, better = "", ""
 			}
 			w.int(id)
 			w.int(int64(i + 1))
@@ -802,22 +868,61 @@ func (g *fillGen) offers(w *copyWriter) error {
 			w.timeOrNull(o.answered)
 			w.time(o.created)
 			w.time(o.updated)
+			w.text(o.askBy)
+			w.text(o.callStatus)
 			w.end()
 		}
 	}
 	return nil
 }
 
+func (g *fillGen) appointments(w *copyWriter) error {
+	p := g.plan
+	var id int64
+	for i := range p.Requests {
+		r := p.request(i)
+		a, ok := p.appointment(r)
+		if !ok {
+			continue
+		}
+		id++
+		w.int(id)
+		w.int(int64(i + 1))
+		w.time(a.start)
+		w.text(a.office.ID)
+		w.text(a.office.Name)
+		w.text(a.office.Address)
+		w.text(a.office.Zone)
+		w.text(g.seal(a.note, "appointments", "note", id))
+		w.text(bot.AppointmentBooked)
+		w.time(a.created)
+		w.time(a.created)
+		w.end()
+	}
+	return nil
+}
+
 func (g *fillGen) outbox(w *copyWriter) error {
 	p := g.plan
-	var id, offerID int64
-	row := func(t fillText, offerID, conv int64, to, body string, rng *rand.Rand) {
+	var id, offerID, appointmentID int64
+	row := func(t fillText, offerID, requestID, appointmentID, conv int64, to, body string, rng *rand.Rand) {
+		channel := t.channel
+		if channel == "" {
+			channel = bot.ChannelSMS
+		}
 		id++
 		w.int(id)
 		w.text(t.kind)
+		w.text(channel)
 		w.ref(offerID)
+		w.ref(requestID)
+		w.ref(appointmentID)
 		w.ref(conv)
-		w.text(g.keys.Index("phone", to))
+		if channel == bot.ChannelEmail {
+			w.text(g.keys.Index("email", strings.ToLower(to)))
+		} else {
+			w.text(g.keys.Index("phone", to))
+		}
 		w.text(g.seal(to, "outbox", "to_phone", id))
 		w.text(g.seal(body, "outbox", "body", id))
 		w.text(t.status)
@@ -830,7 +935,14 @@ func (g *fillGen) outbox(w *copyWriter) error {
 			w.int(1)
 			w.time(t.sendAfter)
 			w.time(t.sendAfter)
-			w.text(fmt.Sprintf("SM%016x%016x", rng.Uint64(), rng.Uint64()))
+			switch channel {
+			case bot.ChannelEmail:
+				w.text(fmt.Sprintf("<%016x%016x@mail.example.org>", rng.Uint64(), rng.Uint64()))
+			case bot.ChannelCall:
+				w.text(fmt.Sprintf("CA%016x%016x", rng.Uint64(), rng.Uint64()))
+			default:
+				w.text(fmt.Sprintf("SM%016x%016x", rng.Uint64(), rng.Uint64()))
+			}
 		}
 		w.time(t.created)
 		w.timeOrNull(t.sentAt)
@@ -843,24 +955,59 @@ func (g *fillGen) outbox(w *copyWriter) error {
 	}
 	for i := range p.Requests {
 		r := p.request(i)
+		rid := int64(i + 1)
 		rng := p.rng(streamOffers, -1-i)
 		offers := p.offers(r)
+		a, booked := p.appointment(r)
 		if r.purged {
+			// Retention deleted its rows.
 			offerID += int64(len(offers))
-			continue // retention deleted its texts
+			if booked {
+				appointmentID++
+			}
+			continue
 		}
 		if r.channel == bot.Voice && r.answers.Email != "" {
 			// The caller went on by text to give the email address.
 			at := r.at.Add(-filingTime / 2)
 			row(fillText{kind: bot.KindHandoff, status: bot.MsgDelivered, created: at, sendAfter: at, sentAt: at.Add(time.Second)},
-				0, g.reqConv[i], r.phone, g.text(bot.KindHandoff, bot.CallbackOffer{Language: r.language}, ""), rng)
+				0, 0, 0, g.reqConv[i], r.phone, g.text(bot.KindHandoff, bot.CallbackOffer{Language: r.language}, ""), rng)
+		}
+		emails := r.emails()
+		if len(emails) > 0 {
+			_, body := g.notice(bot.KindFiled, r, fillAppointment{})
+			for _, addr := range emails {
+				row(fillText{kind: bot.KindFiled, channel: bot.ChannelEmail, status: bot.MsgDelivered, created: r.at, sendAfter: r.at,
+					sentAt: r.at.Add(3 * time.Second)}, 0, rid, 0, 0, addr, body, rng)
+			}
 		}
 		for _, o := range offers {
 			offerID++
 			offer := bot.CallbackOffer{ID: offerID, Language: r.language, Start: o.start, End: o.end,
 				Zone: flows.TimeZoneForZIP(r.answers.ZIP)}
 			for _, t := range o.texts {
-				row(t, offerID, 0, r.contact, g.text(t.kind, offer, r.reference), rng)
+				switch t.kind {
+				case bot.KindAvailabilityCall:
+					row(t, offerID, rid, 0, 0, r.contact, "", rng)
+				case bot.KindReminder:
+					row(t, offerID, 0, 0, 0, r.textTo, g.text(t.kind, offer, r.reference), rng)
+				default:
+					row(t, offerID, rid, 0, 0, r.textTo, g.text(t.kind, offer, r.reference), rng)
+				}
+			}
+		}
+		if booked {
+			appointmentID++
+			sent := map[string]int{}
+			for _, t := range a.notices {
+				texts, email := g.notice(t.kind, r, a)
+				if t.channel == bot.ChannelEmail {
+					row(t, 0, rid, appointmentID, 0, emails[sent[t.kind+"@"]%len(emails)], email, rng)
+					sent[t.kind+"@"]++
+					continue
+				}
+				row(t, 0, rid, appointmentID, 0, r.textTo, texts[sent[t.kind]%len(texts)], rng)
+				sent[t.kind]++
 			}
 		}
 	}
@@ -874,9 +1021,40 @@ func (g *fillGen) outbox(w *copyWriter) error {
 		}
 		at := c.at.Add(time.Duration(c.turns) * time.Minute)
 		row(fillText{kind: bot.KindHandoff, status: bot.MsgDelivered, created: at, sendAfter: at, sentAt: at.Add(time.Second)},
-			0, int64(s+1), c.phone, g.text(bot.KindHandoff, bot.CallbackOffer{Language: c.language}, ""), p.rng(streamAbandoned, -1-s))
+			0, 0, 0, int64(s+1), c.phone, g.text(bot.KindHandoff, bot.CallbackOffer{Language: c.language}, ""), p.rng(streamAbandoned, -1-s))
 	}
 	return nil
+}
+
+// notice is the texts and email of a notice of kind about r (and a).
+// Rendering them costs more than the rest of the rows: they are rendered
+// once per kind, language, type and office, and given the reference after.
+func (g *fillGen) notice(kind string, r fillRequest, a fillAppointment) ([]string, string) {
+	const placeholder = "IP-REFERENC"
+	key := fillNoticeKey{kind, r.language, string(r.typ), a.office.ID, r.textTo != ""}
+	n, ok := g.notices[key]
+	if !ok {
+		req := r.bot()
+		req.Reference = placeholder
+		ap := bot.Appointment{Reference: placeholder, Start: a.start, Office: a.office, Status: bot.AppointmentBooked}
+		n.texts, n.email = g.plan.Notices(kind, req, ap)
+		g.notices[key] = n
+	}
+	texts := make([]string, len(n.texts))
+	for i, t := range n.texts {
+		texts[i] = strings.ReplaceAll(t, placeholder, r.reference)
+	}
+	return texts, strings.ReplaceAll(n.email, placeholder, r.reference)
+}
+
+type fillNoticeKey struct {
+	kind, language, typ, office string
+	texted                      bool
+}
+
+type fillNotice struct {
+	texts []string
+	email string
 }
 
 // text is the text of kind about o for request ref. Rendering a message
@@ -954,6 +1132,9 @@ func (g *fillGen) access(w *copyWriter) error {
 		for _, e := range p.events(r) {
 			row(bot.AccessStatus, e.at, e.client)
 		}
+		if a, ok := p.appointment(r); ok {
+			row(bot.AccessAppointment, a.created, false)
+		}
 		if rng.IntN(20) == 0 {
 			row(bot.AccessSearch, between(r.at, last), false)
 		}
@@ -1016,6 +1197,15 @@ var (
 	fillNotes = []string{"Booked for 12/02 at 10:00 at the Houston field office", "Called twice, no answer; left voicemail",
 		"Stamp issued", "Applicant withdrew by phone", "Referred to the Contact Center", "Parole document approved"}
 	fillCountries = []string{"MX", "GT", "SV", "HN", "CN", "VN", "PH", "IN", "HT", "CU", "DO", "BR", "RU", "UA", "PL", "KR", "NG", "ET", "FR", "EG"}
+	// Offices of appointment notices (OFFICES_FILE).
+	fillOffices = []bot.Office{
+		{ID: "new-york", Name: "USCIS New York Field Office", Address: "26 Federal Plaza, New York, NY 10278", Zone: "America/New_York"},
+		{ID: "miami", Name: "USCIS Miami Field Office", Address: "8801 NW 7th Avenue, Miami, FL 33150", Zone: "America/New_York"},
+		{ID: "chicago", Name: "USCIS Chicago Field Office", Address: "101 W Congress Parkway, Chicago, IL 60605", Zone: "America/Chicago"},
+		{ID: "houston", Name: "USCIS Houston Field Office", Address: "810 Gears Road, Houston, TX 77067", Zone: "America/Chicago"},
+		{ID: "los-angeles", Name: "USCIS Los Angeles Field Office", Address: "300 N Los Angeles Street, Los Angeles, CA 90012", Zone: "America/Los_Angeles"},
+		{ID: "san-francisco", Name: "USCIS San Francisco Field Office", Address: "630 Sansome Street, San Francisco, CA 94111", Zone: "America/Los_Angeles"},
+	}
 	// ZIP prefixes of several time zones (the contact's zone comes from
 	// the ZIP code).
 	fillZIPs = []string{"100", "112", "021", "200", "331", "303", "606", "770", "787", "850", "900", "941", "981", "968", "995", "006", "802", "554", "191", "282"}

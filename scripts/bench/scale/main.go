@@ -88,8 +88,15 @@ func (p planFile) plan(catalog *bot.Catalog) postgres.FillPlan {
 				return catalog.Text(language, bot.WindowMsg(catalog, "callback.reminder", o))
 			}
 			return catalog.Text(language, bot.WindowMsg(catalog, "callback.offer", o))
+		},
+		Notices: func(kind string, r bot.Request, ap bot.Appointment) ([]string, string) {
+			return bot.NoticeBodies(catalog, contactCenter, kind, r, ap)
 		}}
 }
+
+// contactCenter is the Contact Center's number as notices write it (the
+// default CONTACT_CENTER_NUMBER).
+const contactCenter = "1-800-375-5283"
 
 func readPlan(file string) (planFile, error) {
 	var p planFile
