@@ -58,10 +58,14 @@ func (t *requestTx) History(ctx context.Context) ([]bot.HistoryMessage, error) {
 		out = append(out, x.msg)
 	}
 
+	// Each kind of row is found by its own index: an OR of them would read
+	// the whole outbox.
 	rows, err = t.tx.Query(ctx, `
 		SELECT x.id, x.kind, x.channel, x.status, x.body, coalesce(x.sent_at, x.send_after) FROM outbox x
-		WHERE x.request_id = $1 OR x.offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
-			OR x.conversation_id = $2
+		WHERE x.id IN (
+			SELECT id FROM outbox WHERE request_id = $1
+			UNION SELECT o.id FROM outbox o JOIN callback_offers c ON c.id = o.offer_id WHERE c.request_id = $1
+			UNION SELECT id FROM outbox WHERE conversation_id = $2)
 		ORDER BY x.id`, t.r.ID, t.r.ConversationID)
 	if err != nil {
 		return nil, fmt.Errorf("request texts: %w", err)
