@@ -255,9 +255,13 @@ func cancelRequestTexts(ctx context.Context, q querier, id int64, now time.Time)
 	if err != nil {
 		return fmt.Errorf("cancel offers: %w", err)
 	}
+	// Each kind of row is found by its own index (an OR of them would
+	// read every queued row).
 	_, err = q.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
-		WHERE status = 'queued' AND (request_id = $1 OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
-			OR conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
+		WHERE status = 'queued' AND id IN (
+			SELECT id FROM outbox WHERE request_id = $1
+			UNION SELECT o.id FROM outbox o JOIN callback_offers c ON c.id = o.offer_id WHERE c.request_id = $1
+			UNION SELECT id FROM outbox WHERE conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
 	}
