@@ -196,26 +196,28 @@ func report(args []string, stdout io.Writer) error {
 	return f.Close()
 }
 
-// chartSpec is one plot: measures drawn against the level.
+// chartSpec is one plot: measures drawn against the level, and the
+// target they are held to, if any.
 type chartSpec struct {
 	file, title, unit string
 	measures          []string
 	labels            []string
+	target            float64
 }
 
 var charts = []chartSpec{
 	{"scaling-turns.svg", "Turns per second, and pgbench's transactions of the same statements", "per second",
-		[]string{"turn_bot_rate", "turn_pgbench_tps"}, []string{"infopass bench (turns/s)", "pgbench of turn.sql (tps)"}},
+		[]string{"turn_bot_rate", "turn_pgbench_tps"}, []string{"infopass bench (turns/s)", "pgbench of turn.sql (tps)"}, 0},
 	{"scaling-turn-latency.svg", "Turn latency (median of the rounds)", "ms",
-		[]string{"turn_p50", "turn_p99", "purge_turn_p99"}, []string{"p50", "p99", "p99 during the purge"}},
+		[]string{"turn_p50", "turn_p99", "purge_turn_p99"}, []string{"p50", "p99", "p99 during the purge"}, 0},
 	{"scaling-console.svg", "Console pages, p95 of 200 calls", "ms",
 		[]string{"console_queue_p95", "console_queue_type_language_p95", "console_search_a_number_p95", "console_search_phone_p95",
 			"console_request_p95", "console_overview_p95"},
-		[]string{"queue", "queue by type and language", "search by A-Number", "search by phone", "request page", "overview"}},
+		[]string{"queue", "queue by type and language", "search by A-Number", "search by phone", "request page", "overview"}, 100},
 	{"scaling-api.svg", "Staff API calls, p95 of 200 calls", "ms",
 		[]string{"api_requests_filtered_p95", "api_requests_week_p95", "api_requests_page_10_p95", "api_requests_a_number_p95"},
-		[]string{"status, type, language", "a week of one type", "10th page (cursor)", "by A-Number"}},
-	{"scaling-size.svg", "Database size", "MB", []string{"db_size_mb"}, []string{"database"}},
+		[]string{"status, type, language", "a week of one type", "10th page (cursor)", "by A-Number"}, 100},
+	{"scaling-size.svg", "Database size", "MB", []string{"db_size_mb"}, []string{"database"}, 0},
 }
 
 func plotCSV(args []string, stdout io.Writer) error {
@@ -244,6 +246,7 @@ var lineColors = []color.Color{
 }
 
 func (f *figures) draw(c chartSpec, file string) error {
+	const width, height, legendWidth = 8 * vg.Inch, 3.6 * vg.Inch, 2.6 * vg.Inch
 	p := plot.New()
 	p.Title.Text = c.title
 	p.X.Label.Text = "Filed requests in the database (millions)"
@@ -252,15 +255,17 @@ func (f *figures) draw(c chartSpec, file string) error {
 		t.Typeface, t.Variant = "Liberation", "Sans"
 	}
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.TextStyle.Font.Typeface, p.Legend.TextStyle.Font.Variant = "Liberation", "Sans"
-	p.Y.Min = 0
+	leg := plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.TextStyle.Font.Typeface, leg.TextStyle.Font.Variant = "Liberation", "Sans"
+	top := c.target
 	drawn := 0
 	for i, m := range c.measures {
 		var pts plotter.XYs
 		for _, l := range f.levels {
 			if v, ok := f.values[m][l]; ok {
 				pts = append(pts, plotter.XY{X: float64(l) / 1e6, Y: v})
+				top = max(top, v)
 			}
 		}
 		if len(pts) == 0 {
@@ -273,14 +278,26 @@ func (f *figures) draw(c chartSpec, file string) error {
 		line.Color, points.Color = lineColors[i%len(lineColors)], lineColors[i%len(lineColors)]
 		points.Shape = draw.CircleGlyph{}
 		p.Add(line, points)
-		p.Legend.Add(c.labels[i], line, points)
+		leg.Add(c.labels[i], line, points)
 		drawn++
 	}
 	if drawn == 0 {
 		return errors.New("no figures for it")
 	}
-	canvas := vgsvg.NewWith(vgsvg.UseWH(7*vg.Inch, 3.6*vg.Inch), vgsvg.EmbedFonts(false))
-	p.Draw(draw.New(canvas))
+	if c.target > 0 {
+		target, err := plotter.NewLine(plotter.XYs{{X: 0, Y: c.target}, {X: float64(f.levels[len(f.levels)-1]) / 1e6, Y: c.target}})
+		if err != nil {
+			return err
+		}
+		target.Color, target.Dashes = color.Gray{0x55}, []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(target)
+		leg.Add(fmt.Sprintf("target: %g %s", c.target, c.unit), target)
+	}
+	p.Y.Min, p.Y.Max = 0, top*1.1
+	canvas := vgsvg.NewWith(vgsvg.UseWH(width, height), vgsvg.EmbedFonts(false))
+	dc := draw.New(canvas)
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	leg.Draw(draw.Crop(dc, width-legendWidth+vg.Points(12), 0, 0, -vg.Points(30)))
 	out, err := os.Create(file)
 	if err != nil {
 		return err
