@@ -141,7 +141,7 @@ func (s *Staff) Overview(ctx context.Context, zone *time.Location) (Overview, er
 	from := time.Date(first.Year, first.Month, first.Day, 0, 0, 0, 0, zone)
 	next := today.AddDays(1)
 	to := time.Date(next.Year, next.Month, next.Day, 0, 0, 0, 0, zone)
-	o, err := s.store.Overview(ctx, from, to, zone)
+	o, err := s.store.Overview(ctx, from, to, zone, s.now())
 	o.From, o.To = first, today
 	return o, err
 }

@@ -250,3 +250,18 @@ func (n notices) appointmentEmail(kind string, r Request, ap Appointment) Email 
 func AppointmentTexts(c *Catalog, center, kind string, r Request, ap Appointment) []string {
 	return notices{c: c, center: center}.appointmentTexts(kind, r, ap)
 }
+
+// NoticeBodies are what the service writes for a notice of kind about r:
+// the filing's email (KindFiled: no texts), or an appointment notice about
+// ap (KindAppointment, KindAppointmentReminder, KindAppointmentMoved,
+// KindAppointmentCancelled): its texts, and its email as an outbox row
+// holds it (EncodeEmail). center is the Contact Center's number as dialed
+// (1-800-375-5283). For tools that write rows as the service does
+// (scripts/bench/scale).
+func NoticeBodies(c *Catalog, center, kind string, r Request, ap Appointment) (texts []string, email string) {
+	n := notices{c: c, center: center}
+	if kind == KindFiled {
+		return nil, EncodeEmail(n.filingEmail(r))
+	}
+	return n.appointmentTexts(kind, r, ap), EncodeEmail(n.appointmentEmail(kind, r, ap))
+}

@@ -24,10 +24,13 @@ type RequestFilter struct {
 	Receipt   string    // normalized, e.g. IOE0912345678
 	Phone     string    // E.164; the number that filed it or the contact
 	From, To  time.Time // submitted at or after From, before To
-	Before    int64     // cursor: only requests with a smaller ID
-	After     int64     // cursor: only requests with a greater ID
-	Oldest    bool      // oldest first (the console's queue) instead of newest first
-	Limit     int
+	// Lists are in the order of submission (ties by ID). Before and After
+	// are cursors, the ID of a request: only requests submitted before it
+	// (after it), or at the same time with a smaller (greater) ID.
+	Before int64
+	After  int64
+	Oldest bool // oldest first (the console's queue) instead of newest first
+	Limit  int
 }
 
 // StaffStore is what the staff service needs of storage.
@@ -49,8 +52,9 @@ type StaffStore interface {
 	AccessLog(ctx context.Context, reference string) ([]Access, error)
 	AccessBetween(ctx context.Context, from, to time.Time) ([]Access, error)
 	// Overview counts the requests submitted and the callback offers made
-	// in [from, to), by day in zone.
-	Overview(ctx context.Context, from, to time.Time, zone *time.Location) (Overview, error)
+	// in [from, to), by day in zone. Days that ended before now are over:
+	// their counts may be kept.
+	Overview(ctx context.Context, from, to time.Time, zone *time.Location, now time.Time) (Overview, error)
 	// EndSession records that the staff session id ended at now, before
 	// it expires; SessionEnded tells whether it did.
 	EndSession(ctx context.Context, id string, expires, now time.Time) error
@@ -173,8 +177,8 @@ func (s *Staff) SessionEnded(ctx context.Context, id string) (bool, error) {
 	return s.store.SessionEnded(ctx, id)
 }
 
-// Requests lists requests matching f, newest first (oldest first with
-// f.Oldest). f comes from ParseRequestFilter or is built by the caller; it
+// Requests lists requests matching f, newest submitted first (oldest first
+// with f.Oldest). f comes from ParseRequestFilter or is built by the caller; it
 // is checked again here. Requests that a search by a personal identifier
 // (A-Number, receipt number, phone) found are recorded in the access log as
 // searched by the actor in ctx.
@@ -250,7 +254,8 @@ func (s *Staff) ParseRequestFilter(q url.Values, zone *time.Location) (RequestFi
 }
 
 // NextCursor is the cursor of the page after reqs, a page of a list newest
-// first.
+// first: its last request, whose place in the order the next page starts
+// after.
 func NextCursor(reqs []Request) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(reqs[len(reqs)-1].ID, 10)))
 }

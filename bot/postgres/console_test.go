@@ -42,12 +42,14 @@ func TestConsoleStore(t *testing.T) {
 	file("IP-AAAAAAA3", flows.TypeADIT, "es", t0.Add(-40*24*time.Hour))
 
 	t.Run("OldestFirst", func(t *testing.T) {
+		// In the order of submission: the third was filed 40 days before
+		// the others.
 		reqs, err := db.ListRequests(ctx, bot.RequestFilter{Oldest: true, Limit: 2})
-		if err != nil || len(reqs) != 2 || reqs[0].Reference != "IP-AAAAAAA1" || reqs[1].Reference != "IP-AAAAAAA2" {
+		if err != nil || len(reqs) != 2 || reqs[0].Reference != "IP-AAAAAAA3" || reqs[1].Reference != "IP-AAAAAAA1" {
 			t.Fatalf("oldest first: %v %v", reqs, err)
 		}
 		reqs, err = db.ListRequests(ctx, bot.RequestFilter{Oldest: true, After: reqs[1].ID, Limit: 2})
-		if err != nil || len(reqs) != 1 || reqs[0].Reference != "IP-AAAAAAA3" {
+		if err != nil || len(reqs) != 1 || reqs[0].Reference != "IP-AAAAAAA2" {
 			t.Errorf("after the cursor: %v %v", reqs, err)
 		}
 	})
@@ -210,7 +212,7 @@ func TestConsoleStore(t *testing.T) {
 
 	t.Run("Overview", func(t *testing.T) {
 		chicago, _ := time.LoadLocation("America/Chicago")
-		o, err := db.Overview(ctx, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), chicago)
+		o, err := db.Overview(ctx, t0.Add(-24*time.Hour), t0.Add(24*time.Hour), chicago, t0.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,6 +24,9 @@ import (
 type DB struct {
 	pool *pgxpool.Pool
 	keys *vault.Keyring
+	// retentionBatch is how many rows a transaction of the retention
+	// jobs takes at most.
+	retentionBatch int
 }
 
 var _ bot.Store = (*DB)(nil)
@@ -87,7 +90,7 @@ func Open(ctx context.Context, url string, keys *vault.Keyring) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
-	return &DB{pool: pool, keys: keys}, nil
+	return &DB{pool: pool, keys: keys, retentionBatch: RetentionBatch}, nil
 }
 
 // Close closes every connection.
@@ -200,35 +203,100 @@ func (db *DB) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(
 
 // DeleteIdle deletes conversations idle since before cutoff that filed no
 // request: unfinished ones, and those cancelled or sent to the Contact
-// Center. Their messages go with them; their texts and participants go
-// with PurgeLeftovers.
+// Center. Their messages go with them, and their texts (those still
+// queued or being sent once they settle); their participants are marked
+// for PurgeLeftovers to look at.
+//
+// It works in batches of retentionBatch conversations, the oldest first,
+// each in a transaction of its own; one a turn holds is left for the next
+// pass. Conversations that filed a request are not looked at
+// (conversations_unfiled, migrations/011).
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
-	var n int64
-	err := db.inBackground(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			DELETE FROM conversations c WHERE c.updated_at < $1
-			AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)`, cutoff)
-		n = tag.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("delete idle conversations: %w", err)
+	var total int64
+	for {
+		began := time.Now()
+		var ids []int64
+		// The numbers first, in a transaction of their own: a turn locks
+		// its number, then its conversation.
+		err := db.inBackground(ctx, func(tx pgx.Tx) error {
+			var numbers []string
+			err := tx.QueryRow(ctx, `
+				WITH idle AS (
+					SELECT c.id, c.phone_idx FROM conversations c
+					WHERE NOT c.filed AND c.created_at < $1 AND c.updated_at < $1
+						AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)
+					ORDER BY c.created_at LIMIT $2
+				)
+				SELECT array(SELECT id FROM idle), array(SELECT DISTINCT phone_idx FROM idle)`,
+				cutoff, db.retentionBatch).Scan(&ids, &numbers)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			return recheck(ctx, tx, numbers)
+		})
+		if err != nil {
+			return total, fmt.Errorf("delete idle conversations: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		err = db.inBackground(ctx, func(tx pgx.Tx) error {
+			var n int64
+			err := tx.QueryRow(ctx, `
+				WITH idle AS (
+					SELECT c.id FROM conversations c
+					WHERE c.id = ANY($2) AND NOT c.filed AND c.updated_at < $1
+						AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)
+					FOR UPDATE SKIP LOCKED
+				), sent AS (
+					DELETE FROM outbox o USING idle WHERE o.conversation_id = idle.id AND o.status NOT IN ('queued', 'sending')
+				), unsent AS (
+					UPDATE outbox o SET purge = true FROM idle WHERE o.conversation_id = idle.id AND o.status IN ('queued', 'sending')
+				), deleted AS (
+					DELETE FROM conversations c USING idle WHERE c.id = idle.id RETURNING 1
+				)
+				SELECT count(*) FROM deleted`, cutoff, ids).Scan(&n)
+			total += n
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("delete idle conversations: %w", err)
+		}
+		if len(ids) < db.retentionBatch {
+			return total, nil
+		}
+		if err := pause(ctx, began); err != nil {
+			return total, err
+		}
 	}
-	return n, nil
 }
 
 // ExpireOffers marks expired the callback offers still awaiting an answer
 // whose window has started, and returns how many: staff then see that
 // nobody answered in time. A reply on the day still hears that the window
-// passed (bot.LateReplyGrace).
+// passed (bot.LateReplyGrace). It works in batches, as the other
+// retention jobs do; an offer a turn holds (its contact is answering) is
+// left for the next pass.
 func (db *DB) ExpireOffers(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `
-		UPDATE callback_offers SET status = 'expired', updated_at = $1
-		WHERE status = 'awaiting' AND starts_at <= $1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("expire callback offers: %w", err)
+	var total int64
+	for {
+		began := time.Now()
+		tag, err := db.pool.Exec(ctx, `
+			UPDATE callback_offers SET status = 'expired', updated_at = $1
+			WHERE id IN (
+				SELECT id FROM callback_offers WHERE status = 'awaiting' AND starts_at <= $1
+				ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, db.retentionBatch)
+		if err != nil {
+			return total, fmt.Errorf("expire callback offers: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(db.retentionBatch) {
+			return total, nil
+		}
+		if err := pause(ctx, began); err != nil {
+			return total, err
+		}
 	}
-	return tag.RowsAffected(), nil
 }
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.

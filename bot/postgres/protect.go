@@ -13,17 +13,79 @@ import (
 // PurgeClosed deletes the personal data of requests closed or completed
 // before cutoff: their answers, numbers and notes, the conversation that
 // filed them with its messages, their callback contacts, their
-// appointments' notes, and every text, email and call about them (those still queued or being sent go once they settle:
-// PurgeLeftovers). What staff count by (type, language, dates, status,
+// appointments' notes, and every text, email and call about them (those
+// still queued or being sent go once they settle: PurgeLeftovers). What staff count by (type, language, dates, status,
 // ZIP) stays. It returns how many requests it purged.
+//
+// It works in batches of retentionBatch requests, the longest waiting
+// first, each in a transaction of its own, so that the rows it locks are
+// free again within milliseconds; a request staff hold is left for the
+// next pass. Before each batch, the numbers its requests name are marked
+// for PurgeLeftovers to look at.
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
+	var total int64
+	for {
+		began := time.Now()
+		var ids []int64
+		err := db.inBackground(ctx, func(tx pgx.Tx) error {
+			var numbers []string
+			err := tx.QueryRow(ctx, `
+				WITH due AS (
+					SELECT id, conversation_id, phone_idx, contact_idx FROM requests
+					WHERE status IN ('closed', 'completed') AND updated_at < $1 AND purged_at IS NULL
+					ORDER BY updated_at LIMIT $2
+				)
+				SELECT array(SELECT id FROM due), array(
+					SELECT phone_idx FROM due UNION SELECT contact_idx FROM due
+					UNION SELECT o.contact_idx FROM callback_offers o WHERE o.request_id IN (SELECT id FROM due)
+					UNION SELECT c.phone_idx FROM conversations c WHERE c.id IN (SELECT conversation_id FROM due))`,
+				cutoff, db.retentionBatch).Scan(&ids, &numbers)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			return recheck(ctx, tx, numbers)
+		})
+		if err != nil {
+			return total, fmt.Errorf("purge requests: find due: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		n, err := db.purgeClosed(ctx, ids, cutoff, now)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if len(ids) < db.retentionBatch {
+			return total, nil
+		}
+		if err := pause(ctx, began); err != nil {
+			return total, err
+		}
+	}
+}
+
+// recheck marks numbers for PurgeLeftovers to look at.
+func recheck(ctx context.Context, tx pgx.Tx, numbers []string) error {
+	_, err := tx.Exec(ctx, `UPDATE participants SET recheck = true WHERE phone_idx = ANY($1) AND NOT recheck`, numbers)
+	return err
+}
+
+// purgeClosed purges the requests of ids that are still due and not
+// locked, in one transaction.
+func (db *DB) purgeClosed(ctx context.Context, ids []int64, cutoff, now time.Time) (int64, error) {
 	var n int64
 	err := db.inBackground(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			UPDATE requests SET answers = '', phone = '', contact_phone = '', phone_idx = '', contact_idx = '',
+			WITH due AS (
+				SELECT id FROM requests
+				WHERE id = ANY($3) AND status IN ('closed', 'completed') AND updated_at < $1 AND purged_at IS NULL
+				FOR UPDATE SKIP LOCKED
+			)
+			UPDATE requests r SET answers = '', phone = '', contact_phone = '', phone_idx = '', contact_idx = '',
 				a_number_idx = '', receipt_idx = '', purged_at = $2
-			WHERE status IN ('closed', 'completed') AND updated_at < $1 AND purged_at IS NULL
-			RETURNING id, conversation_id`, cutoff, now)
+			FROM due WHERE r.id = due.id
+			RETURNING r.id, r.conversation_id`, cutoff, now, ids)
 		if err != nil {
 			return fmt.Errorf("purge requests: %w", err)
 		}
@@ -53,13 +115,18 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 		}
 		// The texts, emails and calls first: those of the conversations are
 		// found by them. A row names its request (a confirmation, a notice,
-		// an offer's text or call), its offer, or its conversation.
-		const texts = `(request_id = ANY($1) OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))
-			OR conversation_id = ANY($2))`
-		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE status NOT IN ('queued', 'sending') AND `+texts, ids, convs); err != nil {
-			return fmt.Errorf("purge texts: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE outbox SET purge = true WHERE status IN ('queued', 'sending') AND `+texts, ids, convs); err != nil {
+		// an offer's text or call), its offer, or its conversation; each
+		// kind is found by its own index (an OR of them would read every
+		// row).
+		const texts = `SELECT id FROM outbox WHERE request_id = ANY($1)
+			UNION SELECT id FROM outbox WHERE offer_id IN (SELECT id FROM callback_offers WHERE request_id = ANY($1))
+			UNION SELECT id FROM outbox WHERE conversation_id = ANY($2)`
+		_, err = tx.Exec(ctx, `
+			WITH texts AS (`+texts+`), sent AS (
+				DELETE FROM outbox o USING texts t WHERE o.id = t.id AND o.status NOT IN ('queued', 'sending')
+			)
+			UPDATE outbox o SET purge = true FROM texts t WHERE o.id = t.id AND o.status IN ('queued', 'sending')`, ids, convs)
+		if err != nil {
 			return fmt.Errorf("purge texts: %w", err)
 		}
 		// Its messages go with the conversation; the request forgets it.

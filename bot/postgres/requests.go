@@ -61,20 +61,29 @@ func (db *DB) createRequest(ctx context.Context, q querier, r *bot.Request) erro
 		return err
 	}
 	k, key := db.keys, rowKey(ids[0])
-	tag, err := q.Exec(ctx, `
-		INSERT INTO requests (id, reference, conversation_id, status, type, language, channel, role,
-			phone_idx, phone, contact_idx, contact_phone, zip, answers, a_number_idx, receipt_idx, submitted_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
-		ON CONFLICT (reference) DO NOTHING`,
+	// The conversation that filed it is marked filed: the idle purge
+	// leaves it to the request's (DeleteIdle).
+	var filed int
+	err = q.QueryRow(ctx, `
+		WITH filed AS (
+			INSERT INTO requests (id, reference, conversation_id, status, type, language, channel, role,
+				phone_idx, phone, contact_idx, contact_phone, zip, answers, a_number_idx, receipt_idx, submitted_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+			ON CONFLICT (reference) DO NOTHING
+			RETURNING conversation_id
+		), marked AS (
+			UPDATE conversations SET filed = true WHERE id IN (SELECT conversation_id FROM filed)
+		)
+		SELECT count(*) FROM filed`,
 		ids[0], r.Reference, r.ConversationID, r.Status, string(r.Type), r.Language, string(r.Channel), string(r.Role),
 		k.Index("phone", r.Phone), k.SealString(r.Phone, "requests", "phone", key),
 		k.Index("phone", r.ContactPhone), k.SealString(r.ContactPhone, "requests", "contact_phone", key),
 		r.ZIP, k.Seal(raw, "requests", "answers", key),
-		k.Index("a_number", r.Answers.ANumber), k.Index("receipt", r.Answers.Receipt), r.SubmittedAt)
+		k.Index("a_number", r.Answers.ANumber), k.Index("receipt", r.Answers.Receipt), r.SubmittedAt).Scan(&filed)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if filed == 0 {
 		return bot.ErrReferenceTaken
 	}
 	r.ID = ids[0]

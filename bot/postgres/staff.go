@@ -34,8 +34,12 @@ func (db *DB) SessionEnded(ctx context.Context, id string) (bool, error) {
 	return ended, nil
 }
 
-// ListRequests lists requests matching f, newest first. A-Number, receipt
-// and phone are found by their blind indexes.
+// ListRequests lists requests matching f in the order they were
+// submitted, newest first (oldest first with f.Oldest), ties by id. A page
+// starts after its cursor request (f.Before, f.After) in that order: a
+// keyset, which an index of the filters and (submitted_at, id) reads from
+// where the page starts however deep it is (migrations/011). A-Number,
+// receipt and phone are found by their blind indexes.
 func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Request, error) {
 	var (
 		where []string
@@ -72,11 +76,13 @@ func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Requ
 	if !f.To.IsZero() {
 		add("submitted_at < $?", f.To)
 	}
+	// The cursor request's place in the order: a request that does not
+	// exist has none, and the page is empty.
 	if f.Before > 0 {
-		add("id < $?", f.Before)
+		add("(submitted_at, id) < ((SELECT c.submitted_at FROM requests c WHERE c.id = $?), $?)", f.Before)
 	}
 	if f.After > 0 {
-		add("id > $?", f.After)
+		add("(submitted_at, id) > ((SELECT c.submitted_at FROM requests c WHERE c.id = $?), $?)", f.After)
 	}
 	tail := ""
 	if len(where) > 0 {
@@ -87,7 +93,7 @@ func (db *DB) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Requ
 	if f.Oldest {
 		order = "ASC"
 	}
-	tail += fmt.Sprintf(` ORDER BY id %s LIMIT $%d`, order, len(args))
+	tail += fmt.Sprintf(` ORDER BY submitted_at %[1]s, id %[1]s LIMIT $%[2]d`, order, len(args))
 	return db.queryRequests(ctx, db.pool, tail, args...)
 }
 
@@ -249,9 +255,13 @@ func cancelRequestTexts(ctx context.Context, q querier, id int64, now time.Time)
 	if err != nil {
 		return fmt.Errorf("cancel offers: %w", err)
 	}
+	// Each kind of row is found by its own index (an OR of them would
+	// read every queued row).
 	_, err = q.Exec(ctx, `UPDATE outbox SET status = 'cancelled', updated_at = $2
-		WHERE status = 'queued' AND (request_id = $1 OR offer_id IN (SELECT id FROM callback_offers WHERE request_id = $1)
-			OR conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
+		WHERE status = 'queued' AND id IN (
+			SELECT id FROM outbox WHERE request_id = $1
+			UNION SELECT o.id FROM outbox o JOIN callback_offers c ON c.id = o.offer_id WHERE c.request_id = $1
+			UNION SELECT id FROM outbox WHERE conversation_id = (SELECT conversation_id FROM requests WHERE id = $1))`, id, now)
 	if err != nil {
 		return fmt.Errorf("cancel queued texts: %w", err)
 	}

@@ -239,18 +239,36 @@ func (t *turnTx) AdoptConversation(ctx context.Context, c *bot.Conversation) (bo
 		t.db.keys.SealString(t.p.Phone, "participants", "phone", t.numberIdx), t.now); err != nil {
 		return false, fmt.Errorf("lock number's participant: %w", err)
 	}
-	tag, err := t.q().Exec(ctx, `
-		UPDATE conversations SET phone_idx = $2
-		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM conversations WHERE phone_idx = $2 AND open)`, c.ID, t.numberIdx)
+	// The call's participant may have nothing left: the retention job
+	// looks (PurgeLeftovers).
+	var moved int
+	err := t.q().QueryRow(ctx, `
+		WITH moved AS (
+			UPDATE conversations SET phone_idx = $2
+			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM conversations WHERE phone_idx = $2 AND open)
+			RETURNING 1
+		), party AS (
+			UPDATE participants SET recheck = true WHERE phone_idx = $3 AND NOT recheck AND EXISTS (SELECT 1 FROM moved)
+		)
+		SELECT count(*) FROM moved`, c.ID, t.numberIdx, t.phoneIdx).Scan(&moved)
 	if err != nil {
 		return false, fmt.Errorf("adopt conversation %d: %w", c.ID, err)
 	}
 	// The turn's own save of c updates it by id, leaving it where it is.
-	return tag.RowsAffected() == 1, nil
+	return moved == 1, nil
 }
 
 func (t *turnTx) DeleteConversation(ctx context.Context, c *bot.Conversation) error {
-	if _, err := t.q().Exec(ctx, `DELETE FROM conversations WHERE id = $1`, c.ID); err != nil {
+	// Its texts go once they settle, and the retention job looks whether
+	// the number has anything left (PurgeLeftovers).
+	_, err := t.q().Exec(ctx, `
+		WITH gone AS (
+			DELETE FROM conversations WHERE id = $1 RETURNING id, phone_idx
+		), texts AS (
+			UPDATE outbox SET purge = true WHERE conversation_id IN (SELECT id FROM gone)
+		)
+		UPDATE participants SET recheck = true WHERE NOT recheck AND phone_idx IN (SELECT phone_idx FROM gone)`, c.ID)
+	if err != nil {
 		return fmt.Errorf("delete conversation %d: %w", c.ID, err)
 	}
 	t.ahead.convValid = false

@@ -179,27 +179,15 @@ func (a *app) purgeOnce(ctx context.Context) {
 	if now == nil {
 		now = time.Now
 	}
-	t := now()
-	report := func(what string, n int64, err error) {
-		if err != nil && ctx.Err() == nil {
-			a.log.Error(what, "err", err)
-		} else if n > 0 {
-			a.log.Info(what, "count", n)
+	policy := postgres.Retention{RetentionDays: a.cfg.RetentionDays, StaleDays: a.cfg.StaleDays,
+		StaleNote: fmt.Sprintf("closed by retention: no activity for %d days", a.cfg.StaleDays)}
+	a.db.RetentionPass(ctx, now(), policy, func(s postgres.RetentionStep) {
+		if s.Err != nil && ctx.Err() == nil {
+			a.log.Error(s.Name, "err", s.Err)
+		} else if s.Rows > 0 {
+			a.log.Info(s.Name, "count", s.Rows)
 		}
-	}
-	n, err := a.db.DeleteIdle(ctx, t.Add(-bot.IdleExpire))
-	report("purged idle conversations", n, err)
-	n, err = a.db.ExpireOffers(ctx, t)
-	report("expired callback offers", n, err)
-	n, err = a.db.CloseStale(ctx, t.AddDate(0, 0, -a.cfg.StaleDays), t,
-		fmt.Sprintf("closed by retention: no activity for %d days", a.cfg.StaleDays))
-	report("closed stale requests", n, err)
-	n, err = a.db.PurgeClosed(ctx, t.AddDate(0, 0, -a.cfg.RetentionDays), t)
-	report("purged closed requests", n, err)
-	left, err := a.db.PurgeLeftovers(ctx, t.Add(-bot.IdleExpire))
-	report("purged texts of purged requests and conversations", left.Texts, err)
-	report("purged numbers with nothing left", left.Participants, nil)
-	report("kept opted-out numbers as their blind index only", left.OptOuts, nil)
+	})
 }
 
 // openDatabase connects to cfg's database, or without one starts the

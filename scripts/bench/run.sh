@@ -23,6 +23,14 @@
 #
 # BENCH_PGHOST (/var/run/postgresql) is the cluster's socket directory;
 # PGBENCH the pgbench to use (found on $PATH or under /usr/lib/postgresql).
+#
+# BENCH_DATABASE names a database of that cluster to run in, as it is,
+# instead of a throwaway one (scripts/bench/scale.sh fills one): it is
+# migrated, given pgbench's participants, and kept. DATA_KEY must then be
+# the key it was sealed with. BENCH_INFOPASS is an infopass binary to use
+# instead of building one; BENCH_SUMMARY a file to which each round's
+# figures are appended, a line each: round, pgbench tps, bot turns/s,
+# ratio, p50 ms, p99 ms, RSS MB, then the CPU columns of the table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -64,32 +72,45 @@ if command -v pg_lsclusters >/dev/null 2>&1 && [ -n "$(pg_lsclusters -h 2>/dev/n
 fi
 
 work=$(mktemp -d)
-db="infopass_bench_$$"
+db=${BENCH_DATABASE:-"infopass_bench_$$"}
 postmaster=""
 cleanup() {
   if [ -n "$postmaster" ]; then
     for p in $postmaster $(pgrep -P "$postmaster"); do taskset -a -cp "0-$((cpus - 1))" "$p" >/dev/null 2>&1 || true; done
   fi
-  psql -h "$host" -d postgres -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+  if [ -z "${BENCH_DATABASE:-}" ]; then
+    psql -h "$host" -d postgres -qXc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
-psql -h "$host" -d postgres -qXc "CREATE DATABASE $db" >/dev/null
-
+if [ -z "${BENCH_DATABASE:-}" ]; then
+  psql -h "$host" -d postgres -qXc "CREATE DATABASE $db" >/dev/null
+  DATA_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+elif [ -z "${DATA_KEY:-}" ]; then
+  echo "bench: BENCH_DATABASE needs the DATA_KEY its values are sealed with" >&2
+  exit 2
+fi
 export DATABASE_URL="postgres:///$db?host=$host"
-DATA_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 export DATA_KEY
-# Built once, so that no compiler runs while the bench measures.
-go build -o "$work/infopass" ./cmd/infopass
+if [ -n "${BENCH_INFOPASS:-}" ]; then
+  cp "$BENCH_INFOPASS" "$work/infopass"
+else
+  # Built once, so that no compiler runs while the bench measures.
+  go build -o "$work/infopass" ./cmd/infopass
+fi
 "$work/infopass" migrate >/dev/null
 
-# pgbench's numbers: one participant with an open conversation per client.
+# pgbench's numbers: one participant with an open conversation per client
+# (kept from an earlier run on BENCH_DATABASE).
 psql -h "$host" -d "$db" -qX -v ON_ERROR_STOP=1 -v clients="$clients" >/dev/null <<'SQL'
 INSERT INTO participants (phone_idx, phone, language, created_at)
-SELECT 'pgbench-' || i, 'v1.pgbench.' || md5(i::text), 'en', now() FROM generate_series(0, :clients - 1) i;
+SELECT 'pgbench-' || i, 'v1.pgbench.' || md5(i::text), 'en', now() FROM generate_series(0, :clients - 1) i
+ON CONFLICT (phone_idx) DO NOTHING;
 INSERT INTO conversations (phone_idx, open, step, state, channel, created_at, updated_at)
-SELECT 'pgbench-' || i, true, 'email', '', 'sms', now(), now() FROM generate_series(0, :clients - 1) i;
-ANALYZE;
+SELECT 'pgbench-' || i, true, 'email', '', 'sms', now(), now() FROM generate_series(0, :clients - 1) i
+WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.phone_idx = 'pgbench-' || i AND c.open);
+ANALYZE participants, conversations;
 SQL
 
 # The cores of each side, as lists for taskset and /proc/stat.
@@ -201,6 +222,9 @@ else
   echo "round  pgbench tps  bot turns/s  ratio  p50 ms  p99 ms  RSS MB  cpu ms/txn  cpu ms/turn"
   awk '{ printf "%5d  %11.1f  %11.1f  %5.2f  %6.1f  %6.1f  %6.1f  %10.2f  %11.2f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$summary"
   echo "(cpu ms: CPU time of the whole machine per pgbench transaction or bot turn)"
+fi
+if [ -n "${BENCH_SUMMARY:-}" ]; then
+  cat "$summary" >>"$BENCH_SUMMARY"
 fi
 sort -n -k4 "$summary" | awk '{ r[NR] = $4 } END {
   m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2

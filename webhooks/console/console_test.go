@@ -106,7 +106,8 @@ func (s *store) ListRequests(ctx context.Context, f bot.RequestFilter) ([]bot.Re
 	defer s.mu.Unlock()
 	s.filters = append(s.filters, f)
 	if s.backlog != nil {
-		// By id, oldest first, as the queue asks.
+		// Oldest first, as the queue asks: the backlog is in the order of
+		// submission, and so of id.
 		var out []bot.Request
 		for _, r := range s.backlog {
 			if (f.Status == "" || f.Status == r.Status) && (f.Type == "" || f.Type == string(r.Type)) && r.ID > f.After && len(out) < f.Limit {
@@ -172,7 +173,7 @@ func (s *store) WithRequest(ctx context.Context, reference string, now time.Time
 	return nil
 }
 
-func (s *store) Overview(ctx context.Context, from, to time.Time, zone *time.Location) (bot.Overview, error) {
+func (s *store) Overview(ctx context.Context, from, to time.Time, zone *time.Location, now time.Time) (bot.Overview, error) {
 	day := flows.DateOf(friday)
 	return bot.Overview{
 		Requests: []bot.RequestCount{{Day: day, Type: flows.TypeADIT, Language: "en", Count: 3}, {Day: day, Type: flows.TypeEAP, Language: "es", Count: 1}},

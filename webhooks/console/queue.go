@@ -117,10 +117,10 @@ var queueTypes = []flows.AppointmentType{flows.TypeADIT, flows.TypeEAP, flows.Ty
 // soonestDue returns the queueLimit requests matching f that are due
 // soonest, after the cursors in q, and the cursors of the next page (nil
 // when there is none). Within one type a request's callback target only
-// grows with its submission (and so with its id), so the soonest due of
-// all are among the oldest of each type: the page reads the oldest
-// queueLimit of each type after that type's cursor, and keeps the
-// queueLimit due soonest.
+// grows with its submission, the order Requests lists them in, so the
+// soonest due of all are among the oldest of each type: the page reads
+// the oldest queueLimit of each type after that type's cursor, and keeps
+// the queueLimit due soonest.
 func (c *console) soonestDue(ctx context.Context, f bot.RequestFilter, q url.Values) ([]bot.Request, url.Values, error) {
 	type item struct {
 		due time.Time
