@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+	messaging "github.com/twilio/twilio-go/rest/messaging/v1"
 
 	"infopass/bot"
 )
@@ -23,8 +25,12 @@ type Config struct {
 	AccountSID string
 	AuthToken  string
 	// APIURL replaces https://api.twilio.com (tests point it at a fake).
+	// Set to anything else, it takes the requests of every Twilio API the
+	// client uses (api.twilio.com and messaging.twilio.com's Messaging v1).
 	APIURL string
-	// From is the sending number, or a Messaging Service SID (MG…).
+	// From is the sending number, or a Messaging Service SID (MG…): calls
+	// are then placed from a voice number of the service's sender pool
+	// (ForCalls).
 	From string
 	// StatusCallback is where Twilio reports delivery and call progress
 	// (PUBLIC_URL/twilio/status).
@@ -35,10 +41,18 @@ type Config struct {
 	Timeout   time.Duration // (10s) per API call
 }
 
-// Client sends texts. It implements bot.Sender.
+// Client sends texts and places calls. It implements bot.Sender and,
+// once ForCalls made it ready, bot.Caller.
 type Client struct {
-	cfg  Config
+	cfg Config
+	// base is where requests go instead of the host twilio-go chose; nil
+	// for Twilio's own API, whose requests are left as twilio-go made them
+	// (Messaging v1 is on messaging.twilio.com, not api.twilio.com).
 	base *url.URL
+	// callFrom is the number calls are placed from: From itself, or the
+	// voice number of the Messaging Service From names once ForCalls looked
+	// it up; empty while calls cannot be placed.
+	callFrom string
 }
 
 var (
@@ -61,12 +75,22 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	return &Client{cfg: cfg, base: base}, nil
+	c := &Client{cfg: cfg, base: base}
+	if base.Host == twilioAPIHost && base.Path == "" {
+		c.base = nil
+	}
+	if !strings.HasPrefix(cfg.From, "MG") {
+		c.callFrom = cfg.From
+	}
+	return c, nil
 }
 
+// twilioAPIHost is the host of Twilio's REST API, TWILIO_API_URL's default.
+const twilioAPIHost = "api.twilio.com"
+
 // rest returns a twilio-go client whose requests carry ctx and go to the
-// configured base URL: twilio-go has neither a context nor a base URL
-// option, so a RoundTripper supplies both.
+// configured base URL, if any: twilio-go has neither a context nor a base
+// URL option, so a RoundTripper supplies both.
 func (c *Client) rest(ctx context.Context) *twilio.RestClient {
 	hc := &http.Client{
 		Timeout:   c.cfg.Timeout,
@@ -80,9 +104,10 @@ func (c *Client) rest(ctx context.Context) *twilio.RestClient {
 	return twilio.NewRestClientWithParams(twilio.ClientParams{Client: cl})
 }
 
-// rewriter sends twilio-go's requests to the configured base URL. It
-// carries the context of the call it serves because twilio-go's methods
-// take none: the one place a context is kept in a struct, for one request.
+// rewriter sends twilio-go's requests to the configured base URL (with a
+// nil base, to the host twilio-go chose). It carries the context of the
+// call it serves because twilio-go's methods take none: the one place a
+// context is kept in a struct, for one request.
 type rewriter struct {
 	ctx  context.Context
 	base *url.URL
@@ -91,6 +116,9 @@ type rewriter struct {
 
 func (r rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.Clone(r.ctx)
+	if r.base == nil {
+		return r.next.RoundTrip(out)
+	}
 	out.URL.Scheme, out.URL.Host = r.base.Scheme, r.base.Host
 	out.URL.Path = r.base.Path + req.URL.Path
 	out.Host = r.base.Host
@@ -147,16 +175,81 @@ func (c *Client) FindSent(ctx context.Context, to, body string, since time.Time)
 }
 
 // CanCall reports whether the client can place calls: calls need a phone
-// number to call from, not a Messaging Service, and the public URL their
-// TwiML is served at.
+// number to call from (a Messaging Service's, once ForCalls found it) and
+// the public URL their TwiML is served at.
 func (c *Client) CanCall() error {
 	switch {
-	case strings.HasPrefix(c.cfg.From, "MG"):
-		return errors.New("TWILIO_FROM is a Messaging Service: calls need a phone number of the account")
+	case c.callFrom == "":
+		return errors.New("TWILIO_FROM is a Messaging Service whose voice number was not looked up")
 	case c.cfg.PublicURL == "":
 		return errors.New("calls need PUBLIC_URL")
 	}
 	return nil
+}
+
+// ForCalls returns the client that places availability calls, or why none
+// can. With a phone number as From, that is c. With a Messaging Service
+// (texts then go through its sender pool, for Advanced Opt-Out and 10DLC),
+// a call cannot come from the service itself: it comes from the first
+// number of the service's sender pool that can make voice calls, looked
+// up here, once, within the client's timeout.
+func (c *Client) ForCalls(ctx context.Context) (*Client, error) {
+	if c.cfg.PublicURL == "" {
+		return nil, errors.New("calls need PUBLIC_URL")
+	}
+	if c.callFrom != "" {
+		return c, nil
+	}
+	number, err := c.serviceVoiceNumber(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ready := *c
+	ready.callFrom = number
+	return &ready, nil
+}
+
+var (
+	serviceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
+	e164       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+)
+
+// maxSenderPool is the most phone numbers a Messaging Service holds.
+const maxSenderPool = 400
+
+// serviceVoiceNumber returns the first phone number of the Messaging
+// Service From's sender pool whose capabilities include voice.
+func (c *Client) serviceVoiceNumber(ctx context.Context) (string, error) {
+	sid := c.cfg.From
+	if !serviceSID.MatchString(sid) {
+		return "", errors.New("TWILIO_FROM is neither a phone number nor a Messaging Service SID (MG and 32 hexadecimal characters)")
+	}
+	// One bound for the whole list, whatever pages it takes: the HTTP
+	// client's timeout holds for each request only.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	p := &messaging.ListPhoneNumberParams{}
+	p.SetLimit(maxSenderPool)
+	numbers, err := c.rest(ctx).MessagingV1.ListPhoneNumber(sid, p)
+	if err != nil {
+		err = apiError(err)
+		var se *bot.SendError
+		if errors.As(err, &se) && se.Status == http.StatusNotFound {
+			return "", fmt.Errorf("Messaging Service %s is not in account %s: %w", sid, c.cfg.AccountSID, err)
+		}
+		return "", fmt.Errorf("list the phone numbers of Messaging Service %s: %w", sid, err)
+	}
+	for _, n := range numbers {
+		if n.PhoneNumber == nil || !e164.MatchString(*n.PhoneNumber) || n.Capabilities == nil {
+			continue
+		}
+		for _, capability := range *n.Capabilities {
+			if strings.EqualFold(capability, "voice") {
+				return *n.PhoneNumber, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("the sender pool of Messaging Service %s has no voice-capable phone number (%d numbers): add one to place calls", sid, len(numbers))
 }
 
 // AvailabilityURL is where Twilio fetches the TwiML of the availability
@@ -175,7 +268,7 @@ func (c *Client) Call(ctx context.Context, m bot.OutboxMessage) (string, error) 
 	}
 	p := &openapi.CreateCallParams{}
 	p.SetTo(m.To)
-	p.SetFrom(c.cfg.From)
+	p.SetFrom(c.callFrom)
 	p.SetUrl(AvailabilityURL(c.cfg.PublicURL, m.OfferID, m.ID))
 	p.SetMethod(http.MethodPost)
 	p.SetMachineDetection("DetectMessageEnd")

@@ -1,6 +1,7 @@
 // Package twiliotest is a fake of the part of Twilio's REST API the service
-// uses (create and list Messages and Calls), for tests. It records every
-// text and call and can be told to answer with errors.
+// uses (create and list Messages and Calls; list a Messaging Service's
+// phone numbers, Messaging v1), for tests. It records every text and call
+// and can be told to answer with errors.
 package twiliotest
 
 import (
@@ -26,6 +27,13 @@ type Call struct {
 	At                                                           time.Time
 }
 
+// ServiceNumber is a phone number of a Messaging Service's sender pool.
+type ServiceNumber struct {
+	Number string
+	// Capabilities are Twilio's: "SMS", "MMS", "Voice".
+	Capabilities []string
+}
+
 // Failure is a scripted error answer.
 type Failure struct {
 	Status int
@@ -43,6 +51,13 @@ type Server struct {
 	callFailures []Failure
 	attempts     int
 	hold         chan struct{} // while open, create requests wait
+	// services are the sender pools of the Messaging Services, by SID.
+	services map[string][]ServiceNumber
+	// lookupFailures are the scripted failures of lists of a service's
+	// phone numbers.
+	lookupFailures []Failure
+	lookups        int
+	lookupHold     chan struct{} // while open, lists of phone numbers wait
 }
 
 // New starts a fake; Close it when done.
@@ -101,9 +116,55 @@ func (s *Server) Add(m Message) {
 	s.messages = append(s.messages, m)
 }
 
+// SetServiceNumbers makes the Messaging Service sid exist with these
+// phone numbers in its sender pool; a service never set is unknown (404).
+func (s *Server) SetServiceNumbers(sid string, numbers ...ServiceNumber) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.services == nil {
+		s.services = map[string][]ServiceNumber{}
+	}
+	s.services[sid] = append([]ServiceNumber(nil), numbers...)
+}
+
+// FailLookups makes the next lists of a service's phone numbers fail, one
+// failure each, in order.
+func (s *Server) FailLookups(f ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lookupFailures = append(s.lookupFailures, f...)
+}
+
+// HoldLookups makes lists of a service's phone numbers wait, once counted
+// in Lookups, until release is called or the client gives up: a provider
+// that does not answer.
+func (s *Server) HoldLookups() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hold := make(chan struct{})
+	s.lookupHold = hold
+	return sync.OnceFunc(func() { close(hold) })
+}
+
+// Lookups counts the lists of a service's phone numbers, failed ones
+// included.
+func (s *Server) Lookups() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lookups
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if _, _, ok := r.BasicAuth(); !ok {
 		writeError(w, Failure{http.StatusUnauthorized, 20003})
+		return
+	}
+	if sid, ok := servicePhoneNumbers(r.URL.Path); ok {
+		if r.Method != http.MethodGet {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		s.listServiceNumbers(w, r, sid)
 		return
 	}
 	if !strings.HasPrefix(r.URL.Path, "/2010-04-01/Accounts/") {
@@ -251,6 +312,59 @@ func resource(m Message) map[string]any {
 		"sid": m.SID, "to": m.To, "from": m.From, "body": m.Body, "status": "queued",
 		"messaging_service_sid": m.MessagingServiceSID, "date_created": m.At.Format(time.RFC1123Z),
 	}
+}
+
+// servicePhoneNumbers reads the Messaging v1 path of a service's phone
+// numbers, /v1/Services/{sid}/PhoneNumbers, and returns the sid.
+func servicePhoneNumbers(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/v1/Services/")
+	if !ok {
+		return "", false
+	}
+	sid, ok := strings.CutSuffix(rest, "/PhoneNumbers")
+	return sid, ok && sid != "" && !strings.Contains(sid, "/")
+}
+
+// listServiceNumbers answers with the sender pool of service sid, in one
+// page, or 404 as Twilio does for a service the account does not have.
+func (s *Server) listServiceNumbers(w http.ResponseWriter, r *http.Request, sid string) {
+	s.mu.Lock()
+	s.lookups++
+	if hold := s.lookupHold; hold != nil {
+		s.mu.Unlock()
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+		s.mu.Lock()
+	}
+	var failure *Failure
+	if len(s.lookupFailures) > 0 {
+		failure = &s.lookupFailures[0]
+		s.lookupFailures = s.lookupFailures[1:]
+	}
+	numbers, known := s.services[sid]
+	s.mu.Unlock()
+	switch {
+	case failure != nil:
+		writeError(w, *failure)
+		return
+	case !known:
+		writeError(w, Failure{http.StatusNotFound, 20404})
+		return
+	}
+	out := []map[string]any{}
+	for i, n := range numbers {
+		out = append(out, map[string]any{
+			"sid": fmt.Sprintf("PN%032x", i+1), "service_sid": sid, "phone_number": n.Number,
+			"country_code": "US", "capabilities": n.Capabilities,
+		})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"phone_numbers": out, "meta": map[string]any{
+		"page": 0, "page_size": 50, "key": "phone_numbers", "next_page_url": nil, "previous_page_url": nil,
+	}})
 }
 
 func writeError(w http.ResponseWriter, f Failure) {
