@@ -209,6 +209,9 @@ func (c *Client) ForCalls(ctx context.Context) (*Client, error) {
 	return &ready, nil
 }
 
+// CallsFrom is the number calls are placed from, if any.
+func (c *Client) CallsFrom() string { return c.callFrom }
+
 var (
 	serviceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 	e164       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)

@@ -696,3 +696,56 @@ func (h *harness) scan(sql string, args []any, dest ...any) error {
 	defer conn.Close(context.Background())
 	return conn.QueryRow(context.Background(), sql, args...).Scan(dest...)
 }
+
+// TestAvailabilityCallFromMessagingService runs the deployment the docs
+// recommend, a Messaging Service as TWILIO_FROM: while the service's sender
+// pool has no voice-capable number, calls are off, say why, and wait in
+// the outbox; once it has one, the waiting call is placed from it.
+func TestAvailabilityCallFromMessagingService(t *testing.T) {
+	const service = "MG" + "5e4d1ce0123456789abcdef012345678"
+	smsOnly := twiliotest.ServiceNumber{Number: "+18005550101", Capabilities: []string{"SMS", "MMS"}}
+	voice := twiliotest.ServiceNumber{Number: "+18005550102", Capabilities: []string{"SMS", "MMS", "Voice"}}
+	h := newHarness(t)
+	h.twilio.SetServiceNumbers(service, smsOnly)
+	h.restart(func(cfg *config) { cfg.From = service })
+	for _, want := range []string{`"msg":"outbound calls are off`,
+		"the sender pool of Messaging Service " + service + " has no voice-capable phone number"} {
+		if !strings.Contains(h.logs.String(), want) {
+			t.Errorf("the logs do not say %q:\n%s", want, h.logs)
+		}
+	}
+
+	rep := "+12025550651"
+	ref := h.fileRepresentative(rep, "10001", false)
+	if status, o := h.offer(ref, monday9, monday11); status != http.StatusCreated || o["ask_by"] != "call" || o["status"] != "awaiting" {
+		t.Fatalf("offer: %d %v", status, o)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if calls := h.twilio.Calls(); len(calls) != 0 {
+		t.Fatalf("calls placed without a number to call from: %+v", calls)
+	}
+	var queued int
+	if err := h.scan(`SELECT count(*) FROM outbox WHERE channel = 'call' AND status = 'queued'`, nil, &queued); err != nil || queued != 1 {
+		t.Fatalf("%d calls waiting in the outbox (%v), want 1", queued, err)
+	}
+
+	h.twilio.SetServiceNumbers(service, smsOnly, voice)
+	h.restart(func(cfg *config) { cfg.From = service })
+	c := h.answer(rep, 1, "human")
+	if c.call.From != voice.Number {
+		t.Errorf("the call came from %q, want the service's voice number %s", c.call.From, voice.Number)
+	}
+	c.press("1")
+	if got := h.offers(ref)[0]; got["status"] != "confirmed" {
+		t.Errorf("offer after the call: %v", got)
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"from":"***0102"`) {
+		t.Errorf("the logs do not say which number calls come from:\n%s", logs)
+	}
+	for _, n := range []string{"5550101", "5550102", "5550651"} {
+		if strings.Contains(logs, n) {
+			t.Errorf("the logs name a phone number (%s):\n%s", n, logs)
+		}
+	}
+}

@@ -32,7 +32,9 @@ type app struct {
 	log     *slog.Logger
 }
 
-func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
+// newApp wires the service. ctx bounds what it asks Twilio at start (the
+// number calls come from, with a Messaging Service as TWILIO_FROM).
+func newApp(ctx context.Context, cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 	catalog, err := bot.LoadCatalog(locales.FS)
 	if err != nil {
 		return nil, err
@@ -83,10 +85,16 @@ func newApp(cfg config, db *postgres.DB, logger *slog.Logger) (*app, error) {
 		logger.Warn("outbound texts and calls are off: callback offers and notices are queued but not sent", "why", err.Error())
 	} else {
 		worker(bot.OutboxConfig{Channel: bot.ChannelSMS, Sender: twilio})
-		if err := twilio.CanCall(); err != nil {
+		// With a Messaging Service as TWILIO_FROM, this asks Twilio which
+		// number of its sender pool can call; if Twilio cannot tell, calls
+		// wait in the outbox until a restart finds one.
+		if caller, err := twilio.ForCalls(ctx); err != nil {
 			logger.Warn("outbound calls are off: availability calls are queued but not placed", "why", err.Error())
 		} else {
-			worker(bot.OutboxConfig{Channel: bot.ChannelCall, Caller: twilio})
+			if caller.CallsFrom() != cfg.From {
+				logger.Info("availability calls come from the Messaging Service's voice number", "from", bot.MaskPhone(caller.CallsFrom()))
+			}
+			worker(bot.OutboxConfig{Channel: bot.ChannelCall, Caller: caller})
 		}
 	}
 	if cfg.SMTPURL == "" {
@@ -265,7 +273,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := migrateDatabase(ctx, cfg, db); err != nil {
 		return err
 	}
-	a, err := newApp(cfg, db, logger)
+	a, err := newApp(ctx, cfg, db, logger)
 	if err != nil {
 		return err
 	}

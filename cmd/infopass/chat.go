@@ -85,7 +85,7 @@ func startLocal(ctx context.Context, cfg config, token string, verbose bool, std
 	if verbose {
 		logs = stderr
 	}
-	a, err := newApp(cfg, db, slog.New(slog.NewJSONHandler(logs, nil)))
+	a, err := newApp(ctx, cfg, db, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
 		ln.Close()
 		closeDB()

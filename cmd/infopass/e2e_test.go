@@ -131,7 +131,7 @@ func (h *harness) startServer(outbound bool) {
 	cfg.now = h.now
 	cfg.retryBase = 20 * time.Millisecond
 	h.configure(&cfg)
-	a, err := newApp(cfg, h.db, slog.New(slog.NewJSONHandler(h.logs, nil)))
+	a, err := newApp(ctx, cfg, h.db, slog.New(slog.NewJSONHandler(h.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func (h *harness) startReplicas(n int) *replicas {
 		}
 		cfg.PublicURL, cfg.AuthToken, cfg.From, cfg.now, cfg.retryBase = replicaPublicURL, testToken, serviceFrom, h.now, 20*time.Millisecond
 		h.configure(&cfg)
-		a, err := newApp(cfg, db, slog.New(slog.NewJSONHandler(h.logs, nil)))
+		a, err := newApp(context.Background(), cfg, db, slog.New(slog.NewJSONHandler(h.logs, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
