@@ -473,17 +473,23 @@ func (s *Staff) askByCall(ctx context.Context, tx RequestTx, offer *CallbackOffe
 		To: r.ContactPhone, SendAfter: now})
 }
 
+// StaffDays names days in English, for staff: "Tuesday, Thursday"; ""
+// for none (any weekday).
+func StaffDays(days []flows.Weekday) string {
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = map[flows.Weekday]string{flows.Monday: "Monday", flows.Tuesday: "Tuesday", flows.Wednesday: "Wednesday",
+			flows.Thursday: "Thursday", flows.Friday: "Friday"}[d]
+	}
+	return strings.Join(names, ", ")
+}
+
 // PreferencesLabel says in English, for staff, when a person asked to be
 // called: "Tuesday, Thursday; mornings".
 func PreferencesLabel(a flows.Answers) string {
-	days := "any weekday"
-	if len(a.Days) > 0 {
-		names := make([]string, len(a.Days))
-		for i, d := range a.Days {
-			names[i] = map[flows.Weekday]string{flows.Monday: "Monday", flows.Tuesday: "Tuesday", flows.Wednesday: "Wednesday",
-				flows.Thursday: "Thursday", flows.Friday: "Friday"}[d]
-		}
-		days = strings.Join(names, ", ")
+	days := StaffDays(a.Days)
+	if days == "" {
+		days = "any weekday"
 	}
 	tod := map[flows.TimeOfDay]string{flows.Morning: "mornings, 9 AM to noon", flows.Afternoon: "afternoons, noon to 5 PM"}[a.TimeOfDay]
 	if tod == "" {

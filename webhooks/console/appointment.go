@@ -82,19 +82,7 @@ func (c *console) handleAppointment(g *gin.Context) {
 func (c *console) handleCancelAppointment(g *gin.Context) {
 	ref := strings.ToUpper(g.Param("ref"))
 	_, err := c.cfg.Staff.CancelAppointment(g.Request.Context(), ref)
-	var invalid bot.ValidationError
-	switch {
-	case errors.As(err, &invalid):
-		c.showRequest(g, http.StatusBadRequest, ref, func(p *requestPage) {
-			for _, e := range invalid {
-				p.Problems = append(p.Problems, sentence(e.Field, e.Message))
-			}
-		})
-	case err != nil:
-		c.fail(g, err)
-	default:
-		g.Redirect(http.StatusSeeOther, "/staff/requests/"+ref+"?done=unbooked#appointment")
-	}
+	c.changed(g, ref, err, "?done=unbooked#appointment")
 }
 
 func findOffice(list []bot.Office, id string) (bot.Office, bool) {

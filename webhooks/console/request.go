@@ -214,6 +214,13 @@ func (c *console) handleCancelOffer(g *gin.Context) {
 		return
 	}
 	_, err = c.cfg.Staff.CancelOffer(g.Request.Context(), ref, id)
+	c.changed(g, ref, err, "?done=cancelled#offers")
+}
+
+// changed answers a change to request ref: the request page with the
+// problems of a refused change, the error page for a failure, or else a
+// redirect back to the page at done (a query and a fragment).
+func (c *console) changed(g *gin.Context, ref string, err error, done string) {
 	var invalid bot.ValidationError
 	switch {
 	case errors.As(err, &invalid):
@@ -225,7 +232,7 @@ func (c *console) handleCancelOffer(g *gin.Context) {
 	case err != nil:
 		c.fail(g, err)
 	default:
-		g.Redirect(http.StatusSeeOther, "/staff/requests/"+ref+"?done=cancelled#offers")
+		g.Redirect(http.StatusSeeOther, "/staff/requests/"+ref+done)
 	}
 }
 
@@ -447,14 +454,9 @@ func answers(r bot.Request) []answerGroup {
 	case flows.TypeIJ:
 		appt.Items = append(appt.Items, answerItem{"Date of the final order", formatDate(a.OrderDate)}, answerItem{"Granted", grantLabels[a.Granted]})
 	}
-	days := "Any weekday"
-	if len(a.Days) > 0 {
-		names := make([]string, len(a.Days))
-		for i, d := range a.Days {
-			names[i] = map[flows.Weekday]string{flows.Monday: "Monday", flows.Tuesday: "Tuesday", flows.Wednesday: "Wednesday",
-				flows.Thursday: "Thursday", flows.Friday: "Friday"}[d]
-		}
-		days = strings.Join(names, ", ")
+	days := bot.StaffDays(a.Days)
+	if days == "" {
+		days = "Any weekday"
 	}
 	tod := map[flows.TimeOfDay]string{flows.Morning: "Mornings", flows.Afternoon: "Afternoons", flows.AnyTime: "Any time"}[a.TimeOfDay]
 	appt.Items = append(appt.Items, answerItem{"Callback days", days}, answerItem{"Callback time of day", none(tod)})
