@@ -213,7 +213,11 @@ func (n notices) appointmentTexts(kind string, r Request, ap Appointment) []stri
 	lang := r.Language
 	switch kind {
 	case KindAppointmentCancelled:
-		return []string{n.text(lang, flows.M("appointment.cancelled", "Ref", r.Reference, "Date", flows.DateOf(ap.LocalStart())))}
+		key := "appointment.cancelled"
+		if r.Status == StatusClosed {
+			key = "appointment.cancelled_closed" // nobody will call again
+		}
+		return []string{n.text(lang, flows.M(key, "Ref", r.Reference, "Date", flows.DateOf(ap.LocalStart())))}
 	case KindAppointmentReminder:
 		return []string{n.text(lang, appointmentMsg("appointment.reminder", r, ap, n.c)),
 			n.text(lang, flows.M("appointment.bring", "Ref", r.Reference, "Items", bringMsg(r)))}

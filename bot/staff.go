@@ -547,6 +547,8 @@ func (s *Staff) CancelOffer(ctx context.Context, ref string, id int64) (Callback
 }
 
 // SetStatus records that staff scheduled, completed or closed a request.
+// Closing it, or setting it back to submitted, cancels an appointment
+// still to come, and tells the person.
 func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (RequestDetail, error) {
 	var bad ValidationError
 	if status != StatusScheduled && status != StatusCompleted && status != StatusClosed && status != StatusSubmitted {
@@ -570,6 +572,11 @@ func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (Reques
 		if err := tx.SetStatus(ctx, status, strings.TrimSpace(note), who); err != nil {
 			return err
 		}
+		if status == StatusClosed || status == StatusSubmitted {
+			if err := s.unbook(ctx, tx, status); err != nil {
+				return err
+			}
+		}
 		d.Request = tx.Request()
 		d.Status = status
 		var err error
@@ -579,7 +586,34 @@ func (s *Staff) SetStatus(ctx context.Context, ref, status, note string) (Reques
 		d.Events, err = tx.Events(ctx)
 		return err
 	})
+	if err == nil {
+		s.wake()
+	}
 	return d, err
+}
+
+// unbook cancels the request's booked appointment when it is still to
+// come, with its notice to the person: a request closed or set back to
+// submitted has no appointment, and the person must not go to one. The
+// notice is queued after the status change, which cancels what a closed
+// request still had queued.
+func (s *Staff) unbook(ctx context.Context, tx RequestTx, status string) error {
+	now := s.now()
+	booked, err := bookedAppointment(ctx, tx)
+	if err != nil || booked == nil || !booked.Start.After(now) {
+		return err
+	}
+	ap := *booked
+	ap.Status, ap.UpdatedAt = AppointmentCancelled, now
+	if err := tx.SaveAppointment(ctx, &ap); err != nil {
+		return err
+	}
+	if err := tx.CancelAppointmentNotices(ctx, ap.ID); err != nil {
+		return err
+	}
+	r := tx.Request()
+	r.Status = status
+	return s.notify(ctx, tx, r, ap, KindAppointmentCancelled, now)
 }
 
 // contactFor says who is texted about a callback: the representative who

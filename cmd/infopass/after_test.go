@@ -328,6 +328,60 @@ func TestAppointmentNotice(t *testing.T) {
 		}
 	})
 
+	// Staff close a request with its appointment still to come, or set it
+	// back to submitted: the appointment is cancelled, its reminder never
+	// goes, and the person is told (a closed request: nobody calls again).
+	for _, tc := range []struct {
+		status, from, email, want string
+	}{
+		{"closed", "+12025550624", "closed@example.org", "and closed the request. Do not go to the office for it."},
+		{"submitted", "+12025550625", "submitted@example.org", "The office will contact you again."},
+	} {
+		t.Run("StatusSetTo_"+tc.status, func(t *testing.T) {
+			h.t = t
+			// An address of its own: jane.doe's has had its day's emails.
+			details := append([]step{}, applicantDetails...)
+			for i := range details {
+				if details[i].send == "jane.doe@example.org" {
+					details[i].send = tc.email
+				}
+			}
+			h.play(tc.from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), details...))
+			ref := reference(t, h.submitReview(tc.from))
+			if status, out := h.appointment(ref, "2026-12-02T10:00:00-05:00", "new-york", ""); status != http.StatusCreated {
+				t.Fatalf("appointment: %d %v", status, out)
+			}
+			eventually(t, "the notice is sent", func() bool { return len(h.textsTo(tc.from)) == 2 })
+			status, out := h.api("POST", "/api/requests/"+ref+"/status", fmt.Sprintf(`{"status":%q,"note":"no longer needed"}`, tc.status), h.apiToken)
+			if status != http.StatusOK {
+				t.Fatalf("status: %d %v", status, out)
+			}
+			eventually(t, "the notice of the cancellation is sent", func() bool { return len(h.textsTo(tc.from)) == 3 })
+			if m := h.textsTo(tc.from)[2]; !strings.Contains(m, "the office cancelled your appointment of December 2, 2026 for request "+ref) || !strings.Contains(m, tc.want) {
+				t.Errorf("cancel notice: %s", m)
+			}
+			eventually(t, "the cancellation's email arrives", func() bool {
+				for _, m := range mail.To(tc.email) {
+					if p, err := m.Parse(); err == nil && p.Subject == "Your USCIS appointment was cancelled (request "+ref+")" {
+						return strings.Contains(p.Text, tc.want)
+					}
+				}
+				return false
+			})
+			_, req := h.api("GET", "/api/requests/"+ref, "", h.apiToken)
+			appts, _ := req["appointments"].([]any)
+			if req["status"] != tc.status || len(appts) != 1 || appts[0].(map[string]any)["status"] != "cancelled" {
+				t.Errorf("after the status change: %v %v", req["status"], appts)
+			}
+			// The day before: no reminder.
+			defer h.at(time.Date(2026, 12, 1, 12, 5, 0, 0, ny))()
+			time.Sleep(300 * time.Millisecond)
+			if n := len(h.textsTo(tc.from)); n != 3 {
+				t.Errorf("%d texts: the reminder of the cancelled appointment went out", n)
+			}
+		})
+	}
+
 	t.Run("TextsOnlyToThoseWhoAccepted", func(t *testing.T) {
 		h.t = t
 		rep := "+12025550623"
