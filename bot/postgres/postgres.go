@@ -213,8 +213,7 @@ func (db *DB) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(
 // (conversations_unfiled, migrations/011).
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 	var total int64
-	for {
-		began := time.Now()
+	err := db.inBatches(ctx, func() (int, error) {
 		var ids []int64
 		// The numbers first, in a transaction of their own: a turn locks
 		// its number, then its conversation.
@@ -235,10 +234,10 @@ func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 			return recheck(ctx, tx, numbers)
 		})
 		if err != nil {
-			return total, fmt.Errorf("delete idle conversations: %w", err)
+			return 0, fmt.Errorf("delete idle conversations: %w", err)
 		}
 		if len(ids) == 0 {
-			return total, nil
+			return 0, nil
 		}
 		err = db.inBackground(ctx, func(tx pgx.Tx) error {
 			var n int64
@@ -260,15 +259,11 @@ func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 			return err
 		})
 		if err != nil {
-			return total, fmt.Errorf("delete idle conversations: %w", err)
+			return 0, fmt.Errorf("delete idle conversations: %w", err)
 		}
-		if len(ids) < db.retentionBatch {
-			return total, nil
-		}
-		if err := pause(ctx, began); err != nil {
-			return total, err
-		}
-	}
+		return len(ids), nil
+	})
+	return total, err
 }
 
 // ExpireOffers marks expired the callback offers still awaiting an answer
@@ -279,24 +274,19 @@ func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 // left for the next pass.
 func (db *DB) ExpireOffers(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for {
-		began := time.Now()
+	err := db.inBatches(ctx, func() (int, error) {
 		tag, err := db.pool.Exec(ctx, `
 			UPDATE callback_offers SET status = 'expired', updated_at = $1
 			WHERE id IN (
 				SELECT id FROM callback_offers WHERE status = 'awaiting' AND starts_at <= $1
 				ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, db.retentionBatch)
 		if err != nil {
-			return total, fmt.Errorf("expire callback offers: %w", err)
+			return 0, fmt.Errorf("expire callback offers: %w", err)
 		}
 		total += tag.RowsAffected()
-		if tag.RowsAffected() < int64(db.retentionBatch) {
-			return total, nil
-		}
-		if err := pause(ctx, began); err != nil {
-			return total, err
-		}
-	}
+		return int(tag.RowsAffected()), nil
+	})
+	return total, err
 }
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.

@@ -24,8 +24,7 @@ import (
 // for PurgeLeftovers to look at.
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var total int64
-	for {
-		began := time.Now()
+	err := db.inBatches(ctx, func() (int, error) {
 		var ids []int64
 		err := db.inBackground(ctx, func(tx pgx.Tx) error {
 			var numbers []string
@@ -46,23 +45,16 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 			return recheck(ctx, tx, numbers)
 		})
 		if err != nil {
-			return total, fmt.Errorf("purge requests: find due: %w", err)
+			return 0, fmt.Errorf("purge requests: find due: %w", err)
 		}
 		if len(ids) == 0 {
-			return total, nil
+			return 0, nil
 		}
 		n, err := db.purgeClosed(ctx, ids, cutoff, now)
 		total += n
-		if err != nil {
-			return total, err
-		}
-		if len(ids) < db.retentionBatch {
-			return total, nil
-		}
-		if err := pause(ctx, began); err != nil {
-			return total, err
-		}
-	}
+		return len(ids), err
+	})
+	return total, err
 }
 
 // recheck marks numbers for PurgeLeftovers to look at.

@@ -28,6 +28,22 @@ func pause(ctx context.Context, began time.Time) error {
 	}
 }
 
+// inBatches is the loop of every retention job: it runs batch again and
+// again, pausing after each as long as it took, until batch fails or
+// reports fewer rows than a full batch (retentionBatch): nothing is due.
+func (db *DB) inBatches(ctx context.Context, batch func() (rows int, err error)) error {
+	for {
+		began := time.Now()
+		n, err := batch()
+		if err != nil || n < db.retentionBatch {
+			return err
+		}
+		if err := pause(ctx, began); err != nil {
+			return err
+		}
+	}
+}
+
 // backgroundStatementTimeout bounds each statement of the retention jobs
 // instead of the pool's statement_timeout: they scan whole tables (a
 // participant sweep took 0.07 s over 200,000 numbers, 0.7 s when it
@@ -85,8 +101,7 @@ func (db *DB) PurgeLeftovers(ctx context.Context, cutoff time.Time) (Leftovers, 
 	if err != nil {
 		return n, fmt.Errorf("purge settled texts: %w", err)
 	}
-	for {
-		began := time.Now()
+	err = db.inBatches(ctx, func() (int, error) {
 		var looked, deleted, blanked int64
 		// A turn that took its number's row and committed a new
 		// conversation after this statement began makes the delete fail
@@ -118,17 +133,13 @@ func (db *DB) PurgeLeftovers(ctx context.Context, cutoff time.Time) (Leftovers, 
 					(SELECT count(*) FROM alone WHERE opted_out AND known)`, db.retentionBatch).Scan(&looked, &deleted, &blanked)
 		})
 		if err != nil {
-			return n, fmt.Errorf("purge participants: %w", err)
+			return 0, fmt.Errorf("purge participants: %w", err)
 		}
 		n.Participants += deleted
 		n.OptOuts += blanked
-		if looked < int64(db.retentionBatch) {
-			return n, nil
-		}
-		if err := pause(ctx, began); err != nil {
-			return n, err
-		}
-	}
+		return int(looked), nil
+	})
+	return n, err
 }
 
 // CloseStale closes, with note and as actor bot.ActorRetention, the
@@ -139,9 +150,8 @@ func (db *DB) PurgeLeftovers(ctx context.Context, cutoff time.Time) (Leftovers, 
 // pass. It works in batches, as the other retention jobs do.
 func (db *DB) CloseStale(ctx context.Context, cutoff, now time.Time, note string) (int64, error) {
 	var total int64
-	for {
-		began := time.Now()
-		var n int64
+	err := db.inBatches(ctx, func() (int, error) {
+		var n int
 		err := db.inBackground(ctx, func(tx pgx.Tx) error {
 			rows, err := tx.Query(ctx, `
 				SELECT r.id FROM requests r
@@ -161,17 +171,13 @@ func (db *DB) CloseStale(ctx context.Context, cutoff, now time.Time, note string
 					return err
 				}
 			}
-			n = int64(len(ids))
+			n = len(ids)
 			return nil
 		})
-		total += n
-		if err != nil || n < int64(db.retentionBatch) {
-			return total, err
-		}
-		if err := pause(ctx, began); err != nil {
-			return total, err
-		}
-	}
+		total += int64(n)
+		return n, err
+	})
+	return total, err
 }
 
 // Retention is what a retention pass keeps and for how long.
