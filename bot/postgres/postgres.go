@@ -214,25 +214,14 @@ func (db *DB) Turn(ctx context.Context, party bot.Party, now time.Time, fn func(
 func (db *DB) DeleteIdle(ctx context.Context, cutoff time.Time) (int64, error) {
 	var total int64
 	err := db.inBatches(ctx, func() (int, error) {
-		var ids []int64
-		// The numbers first, in a transaction of their own: a turn locks
-		// its number, then its conversation.
-		err := db.inBackground(ctx, func(tx pgx.Tx) error {
-			var numbers []string
-			err := tx.QueryRow(ctx, `
-				WITH idle AS (
-					SELECT c.id, c.phone_idx FROM conversations c
-					WHERE NOT c.filed AND c.created_at < $1 AND c.updated_at < $1
-						AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)
-					ORDER BY c.created_at LIMIT $2
-				)
-				SELECT array(SELECT id FROM idle), array(SELECT DISTINCT phone_idx FROM idle)`,
-				cutoff, db.retentionBatch).Scan(&ids, &numbers)
-			if err != nil || len(ids) == 0 {
-				return err
-			}
-			return recheck(ctx, tx, numbers)
-		})
+		ids, err := db.dueAndMarked(ctx, `
+			WITH idle AS (
+				SELECT c.id, c.phone_idx FROM conversations c
+				WHERE NOT c.filed AND c.created_at < $1 AND c.updated_at < $1
+					AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.conversation_id = c.id)
+				ORDER BY c.created_at LIMIT $2
+			)
+			SELECT array(SELECT id FROM idle), array(SELECT DISTINCT phone_idx FROM idle)`, cutoff)
 		if err != nil {
 			return 0, fmt.Errorf("delete idle conversations: %w", err)
 		}

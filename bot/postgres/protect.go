@@ -25,25 +25,16 @@ import (
 func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, error) {
 	var total int64
 	err := db.inBatches(ctx, func() (int, error) {
-		var ids []int64
-		err := db.inBackground(ctx, func(tx pgx.Tx) error {
-			var numbers []string
-			err := tx.QueryRow(ctx, `
-				WITH due AS (
-					SELECT id, conversation_id, phone_idx, contact_idx FROM requests
-					WHERE status IN ('closed', 'completed') AND updated_at < $1 AND purged_at IS NULL
-					ORDER BY updated_at LIMIT $2
-				)
-				SELECT array(SELECT id FROM due), array(
-					SELECT phone_idx FROM due UNION SELECT contact_idx FROM due
-					UNION SELECT o.contact_idx FROM callback_offers o WHERE o.request_id IN (SELECT id FROM due)
-					UNION SELECT c.phone_idx FROM conversations c WHERE c.id IN (SELECT conversation_id FROM due))`,
-				cutoff, db.retentionBatch).Scan(&ids, &numbers)
-			if err != nil || len(ids) == 0 {
-				return err
-			}
-			return recheck(ctx, tx, numbers)
-		})
+		ids, err := db.dueAndMarked(ctx, `
+			WITH due AS (
+				SELECT id, conversation_id, phone_idx, contact_idx FROM requests
+				WHERE status IN ('closed', 'completed') AND updated_at < $1 AND purged_at IS NULL
+				ORDER BY updated_at LIMIT $2
+			)
+			SELECT array(SELECT id FROM due), array(
+				SELECT phone_idx FROM due UNION SELECT contact_idx FROM due
+				UNION SELECT o.contact_idx FROM callback_offers o WHERE o.request_id IN (SELECT id FROM due)
+				UNION SELECT c.phone_idx FROM conversations c WHERE c.id IN (SELECT conversation_id FROM due))`, cutoff)
 		if err != nil {
 			return 0, fmt.Errorf("purge requests: find due: %w", err)
 		}
@@ -55,6 +46,23 @@ func (db *DB) PurgeClosed(ctx context.Context, cutoff, now time.Time) (int64, er
 		return len(ids), err
 	})
 	return total, err
+}
+
+// dueAndMarked runs query, whose arguments are cutoff and the batch size
+// and whose row is an array of the ids of the rows due and one of the
+// numbers they concern, and marks those numbers for PurgeLeftovers to look
+// at, in a transaction of its own: the rows are purged in the next, as a
+// turn locks its number before its conversation or request.
+func (db *DB) dueAndMarked(ctx context.Context, query string, cutoff time.Time) ([]int64, error) {
+	var ids []int64
+	err := db.inBackground(ctx, func(tx pgx.Tx) error {
+		var numbers []string
+		if err := tx.QueryRow(ctx, query, cutoff, db.retentionBatch).Scan(&ids, &numbers); err != nil || len(ids) == 0 {
+			return err
+		}
+		return recheck(ctx, tx, numbers)
+	})
+	return ids, err
 }
 
 // recheck marks numbers for PurgeLeftovers to look at.
