@@ -129,19 +129,11 @@ func signIn(base string, idp *mockoidc.MockOIDC) (*officerClient, error) {
 }
 
 func (c *officerClient) get(path string) (string, error) {
-	resp, err := c.http.Get(c.base + path)
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return string(body), nil
+	return call(c.http, req, path)
 }
 
 func (c *officerClient) post(path string, form url.Values) (string, error) {
@@ -152,19 +144,7 @@ func (c *officerClient) post(path string, form url.Values) (string, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", c.base)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("POST %s: %s", path, resp.Status)
-	}
-	return string(body), nil
+	return call(c.http, req, path)
 }
 
 // apiClient calls the staff API with a token.
@@ -179,7 +159,13 @@ func (a *apiClient) get(path string) (string, error) {
 		return "", err
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
-	resp, err := a.http.Do(req)
+	return call(a.http, req, path)
+}
+
+// call makes req and returns the body of its 200 answer; any other
+// status is an error that names the method, path and status.
+func call(hc *http.Client, req *http.Request, path string) (string, error) {
+	resp, err := hc.Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -189,7 +175,7 @@ func (a *apiClient) get(path string) (string, error) {
 		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s %s", path, resp.Status, body)
+		return "", fmt.Errorf("%s %s: %s %.200s", req.Method, path, resp.Status, body)
 	}
 	return string(body), nil
 }
