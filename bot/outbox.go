@@ -134,8 +134,9 @@ type OutboxConfig struct {
 	// text to a number of another region is not sent.
 	Regions flows.Regions
 	// OnResult, if set, is told what became of each attempt, once the
-	// store has recorded it: one of the Send* results.
-	OnResult func(result string)
+	// store has recorded it: the worker's channel and one of the Send*
+	// results.
+	OnResult func(channel, result string)
 	// OnHeld, if set, is told after each claim which cap held due texts
 	// back (CapHourly or CapDaily), or "" when none did.
 	OnHeld func(heldBy string)
@@ -164,9 +165,14 @@ const DefaultDailyCap = 10
 
 // OutboxCounter is what a store may offer to report the outbox's depth.
 type OutboxCounter interface {
-	// OutboxDepth counts the texts queued or being sent.
-	OutboxDepth(ctx context.Context) (int, error)
+	// OutboxDepth counts the rows queued or being sent, by channel
+	// (ChannelSMS, ChannelEmail, ChannelCall); a channel with none may be
+	// missing.
+	OutboxDepth(ctx context.Context) (map[string]int, error)
 }
+
+// Channels are the outbox's channels, in the order metrics list them.
+var Channels = []string{ChannelSMS, ChannelEmail, ChannelCall}
 
 // Outbox sends queued texts. Run it in one goroutine per process; any
 // number of processes may run one against the same database.
@@ -295,7 +301,7 @@ func (o *Outbox) held(heldBy string) {
 func (o *Outbox) send(ctx context.Context, m OutboxMessage) error {
 	result, err := o.attempt(ctx, m)
 	if err == nil && o.cfg.OnResult != nil {
-		o.cfg.OnResult(result)
+		o.cfg.OnResult(o.cfg.Channel, result)
 	}
 	return err
 }

@@ -112,7 +112,7 @@ func TestOutboxResults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &fakeOutboxStore{msgs: []OutboxMessage{tc.msg}, failing: tc.store}
 			var results []string
-			o := NewOutbox(OutboxConfig{Store: store, Sender: tc.sender, OnResult: func(r string) { results = append(results, r) }})
+			o := NewOutbox(OutboxConfig{Store: store, Sender: tc.sender, OnResult: func(_, r string) { results = append(results, r) }})
 			_, err := o.Once(context.Background())
 			if (err != nil) != (tc.store != nil) {
 				t.Fatalf("Once: %v", err)
@@ -248,7 +248,7 @@ func TestEmailAndCallResults(t *testing.T) {
 			tc.caller.calls = &placed
 			var results []string
 			o := NewOutbox(OutboxConfig{Store: store, Channel: tc.msg.Channel, Mailer: tc.mailer, Caller: tc.caller,
-				Now: func() time.Time { return tc.now }, OnResult: func(r string) { results = append(results, r) }})
+				Now: func() time.Time { return tc.now }, OnResult: func(_, r string) { results = append(results, r) }})
 			if _, err := o.Once(context.Background()); err != nil {
 				t.Fatal(err)
 			}

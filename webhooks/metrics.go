@@ -52,6 +52,16 @@ const (
 	limitStaffAuth  = "staff_auth"  // an address, an account or the server locked out after failed sign-ins or API tokens
 )
 
+// sendResults are the results each outbox channel's worker reports (the
+// bot.Send* results), whose series exist from the start.
+var sendResults = map[string][]string{
+	bot.ChannelSMS: {bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled,
+		bot.SendCapped, bot.SendNotMobile, bot.SendRegion},
+	bot.ChannelEmail: {bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendRefused, bot.SendCapped},
+	bot.ChannelCall: {bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendReconciled, bot.SendCapped, bot.SendRegion,
+		bot.SendDeferred, bot.SendTooLate, bot.SendCancelled},
+}
+
 // NewMetrics returns the metrics of one server, with the Go runtime's and
 // the process's.
 func NewMetrics() *Metrics {
@@ -69,8 +79,8 @@ func NewMetrics() *Metrics {
 		}, []string{"route"}),
 		outboxSends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "infopass_outbox_sends_total",
-			Help: "Attempts to send a queued text, by what became of them.",
-		}, []string{"result"}),
+			Help: "Attempts to send a queued text, email or call, by channel and what became of them.",
+		}, []string{"channel", "result"}),
 		optOuts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "infopass_opt_outs_total",
 			Help: "Numbers that opted out of texts, by the channel of the turn.",
@@ -105,9 +115,10 @@ func NewMetrics() *Metrics {
 		}
 		m.optOuts.WithLabelValues(string(ch))
 	}
-	for _, r := range []string{bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled,
-		bot.SendCapped, bot.SendRegion} {
-		m.outboxSends.WithLabelValues(r)
+	for channel, results := range sendResults {
+		for _, r := range results {
+			m.outboxSends.WithLabelValues(channel, r)
+		}
 	}
 	for _, r := range []string{limitSenderRate, limitRegion, limitStaffAuth} {
 		m.limited.WithLabelValues(r)
@@ -127,15 +138,16 @@ func (m *Metrics) call(level string) {
 	m.attested.WithLabelValues(level).Inc()
 }
 
-// WatchOutboxDepth reports infopass_outbox_depth, the texts queued or being
-// sent, by calling depth at each scrape. The store provides depth (see
-// bot.OutboxCounter); with a nil depth there is no such gauge.
-func (m *Metrics) WatchOutboxDepth(depth func(context.Context) (int, error)) error {
+// WatchOutboxDepth reports infopass_outbox_depth{channel}, the texts,
+// emails and calls queued or being sent, by calling depth at each scrape.
+// The store provides depth (see bot.OutboxCounter); with a nil depth there
+// is no such gauge.
+func (m *Metrics) WatchOutboxDepth(depth func(context.Context) (map[string]int, error)) error {
 	if m == nil || depth == nil {
 		return nil
 	}
 	return m.reg.Register(outboxDepth{
-		desc:  prometheus.NewDesc("infopass_outbox_depth", "Texts queued or being sent.", nil, nil),
+		desc:  prometheus.NewDesc("infopass_outbox_depth", "Texts, emails and calls queued or being sent, by channel.", []string{"channel"}, nil),
 		depth: depth,
 	})
 }
@@ -143,7 +155,7 @@ func (m *Metrics) WatchOutboxDepth(depth func(context.Context) (int, error)) err
 // outboxDepth is a gauge read from the store at each scrape.
 type outboxDepth struct {
 	desc  *prometheus.Desc
-	depth func(context.Context) (int, error)
+	depth func(context.Context) (map[string]int, error)
 }
 
 func (o outboxDepth) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
@@ -153,21 +165,24 @@ func (o outboxDepth) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
 func (o outboxDepth) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, err := o.depth(ctx)
+	depth, err := o.depth(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(o.desc, fmt.Errorf("count outbox: %w", err))
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(n))
+	for _, channel := range bot.Channels {
+		ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(depth[channel]), channel)
+	}
 }
 
-// OutboxResult counts what became of an attempt to send a queued text (a
-// bot.Send* result); it is the outbox worker's OnResult.
-func (m *Metrics) OutboxResult(result string) {
+// OutboxResult counts what became of an attempt to send a queued text,
+// email or call (a bot.Send* result) on channel; it is the outbox
+// worker's OnResult.
+func (m *Metrics) OutboxResult(channel, result string) {
 	if m == nil {
 		return
 	}
-	m.outboxSends.WithLabelValues(result).Inc()
+	m.outboxSends.WithLabelValues(channel, result).Inc()
 }
 
 // OutboundHeld records which cap held due texts back at the outbox

@@ -34,7 +34,9 @@ func TestMetrics(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		m := NewMetrics()
-		if err := m.WatchOutboxDepth(func(context.Context) (int, error) { return 7, nil }); err != nil {
+		if err := m.WatchOutboxDepth(func(context.Context) (map[string]int, error) {
+			return map[string]int{bot.ChannelSMS: 7, bot.ChannelEmail: 2}, nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 		h := New(Config{PublicURL: publicURL, AuthToken: token, Metrics: m, Deliveries: deliveries{}})
@@ -44,17 +46,24 @@ func TestMetrics(t *testing.T) {
 				t.Fatalf("status callback: %d", w.Code)
 			}
 		}
-		m.OutboxResult(bot.SendRetry)
+		m.OutboxResult(bot.ChannelSMS, bot.SendRetry)
+		m.OutboxResult(bot.ChannelEmail, bot.SendRefused)
+		m.OutboxResult(bot.ChannelEmail, bot.SendRefused)
 		m.OptOut(bot.SMS)
 		body := scrape(t, h)
 		for _, want := range []string{
 			`infopass_webhook_duration_seconds_count{route="/twilio/status"} 2`,
 			`infopass_turns_total{channel="sms",outcome="ok"} 0`,
 			`infopass_turns_total{channel="voice",outcome="handoff"} 0`,
-			`infopass_outbox_sends_total{result="retry"} 1`,
-			`infopass_outbox_sends_total{result="sent"} 0`,
+			`infopass_outbox_sends_total{channel="sms",result="retry"} 1`,
+			`infopass_outbox_sends_total{channel="sms",result="sent"} 0`,
+			`infopass_outbox_sends_total{channel="email",result="retry"} 0`,
+			`infopass_outbox_sends_total{channel="email",result="refused"} 2`,
+			`infopass_outbox_sends_total{channel="call",result="deferred"} 0`,
 			`infopass_opt_outs_total{channel="sms"} 1`,
-			`infopass_outbox_depth 7`,
+			`infopass_outbox_depth{channel="sms"} 7`,
+			`infopass_outbox_depth{channel="email"} 2`,
+			`infopass_outbox_depth{channel="call"} 0`,
 			`infopass_limited_total{reason="sender_rate"} 0`,
 			`go_goroutines `,
 		} {
@@ -69,11 +78,11 @@ func TestMetrics(t *testing.T) {
 
 	t.Run("OutboxDepthUnknown", func(t *testing.T) {
 		m := NewMetrics()
-		if err := m.WatchOutboxDepth(func(context.Context) (int, error) { return 0, errors.New("database down") }); err != nil {
+		if err := m.WatchOutboxDepth(func(context.Context) (map[string]int, error) { return nil, errors.New("database down") }); err != nil {
 			t.Fatal(err)
 		}
 		body := scrape(t, New(Config{Metrics: m}))
-		if strings.Contains(body, "\ninfopass_outbox_depth ") || !strings.Contains(body, "\ninfopass_turns_total{") {
+		if strings.Contains(body, "\ninfopass_outbox_depth{") || !strings.Contains(body, "\ninfopass_turns_total{") {
 			t.Errorf("metrics when the outbox cannot be counted:\n%s", body)
 		}
 	})
@@ -94,6 +103,6 @@ func TestMetrics(t *testing.T) {
 		}
 		var m *Metrics // the hooks of a nil *Metrics do nothing
 		m.OptOut(bot.SMS)
-		m.OutboxResult(bot.SendSent)
+		m.OutboxResult(bot.ChannelSMS, bot.SendSent)
 	})
 }

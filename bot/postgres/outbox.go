@@ -138,15 +138,26 @@ func (db *DB) claim(ctx context.Context, tx pgx.Tx, now time.Time, lease time.Du
 	})
 }
 
-// OutboxDepth counts the texts waiting to be sent or being sent (not the
-// emails and calls, which wait while their channel is off).
-func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
-	var n int
-	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending') AND channel = 'sms'`).Scan(&n)
+// OutboxDepth counts the texts, emails and calls waiting to be sent or
+// being sent, by channel.
+func (db *DB) OutboxDepth(ctx context.Context) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT channel, count(*) FROM outbox WHERE status IN ('queued', 'sending') GROUP BY channel`)
 	if err != nil {
-		return 0, fmt.Errorf("outbox depth: %w", err)
+		return nil, fmt.Errorf("outbox depth: %w", err)
 	}
-	return n, nil
+	depth := make(map[string]int, len(bot.Channels))
+	var (
+		channel string
+		n       int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&channel, &n}, func() error {
+		depth[channel] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox depth: %w", err)
+	}
+	return depth, nil
 }
 
 // OutboxSent records the provider's id of a sent text, email or placed

@@ -171,6 +171,18 @@ func TestFilingConfirmedByEmail(t *testing.T) {
 			WHERE r.reference = $1 AND o.channel = 'email'`, []any{ref}, &attempts); err != nil || attempts != 1 {
 			t.Errorf("%d attempts (%v), want 1", attempts, err)
 		}
+		// Counted as the email it is, apart from texts and calls.
+		_, series := h.scrape()
+		for s, want := range map[string]float64{
+			`infopass_outbox_sends_total{channel="email",result="refused"}`: 1,
+			`infopass_outbox_sends_total{channel="email",result="retry"}`:   0,
+			`infopass_outbox_sends_total{channel="sms",result="failed"}`:    0,
+			`infopass_outbox_depth{channel="email"}`:                        0,
+		} {
+			if got, ok := series[s]; !ok || got != want {
+				t.Errorf("%s = %v (present %v), want %v", s, got, ok, want)
+			}
+		}
 	})
 }
 
@@ -184,6 +196,10 @@ func TestEmailOffWithoutSMTP(t *testing.T) {
 	if err := h.scan(`SELECT o.status FROM outbox o JOIN requests r ON r.id = o.request_id
 		WHERE r.reference = $1 AND o.channel = 'email'`, []any{ref}, &status); err != nil || status != "queued" {
 		t.Errorf("the email row: %q %v, want it queued", status, err)
+	}
+	// /metrics shows it waiting, as an email.
+	if _, series := h.scrape(); series[`infopass_outbox_depth{channel="email"}`] != 1 {
+		t.Errorf("emails waiting, by /metrics: %v, want 1", series[`infopass_outbox_depth{channel="email"}`])
 	}
 }
 

@@ -94,7 +94,7 @@ func TestMetrics(t *testing.T) {
 	}
 	h.call(caller).do("0", "")
 	// The worker counts a text once the store has recorded it as sent.
-	const sent = `infopass_outbox_sends_total{result="sent"}`
+	const sent = `infopass_outbox_sends_total{channel="sms",result="sent"}`
 	var body string
 	var after map[string]float64
 	eventually(t, "the metrics count the text sent", func() bool {
@@ -113,7 +113,7 @@ func TestMetrics(t *testing.T) {
 		{`infopass_turns_total{channel="voice",outcome="handoff"}`, 1},
 		{`infopass_opt_outs_total{channel="sms"}`, 1},
 		{sent, 1},
-		{`infopass_outbox_sends_total{result="retry"}`, 0},
+		{`infopass_outbox_sends_total{channel="sms",result="retry"}`, 0},
 		// The unsigned post is timed too.
 		{`infopass_webhook_duration_seconds_count{route="/twilio/sms"}`, 5},
 		{`infopass_webhook_duration_seconds_count{route="/twilio/voice"}`, 1},
@@ -145,7 +145,7 @@ func TestMetrics(t *testing.T) {
 	})
 
 	t.Run("OutboxDepth", func(t *testing.T) {
-		depth, has := after["infopass_outbox_depth"]
+		depth, has := after[`infopass_outbox_depth{channel="sms"}`]
 		if _, counts := any(h.db).(bot.OutboxCounter); counts != has {
 			t.Errorf("store counts the outbox: %v; gauge present: %v", counts, has)
 		}

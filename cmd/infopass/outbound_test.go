@@ -80,8 +80,8 @@ func TestOutboundRegions(t *testing.T) {
 		if o := h.offers(jmRef)[0]; o["status"] != bot.OfferConfirmed {
 			t.Errorf("the confirmed offer: %v", o)
 		}
-		if _, series := h.scrape(); series[`infopass_outbox_sends_total{result="region"}`] != 1 {
-			t.Errorf("metrics: %v sends refused for their region, want 1", series[`infopass_outbox_sends_total{result="region"}`])
+		if _, series := h.scrape(); series[`infopass_outbox_sends_total{channel="sms",result="region"}`] != 1 {
+			t.Errorf("metrics: %v texts refused for their region, want 1", series[`infopass_outbox_sends_total{channel="sms",result="region"}`])
 		}
 	})
 	if n := h.sentTo(uk); n != 0 {

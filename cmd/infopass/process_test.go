@@ -298,8 +298,8 @@ func TestSIGTERMFinishesTheTextBeingSent(t *testing.T) {
 	if !p.exited(10*time.Second) || p.err != nil {
 		t.Fatalf("after SIGTERM: exited %v", p.err)
 	}
-	if n, err := db.OutboxDepth(ctx); err != nil || n != 0 {
-		t.Errorf("%d texts still queued or being sent after the drain: %v", n, err)
+	if n, err := db.OutboxDepth(ctx); err != nil || n[bot.ChannelSMS] != 0 {
+		t.Errorf("%d texts still queued or being sent after the drain: %v", n[bot.ChannelSMS], err)
 	}
 	if msgs := fake.Messages(); len(msgs) != 1 || msgs[0].To != to {
 		t.Errorf("the provider has %+v", msgs)
