@@ -432,6 +432,12 @@ func (g *fillGen) outbox(w *copyWriter) error {
 		w.ref(conv)
 		if channel == bot.ChannelEmail {
 			w.text(g.keys.Index("email", strings.ToLower(to)))
+			if !t.sentAt.IsZero() {
+				// What OutboxSent keeps of a sent email.
+				if kept, err := bot.KeptEmail(body); err == nil {
+					body = kept
+				}
+			}
 		} else {
 			w.text(g.keys.Index("phone", to))
 		}

@@ -161,18 +161,22 @@ func (db *DB) OutboxDepth(ctx context.Context) (map[string]int, error) {
 }
 
 // OutboxSent records the provider's id of a sent text, email or placed
-// call. A call's offer shows it queued at Twilio.
+// call. A call's offer shows it queued at Twilio. A sent email keeps its
+// subject and plain text only (bot.KeptEmail).
 func (db *DB) OutboxSent(ctx context.Context, id int64, sid string, now time.Time) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var (
-			offerID *int64
-			channel string
+			offerID       *int64
+			channel, body string
 		)
 		err := tx.QueryRow(ctx, `
 			UPDATE outbox SET status = 'sent', provider_sid = $2, sent_at = $3, lease_until = NULL, updated_at = $3
-			WHERE id = $1 RETURNING offer_id, channel`, id, sid, now).Scan(&offerID, &channel)
+			WHERE id = $1 RETURNING offer_id, channel, body`, id, sid, now).Scan(&offerID, &channel, &body)
 		if err != nil {
 			return fmt.Errorf("record sent text %d: %w", id, err)
+		}
+		if channel == bot.ChannelEmail {
+			return db.keepEmailText(ctx, tx, id, body)
 		}
 		if channel == bot.ChannelCall {
 			if _, err := tx.Exec(ctx, `UPDATE callback_offers SET call_status = 'queued', updated_at = $2 WHERE id = $1`, offerID, now); err != nil {
@@ -182,6 +186,25 @@ func (db *DB) OutboxSent(ctx context.Context, id int64, sid string, now time.Tim
 		}
 		return setOfferMessageStatus(ctx, tx, offerID, bot.MsgSent, now)
 	})
+}
+
+// keepEmailText replaces the sealed body of the sent email id with what
+// bot.KeptEmail keeps of it. A body it cannot read stays as it is: that
+// the email went out must be recorded, or it would be sent again.
+func (db *DB) keepEmailText(ctx context.Context, tx pgx.Tx, id int64, sealed string) error {
+	body, err := db.keys.OpenString(sealed, "outbox", "body", rowKey(id))
+	if err != nil {
+		return nil
+	}
+	kept, err := bot.KeptEmail(body)
+	if err != nil || kept == body {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `UPDATE outbox SET body = $2 WHERE id = $1`, id, db.keys.SealString(kept, "outbox", "body", rowKey(id)))
+	if err != nil {
+		return fmt.Errorf("sent email %d: %w", id, err)
+	}
+	return nil
 }
 
 // OutboxDefer puts a row back in the queue until at, without counting the
