@@ -137,9 +137,10 @@ type OutboxConfig struct {
 	// store has recorded it: the worker's channel and one of the Send*
 	// results.
 	OnResult func(channel, result string)
-	// OnHeld, if set, is told after each claim which cap held due texts
-	// back (CapHourly or CapDaily), or "" when none did.
-	OnHeld func(heldBy string)
+	// OnHeld, if set, is told after each claim the worker's channel and
+	// which cap held its due rows back (CapHourly or CapDaily), or ""
+	// when none did.
+	OnHeld func(channel, heldBy string)
 }
 
 // What became of one attempt to send a queued text.
@@ -286,7 +287,7 @@ func (o *Outbox) Once(ctx context.Context) (int, error) {
 // OnHeld after every claim, and in a warning once a minute.
 func (o *Outbox) held(heldBy string) {
 	if o.cfg.OnHeld != nil {
-		o.cfg.OnHeld(heldBy)
+		o.cfg.OnHeld(o.cfg.Channel, heldBy)
 	}
 	if heldBy == "" {
 		return
@@ -294,7 +295,7 @@ func (o *Outbox) held(heldBy string) {
 	if now := o.cfg.Now(); now.Sub(o.lastHeldWarn) >= time.Minute {
 		o.lastHeldWarn = now
 		o.cfg.Logger.Warn("outbound texts held back: the cap of texts sent across all numbers is reached; they wait in the queue",
-			"cap", heldBy, "hourly_cap", o.cfg.Caps.Hourly, "daily_cap", o.cfg.Caps.Daily)
+			"channel", o.cfg.Channel, "cap", heldBy, "hourly_cap", o.cfg.Caps.Hourly, "daily_cap", o.cfg.Caps.Daily)
 	}
 }
 

@@ -142,7 +142,7 @@ func TestOutboxHeld(t *testing.T) {
 		Store: store, Sender: fakeSender{},
 		Now:    func() time.Time { return now },
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		OnHeld: func(heldBy string) { held = append(held, heldBy) },
+		OnHeld: func(channel, heldBy string) { held = append(held, channel+":"+heldBy) },
 	})
 	for i := range 3 {
 		now = now.Add(40 * time.Second) // warned at 40 s, not at 80 s, again at 120 s
@@ -154,7 +154,7 @@ func TestOutboxHeld(t *testing.T) {
 	if n, err := o.Once(context.Background()); n != 1 || err != nil {
 		t.Fatalf("claim once the cap allows: %d %v", n, err)
 	}
-	if want := []string{CapHourly, CapHourly, CapHourly, ""}; !slices.Equal(held, want) {
+	if want := []string{"sms:" + CapHourly, "sms:" + CapHourly, "sms:" + CapHourly, "sms:"}; !slices.Equal(held, want) {
 		t.Errorf("OnHeld got %q, want %q", held, want)
 	}
 	if n := strings.Count(logs.String(), "level=WARN msg=\"outbound texts held back"); n != 2 {

@@ -91,8 +91,8 @@ func NewMetrics() *Metrics {
 		}, []string{"reason"}),
 		held: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "infopass_outbound_held",
-			Help: "1 while the cap of texts sent across all numbers (hourly or daily) holds due texts back, at this replica's last claim; else 0.",
-		}, []string{"cap"}),
+			Help: "1 while the cap of texts and calls sent across all numbers (hourly or daily) holds due rows of the channel back, at this replica's last claim; else 0.",
+		}, []string{"channel", "cap"}),
 		attested: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "infopass_call_attestations_total",
 			Help: "Incoming calls by the STIR/SHAKEN attestation of their caller ID (A: the carrier vouches the caller owns the number).",
@@ -126,7 +126,9 @@ func NewMetrics() *Metrics {
 	for _, l := range attestationLevels() {
 		m.attested.WithLabelValues(l)
 	}
-	m.OutboundHeld("")
+	for _, channel := range bot.Channels {
+		m.OutboundHeld(channel, "")
+	}
 	return m
 }
 
@@ -185,10 +187,12 @@ func (m *Metrics) OutboxResult(channel, result string) {
 	m.outboxSends.WithLabelValues(channel, result).Inc()
 }
 
-// OutboundHeld records which cap held due texts back at the outbox
-// worker's last claim (bot.CapHourly or bot.CapDaily), or that none did
-// (""); it is the worker's OnHeld.
-func (m *Metrics) OutboundHeld(heldBy string) {
+// OutboundHeld records which cap held due rows back at the last claim of
+// channel's outbox worker (bot.CapHourly or bot.CapDaily), or that none
+// did (""); it is the workers' OnHeld. Each channel has its own series:
+// the text and call workers claim in turn, and one that found nothing
+// due must not clear what the other found.
+func (m *Metrics) OutboundHeld(channel, heldBy string) {
 	if m == nil {
 		return
 	}
@@ -197,7 +201,7 @@ func (m *Metrics) OutboundHeld(heldBy string) {
 		if c == heldBy {
 			v = 1
 		}
-		m.held.WithLabelValues(c).Set(v)
+		m.held.WithLabelValues(channel, c).Set(v)
 	}
 }
 

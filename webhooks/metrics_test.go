@@ -49,6 +49,9 @@ func TestMetrics(t *testing.T) {
 		m.OutboxResult(bot.ChannelSMS, bot.SendRetry)
 		m.OutboxResult(bot.ChannelEmail, bot.SendRefused)
 		m.OutboxResult(bot.ChannelEmail, bot.SendRefused)
+		// The call worker's claim after the text worker's does not clear it.
+		m.OutboundHeld(bot.ChannelSMS, bot.CapDaily)
+		m.OutboundHeld(bot.ChannelCall, "")
 		m.OptOut(bot.SMS)
 		body := scrape(t, h)
 		for _, want := range []string{
@@ -64,6 +67,9 @@ func TestMetrics(t *testing.T) {
 			`infopass_outbox_depth{channel="sms"} 7`,
 			`infopass_outbox_depth{channel="email"} 2`,
 			`infopass_outbox_depth{channel="call"} 0`,
+			`infopass_outbound_held{cap="daily",channel="sms"} 1`,
+			`infopass_outbound_held{cap="hourly",channel="sms"} 0`,
+			`infopass_outbound_held{cap="daily",channel="call"} 0`,
 			`infopass_limited_total{reason="sender_rate"} 0`,
 			`go_goroutines `,
 		} {

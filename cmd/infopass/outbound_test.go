@@ -115,7 +115,7 @@ func TestGlobalOutboundCap(t *testing.T) {
 		defer resp.Body.Close()
 		var b bytes.Buffer
 		b.ReadFrom(resp.Body)
-		return strings.Contains(b.String(), fmt.Sprintf("\ninfopass_outbound_held{cap=%q} 1\n", cap))
+		return strings.Contains(b.String(), fmt.Sprintf("\ninfopass_outbound_held{cap=%q,channel=\"sms\"} 1\n", cap))
 	}
 	// holds waits until both replicas' workers found the cap held texts
 	// back, so that each had its chance to send more, then checks what
