@@ -109,6 +109,13 @@ func (h *harness) offeredTo(from string) string {
 		h.t.Fatalf("offer: %d %v", status, o)
 	}
 	eventually(h.t, "the offer's text is sent", func() bool { return h.sentTo(from) == 1 })
+	// And recorded so: until then the worker's transaction holds the
+	// offer's row, which the expiry job skips (it takes no row a turn or
+	// a worker holds) and leaves for its next pass.
+	eventually(h.t, "the offer's text is recorded as sent", func() bool {
+		o := h.offers(ref)
+		return len(o) == 1 && o[0]["message_status"] != bot.MsgQueued && o[0]["message_status"] != bot.MsgSending
+	})
 	return ref
 }
 
