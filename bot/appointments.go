@@ -137,29 +137,36 @@ func (s *Staff) CancelAppointment(ctx context.Context, ref string) (Appointment,
 		if booked == nil {
 			return ValidationError{{"appointment", "there is no booked appointment to cancel"}}
 		}
-		ap = *booked
 		if err := tx.RecordAccess(ctx, who, AccessCancelAppointment); err != nil {
 			return err
 		}
-		ap.Status, ap.UpdatedAt = AppointmentCancelled, now
-		if err := tx.SaveAppointment(ctx, &ap); err != nil {
+		if err := tx.SetStatus(ctx, StatusSubmitted, "Appointment of "+booked.LocalStart().Format(StaffTime)+" cancelled", who); err != nil {
 			return err
 		}
-		if err := tx.CancelAppointmentNotices(ctx, ap.ID); err != nil {
-			return err
-		}
-		if err := tx.SetStatus(ctx, StatusSubmitted, "Appointment of "+ap.LocalStart().Format(StaffTime)+" cancelled", who); err != nil {
-			return err
-		}
-		if ap.Start.After(now) {
-			return s.notify(ctx, tx, r, ap, KindAppointmentCancelled, now)
-		}
-		return nil
+		ap, err = s.cancelBooked(ctx, tx, r, *booked, now)
+		return err
 	})
 	if err == nil {
 		s.wake()
 	}
 	return ap, err
+}
+
+// cancelBooked cancels ap, r's booked appointment, and the notices still
+// queued about it (its reminder); when it was still to come, the person
+// is told (r.Status chooses the words: see notices.appointmentTexts).
+func (s *Staff) cancelBooked(ctx context.Context, tx RequestTx, r Request, ap Appointment, now time.Time) (Appointment, error) {
+	ap.Status, ap.UpdatedAt = AppointmentCancelled, now
+	if err := tx.SaveAppointment(ctx, &ap); err != nil {
+		return ap, err
+	}
+	if err := tx.CancelAppointmentNotices(ctx, ap.ID); err != nil {
+		return ap, err
+	}
+	if !ap.Start.After(now) {
+		return ap, nil
+	}
+	return ap, s.notify(ctx, tx, r, ap, KindAppointmentCancelled, now)
 }
 
 // bookedAppointment is the request's booked appointment, or nil.

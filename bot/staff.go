@@ -603,17 +603,10 @@ func (s *Staff) unbook(ctx context.Context, tx RequestTx, status string) error {
 	if err != nil || booked == nil || !booked.Start.After(now) {
 		return err
 	}
-	ap := *booked
-	ap.Status, ap.UpdatedAt = AppointmentCancelled, now
-	if err := tx.SaveAppointment(ctx, &ap); err != nil {
-		return err
-	}
-	if err := tx.CancelAppointmentNotices(ctx, ap.ID); err != nil {
-		return err
-	}
-	r := tx.Request()
+	r := tx.Request() // as it was before the status change
 	r.Status = status
-	return s.notify(ctx, tx, r, ap, KindAppointmentCancelled, now)
+	_, err = s.cancelBooked(ctx, tx, r, *booked, now)
+	return err
 }
 
 // contactFor says who is texted about a callback: the representative who

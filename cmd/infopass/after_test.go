@@ -389,6 +389,18 @@ func TestAppointmentNotice(t *testing.T) {
 			if req["status"] != tc.status || len(appts) != 1 || appts[0].(map[string]any)["status"] != "cancelled" {
 				t.Errorf("after the status change: %v %v", req["status"], appts)
 			}
+			// The reminder was queued with the appointment and is cancelled.
+			var reminders []string
+			if err := h.scan(`SELECT array_agg(o.status ORDER BY o.id) FROM outbox o JOIN requests r ON r.id = o.request_id
+				WHERE r.reference = $1 AND o.kind = 'appointment_reminder'`, []any{ref}, &reminders); err != nil || len(reminders) == 0 {
+				t.Fatalf("reminders %v: %v", reminders, err)
+			}
+			for _, s := range reminders {
+				if s != "cancelled" {
+					t.Errorf("reminders %v, want every one cancelled", reminders)
+					break
+				}
+			}
 			// The day before: no reminder.
 			defer h.at(time.Date(2026, 12, 1, 12, 5, 0, 0, ny))()
 			time.Sleep(300 * time.Millisecond)
@@ -397,6 +409,38 @@ func TestAppointmentNotice(t *testing.T) {
 			}
 		})
 	}
+
+	// An appointment already past when the request is closed stays on
+	// record as booked, and nobody is told of a cancellation.
+	t.Run("ClosedAfterTheAppointment", func(t *testing.T) {
+		h.t = t
+		from := "+12025550626"
+		details := append([]step{}, applicantDetails...)
+		for i := range details {
+			if details[i].send == "jane.doe@example.org" {
+				details[i].send = "past@example.org"
+			}
+		}
+		h.play(from, append(append(append([]step{}, untilType...), step{"1", "By what date"}, step{"12/10/2026", "weekdays"}), details...))
+		ref := reference(t, h.submitReview(from))
+		if status, out := h.appointment(ref, "2026-12-02T10:00:00-05:00", "new-york", ""); status != http.StatusCreated {
+			t.Fatalf("appointment: %d %v", status, out)
+		}
+		defer h.at(time.Date(2026, 12, 3, 12, 0, 0, 0, ny))()
+		if status, out := h.api("POST", "/api/requests/"+ref+"/status", `{"status":"closed","note":"seen"}`, h.apiToken); status != http.StatusOK {
+			t.Fatalf("status: %d %v", status, out)
+		}
+		_, req := h.api("GET", "/api/requests/"+ref, "", h.apiToken)
+		appts, _ := req["appointments"].([]any)
+		if req["status"] != "closed" || len(appts) != 1 || appts[0].(map[string]any)["status"] != "booked" {
+			t.Errorf("after closing: %v %v", req["status"], appts)
+		}
+		var n int
+		if err := h.scan(`SELECT count(*) FROM outbox o JOIN requests r ON r.id = o.request_id
+			WHERE r.reference = $1 AND o.kind = 'appointment_cancelled'`, []any{ref}, &n); err != nil || n != 0 {
+			t.Errorf("%d notices of a cancellation (%v), want none", n, err)
+		}
+	})
 
 	t.Run("TextsOnlyToThoseWhoAccepted", func(t *testing.T) {
 		h.t = t
