@@ -160,6 +160,13 @@ const (
 	SendRegion       = "region"       // not sent: the number is outside the allowed regions
 )
 
+// SendResults are the results each channel's worker reports.
+var SendResults = map[string][]string{
+	ChannelSMS:   {SendSent, SendRetry, SendFailed, SendUnsubscribed, SendOptedOut, SendReconciled, SendCapped, SendNotMobile, SendRegion},
+	ChannelEmail: {SendSent, SendRetry, SendFailed, SendRefused, SendCapped},
+	ChannelCall:  {SendSent, SendRetry, SendFailed, SendReconciled, SendCapped, SendRegion, SendDeferred, SendTooLate, SendCancelled},
+}
+
 // DefaultDailyCap is how many texts the service sends one number in 24
 // hours unless configured: an offer, its reminder and a few more.
 const DefaultDailyCap = 10

@@ -112,7 +112,10 @@ func TestOutboxResults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &fakeOutboxStore{msgs: []OutboxMessage{tc.msg}, failing: tc.store}
 			var results []string
-			o := NewOutbox(OutboxConfig{Store: store, Sender: tc.sender, OnResult: func(_, r string) { results = append(results, r) }})
+			o := NewOutbox(OutboxConfig{Store: store, Sender: tc.sender, OnResult: func(ch, r string) {
+				results = append(results, r)
+				checkListed(t, ch, r)
+			}})
 			_, err := o.Once(context.Background())
 			if (err != nil) != (tc.store != nil) {
 				t.Fatalf("Once: %v", err)
@@ -248,7 +251,10 @@ func TestEmailAndCallResults(t *testing.T) {
 			tc.caller.calls = &placed
 			var results []string
 			o := NewOutbox(OutboxConfig{Store: store, Channel: tc.msg.Channel, Mailer: tc.mailer, Caller: tc.caller,
-				Now: func() time.Time { return tc.now }, OnResult: func(_, r string) { results = append(results, r) }})
+				Now: func() time.Time { return tc.now }, OnResult: func(ch, r string) {
+					results = append(results, r)
+					checkListed(t, ch, r)
+				}})
 			if _, err := o.Once(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -256,5 +262,15 @@ func TestEmailAndCallResults(t *testing.T) {
 				t.Errorf("OnResult %v, store %v, %d calls placed; want %s, %s, %d", results, store.ended, placed, tc.want, tc.ended, tc.placed)
 			}
 		})
+	}
+}
+
+// checkListed fails when a worker of channel reports a result that
+// SendResults does not list for it (its metric's series would be missing
+// until it first happens).
+func checkListed(t *testing.T, channel, result string) {
+	t.Helper()
+	if !slices.Contains(SendResults[channel], result) {
+		t.Errorf("a %s worker reported %q, which SendResults does not list", channel, result)
 	}
 }

@@ -52,16 +52,6 @@ const (
 	limitStaffAuth  = "staff_auth"  // an address, an account or the server locked out after failed sign-ins or API tokens
 )
 
-// sendResults are the results each outbox channel's worker reports (the
-// bot.Send* results), whose series exist from the start.
-var sendResults = map[string][]string{
-	bot.ChannelSMS: {bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendUnsubscribed, bot.SendOptedOut, bot.SendReconciled,
-		bot.SendCapped, bot.SendNotMobile, bot.SendRegion},
-	bot.ChannelEmail: {bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendRefused, bot.SendCapped},
-	bot.ChannelCall: {bot.SendSent, bot.SendRetry, bot.SendFailed, bot.SendReconciled, bot.SendCapped, bot.SendRegion,
-		bot.SendDeferred, bot.SendTooLate, bot.SendCancelled},
-}
-
 // NewMetrics returns the metrics of one server, with the Go runtime's and
 // the process's.
 func NewMetrics() *Metrics {
@@ -115,7 +105,7 @@ func NewMetrics() *Metrics {
 		}
 		m.optOuts.WithLabelValues(string(ch))
 	}
-	for channel, results := range sendResults {
+	for channel, results := range bot.SendResults {
 		for _, r := range results {
 			m.outboxSends.WithLabelValues(channel, r)
 		}
